@@ -1,0 +1,133 @@
+"""An area on the map: its places, streets, green spaces and quartiers, and how to cut it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from buurtkaart import places as places_mod
+from buurtkaart.errors import AreaError
+from buurtkaart.paths import DATA_DIR
+
+CRS = places_mod.CRS
+DEFAULT_COMMUNE = "Schaerbeek"
+# Largest box (degrees) we cut from data or ask OpenStreetMap for: about 20 × 20 km here.
+MAX_BBOX_DEGREES = 0.3
+
+
+@dataclass(frozen=True)
+class Area:
+    """Everything the map shows for one area, each layer a GeoDataFrame in EPSG:4326."""
+
+    name: str
+    places: gpd.GeoDataFrame
+    street_edges: gpd.GeoDataFrame
+    street_nodes: gpd.GeoDataFrame
+    boundary: shapely.Geometry
+    green: gpd.GeoDataFrame = field(default_factory=lambda: gpd.GeoDataFrame(geometry=[], crs=CRS))
+    quartiers: gpd.GeoDataFrame = field(default_factory=lambda: gpd.GeoDataFrame(geometry=[], crs=CRS))
+    source: str = "embedded"
+
+    @property
+    def street_km(self) -> float:
+        """Return the total length of the streets in kilometres."""
+        return float(self.street_edges["length"].sum()) / 1000 if len(self.street_edges) else 0.0
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Return (west, south, east, north) of the area's boundary."""
+        return tuple(float(v) for v in self.boundary.bounds)  # type: ignore[return-value]
+
+    def clip(self, polygon: shapely.Geometry, *, name: str) -> Area:
+        """Return the part of this area inside `polygon` (streets and green that touch it)."""
+        buffered = polygon.buffer(0.002)  # keep the streets just around the edge, ~150 m
+        return replace(
+            self,
+            name=name,
+            places=places_mod.within(self.places, polygon),
+            street_edges=_touching(self.street_edges, buffered),
+            street_nodes=_touching(self.street_nodes, buffered),
+            green=_touching(self.green, buffered),
+            quartiers=_touching(self.quartiers, polygon, min_share=0.2),
+            boundary=polygon,
+        )
+
+
+def load_embedded(data_dir: Path = DATA_DIR) -> Area:
+    """Return the embedded Brussels region (GeoParquet files of data/)."""
+    quartiers = gpd.read_parquet(data_dir / "quartiers.parquet")
+    return Area(
+        name="Brussel",
+        places=places_mod.validate(gpd.read_parquet(data_dir / "places.parquet")),
+        street_edges=gpd.read_parquet(data_dir / "street_edges.parquet"),
+        street_nodes=gpd.read_parquet(data_dir / "street_nodes.parquet"),
+        green=gpd.read_parquet(data_dir / "green.parquet"),
+        quartiers=quartiers,
+        boundary=quartiers.union_all(),
+        source="embedded",
+    )
+
+
+def commune_boundary(data_dir: Path = DATA_DIR) -> shapely.Geometry:
+    """Return the boundary of Schaerbeek, the default commune (union of its 14 sectors)."""
+    sectors = gpd.read_parquet(data_dir / "schaerbeek_sectors.parquet")
+    return sectors.union_all().buffer(0.0001).buffer(-0.0001)
+
+
+def quartier(area: Area, mdrc: int) -> gpd.GeoSeries:
+    """Return one quartier (wijk) of the area by its monitoring code."""
+    found = area.quartiers[area.quartiers["mdrc"] == mdrc]
+    if found.empty:
+        msg = f"No quartier with code {mdrc!r} in {area.name!r}."
+        raise KeyError(msg)
+    return found.iloc[0]
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """Return (west, south, east, north) from "w, s, e, n"; raise AreaError if it is not valid."""
+    try:
+        values = [float(v) for v in text.replace(";", ",").split(",")]
+    except ValueError:
+        raise AreaError("error.bbox_invalid", detail=f"'{text}' bevat geen getallen") from None
+    if len(values) != 4:
+        raise AreaError("error.bbox_invalid", detail=f"{len(values)} getallen in plaats van 4")
+    return check_bbox(tuple(values))  # type: ignore[arg-type]
+
+
+def check_bbox(bbox: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """Return `bbox` if it is a valid (west, south, east, north) box; raise AreaError if not."""
+    west, south, east, north = bbox
+    if not all(np.isfinite(bbox)):
+        raise AreaError("error.bbox_invalid", detail="niet-eindige waarde")
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90 and -90 <= north <= 90):
+        raise AreaError("error.bbox_invalid", detail="lengte- of breedtegraad buiten bereik")
+    if west >= east or south >= north:
+        raise AreaError("error.bbox_invalid", detail="west moet kleiner zijn dan oost en zuid kleiner dan noord")
+    if east - west > MAX_BBOX_DEGREES or north - south > MAX_BBOX_DEGREES:
+        raise AreaError("error.bbox_invalid", detail=f"te groot (maximaal {MAX_BBOX_DEGREES}° per zijde)")
+    return bbox
+
+
+def clip_bbox(area: Area, bbox: tuple[float, float, float, float]) -> Area:
+    """Return the part of `area` inside a box; raise AreaError if the box misses the area."""
+    box = shapely.box(*check_bbox(bbox))
+    inside = box.intersection(area.boundary)
+    if inside.is_empty or inside.area < 1e-8:
+        raise AreaError("error.bbox_outside")
+    return area.clip(inside, name=f"{area.name} [{', '.join(f'{v:.4f}' for v in bbox)}]")
+
+
+def _touching(gdf: gpd.GeoDataFrame, polygon: shapely.Geometry, *, min_share: float = 0.0) -> gpd.GeoDataFrame:
+    """Return the rows of `gdf` that intersect `polygon` (for polygons: by at least `min_share`)."""
+    if gdf.empty:
+        return gdf
+    rows = gdf.iloc[np.sort(gdf.sindex.query(polygon, predicate="intersects"))]
+    if min_share > 0 and len(rows):
+        geoms = rows.geometry.values
+        share = shapely.area(shapely.intersection(geoms, polygon)) / shapely.area(geoms)
+        rows = rows[share >= min_share]
+    return rows
