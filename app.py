@@ -1,0 +1,17 @@
+"""Buurtkaart: the Streamlit entry (navigation and shared settings only)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+st.set_page_config(page_title="Buurtkaart", page_icon="🗺️", layout="wide")
+lang = common.language_switch()
+
+pages = [
+    st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart", default=True),
+    st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
+]
+st.navigation(pages).run()

@@ -1,0 +1,237 @@
+"""Build the folium map of an area: social places by category over our own street basemap."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Iterable
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from buurtkaart import i18n, taxonomy
+from buurtkaart.area import Area
+
+STATIC_URL = "/app/static"
+LOCAL_JS = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")]
+LOCAL_CSS = [
+    ("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
+    ("buurtkaart_css", f"{STATIC_URL}/buurtkaart.css"),
+]
+# Above this many places the map draws on a canvas instead of one SVG element per place.
+CANVAS_THRESHOLD = 4000
+LARGE_AREA_EDGES = 10_000
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_PRECISION = 6  # decimals of a place coordinate in the page: ~0.1 m
+_BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
+
+# Builds a place's popup with DOM text nodes, so that no OSM text is ever parsed as HTML.
+_POPUP_JS = """
+function(feature, layer) {
+  const labels = %(labels)s;
+  layer.bindPopup(function() {
+    const p = feature.properties;
+    const box = document.createElement('div');
+    box.className = 'bk-popup';
+    const title = document.createElement('b');
+    title.textContent = p.n || labels.unnamed;
+    box.appendChild(title);
+    const table = document.createElement('table');
+    for (const [key, label] of labels.rows) {
+      let value = key === 'c' ? labels.category : p[key];
+      if (key === 'w' && value) { value = labels.wheelchair[value] || value; }
+      if (!value) { continue; }
+      const row = table.insertRow();
+      row.insertCell().textContent = label;
+      row.insertCell().textContent = value;
+    }
+    box.appendChild(table);
+    return box;
+  });
+  layer.bindTooltip(function() { return document.createTextNode(feature.properties.n || labels.category); });
+}
+"""
+
+
+def build_map(
+    area: Area,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    categories: Iterable[str] | None = None,
+    osm_tiles: bool = False,
+    width: int = 900,
+    height: int = 640,
+) -> folium.Map:
+    """Return a map of `area`: streets, green, quartiers and one toggleable layer per category.
+
+    Every asset the map needs is served by the app itself; the OSM tile layer, which asks
+    openstreetmap.org for tiles, is only added when `osm_tiles` is true.
+    """
+    shown = set(categories) if categories is not None else set(taxonomy.CATEGORY_KEYS)
+    west, south, east, north = area.bounds
+    m = folium.Map(
+        location=[(south + north) / 2, (west + east) / 2],
+        zoom_start=fit_zoom(area.bounds, width=width, height=height),
+        tiles=None,
+        prefer_canvas=len(area.places) > CANVAS_THRESHOLD,
+        control_scale=True,
+        attribution_control=True,
+    )
+    if osm_tiles:
+        folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
+    _add_basemap(m, area, lang)
+    for cat in taxonomy.CATEGORIES:
+        rows = area.places[area.places["category"] == cat.key]
+        if len(rows):
+            _add_category_layer(m, rows, cat, lang, show=cat.key in shown)
+    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    use_local_assets(m)
+    return m
+
+
+def use_local_assets(m: folium.Map) -> folium.Map:
+    """Point every JS/CSS asset of the map at the app's own static files (no CDN)."""
+    for element in _walk(m):
+        if hasattr(element, "default_js"):
+            element.default_js = []
+            element.default_css = []
+    m.default_js = list(LOCAL_JS)
+    m.default_css = list(LOCAL_CSS)
+    return m
+
+
+def external_assets(m: folium.Map) -> list[str]:
+    """Return the JS/CSS URLs of the map that are not served by the app itself."""
+    urls = [url for element in _walk(m) for _, url in [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]]
+    return [u for u in urls if not u.startswith(STATIC_URL + "/")]
+
+
+def places_geojson(places: gpd.GeoDataFrame) -> dict:
+    """Return places as a compact GeoJSON FeatureCollection (short property names)."""
+    coords = np.round(shapely.get_coordinates(places.geometry.values), _PRECISION)
+    columns = {"n": "name", "t": "osm_tag", "r": "religion", "o": "opening_hours", "w": "wheelchair", "a": "address"}
+    values = {short: places[col].fillna("").astype(str).tolist() for short, col in columns.items()}
+    features = []
+    for i, (x, y) in enumerate(coords.tolist()):
+        props = {short: vals[i] for short, vals in values.items() if vals[i]}
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [x, y]}, "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def basemap_geojson(gdf: gpd.GeoDataFrame, *, tolerance: float = 0.00001) -> dict:
+    """Return all geometries of `gdf` merged into one simplified feature (lines or polygons).
+
+    One multi-geometry instead of thousands of features keeps the page small; the basemap
+    needs no per-feature properties.
+    """
+    geoms = shapely.get_parts(shapely.simplify(gdf.geometry.values, tolerance))
+    geoms = shapely.set_precision(geoms, 10**-_BASEMAP_PRECISION)
+    geoms = geoms[~shapely.is_empty(geoms)]
+    lines = geoms[shapely.get_type_id(geoms) == 1]
+    polygons = geoms[shapely.get_type_id(geoms) == 3]
+    features = []
+    if len(lines):
+        features.append(_feature(shapely.multilinestrings(lines)))
+    if len(polygons):
+        features.append(_feature(shapely.multipolygons(polygons)))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _feature(geometry: shapely.Geometry) -> dict:
+    """Return a GeoJSON feature without properties."""
+    return {"type": "Feature", "geometry": shapely.geometry.mapping(geometry), "properties": {}}
+
+
+def fit_zoom(bounds: tuple[float, float, float, float], *, width: int = 900, height: int = 640) -> int:
+    """Return the largest web-map zoom level at which `bounds` fits in a width × height view."""
+    west, south, east, north = bounds
+    lon_span = max(east - west, 1e-6)
+    lat_span = max(_mercator_y(north) - _mercator_y(south), 1e-9)
+    zoom_x = math.log2(width * 360 / (256 * lon_span))
+    zoom_y = math.log2(height * 2 * math.pi / (256 * lat_span))
+    return int(max(1, min(18, math.floor(min(zoom_x, zoom_y)))))
+
+
+def center(bounds: tuple[float, float, float, float]) -> tuple[float, float]:
+    """Return the (lat, lon) centre of (west, south, east, north) bounds."""
+    west, south, east, north = bounds
+    return (south + north) / 2, (west + east) / 2
+
+
+def _add_basemap(m: folium.Map, area: Area, lang: str) -> None:
+    """Add green spaces, streets and quartier outlines drawn from our own data."""
+    # A whole region is seen from further away: a coarser outline (~3 m) keeps the page light.
+    tolerance = 0.00003 if len(area.street_edges) > LARGE_AREA_EDGES else 0.00001
+    if len(area.green):
+        folium.GeoJson(
+            basemap_geojson(area.green, tolerance=tolerance),
+            name=i18n.t("map.green", lang),
+            style={"color": "#7dbb7d", "weight": 0.5, "fillColor": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green"},
+            interactive=False,
+        ).add_to(m)
+    if len(area.street_edges):
+        folium.GeoJson(
+            basemap_geojson(area.street_edges, tolerance=tolerance),
+            name=i18n.t("map.streets", lang),
+            style={"color": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street"},
+            interactive=False,
+            attribution=html.escape(i18n.t("map.attribution", lang)),
+        ).add_to(m)
+    if len(area.quartiers):
+        quartiers = area.quartiers[["name_nl", "name_fr", "geometry"]].copy()
+        name_col = "name_fr" if lang == "fr" else "name_nl"
+        quartiers["label"] = quartiers[name_col].map(html.escape)
+        folium.GeoJson(
+            quartiers[["label", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002)),
+            name=i18n.t("map.quartiers", lang),
+            style={"color": "#2c3e50", "weight": 1.5, "dashArray": "4 4", "fill": False, "className": "bk-quartier"},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
+        ).add_to(m)
+
+
+def _add_category_layer(m: folium.Map, rows: gpd.GeoDataFrame, cat: taxonomy.Category, lang: str, *, show: bool) -> None:
+    """Add one toggleable layer of circle markers with a text-only popup for a category."""
+    label = i18n.category_label(cat.key, lang)
+    popup_labels = {
+        "unnamed": i18n.t("place.unnamed", lang),
+        "category": label,
+        "rows": [
+            ["c", i18n.t("place.category", lang)],
+            ["r", i18n.t("place.religion", lang)],
+            ["o", i18n.t("place.opening_hours", lang)],
+            ["w", i18n.t("place.wheelchair", lang)],
+            ["a", i18n.t("place.address", lang)],
+            ["t", i18n.t("place.tag", lang)],
+        ],
+        "wheelchair": {v: i18n.t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")},
+    }
+    layer_name = (
+        f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
+        f"{html.escape(cat.icon)} {html.escape(label)} <small>({len(rows)})</small>"
+    )
+    folium.GeoJson(
+        places_geojson(rows),
+        name=layer_name,
+        show=show,
+        marker=folium.CircleMarker(
+            radius=6, color="#ffffff", weight=1.5, fill=True, fill_color=cat.colour, fill_opacity=0.9,
+            class_name=f"bk-place bk-cat-{cat.key}",
+        ),
+        on_each_feature=folium.JsCode(_POPUP_JS % {"labels": json.dumps(popup_labels, ensure_ascii=False)}),
+    ).add_to(m)
+
+
+def _mercator_y(lat: float) -> float:
+    """Return the web-Mercator y (radians) of a latitude."""
+    rad = math.radians(max(min(lat, 85.0), -85.0))
+    return math.log(math.tan(math.pi / 4 + rad / 2))
+
+
+def _walk(element: object) -> Iterable[object]:
+    """Yield an element and all its descendants."""
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)

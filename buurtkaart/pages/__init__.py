@@ -1,0 +1,1 @@
+"""Thin Streamlit pages: they call buurtkaart.* and show the results."""

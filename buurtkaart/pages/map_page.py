@@ -1,0 +1,93 @@
+"""The Buurtkaart page: social places by category on a map of the neighbourhood."""
+
+from __future__ import annotations
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from buurtkaart import i18n, maps
+from buurtkaart import places as places_mod
+from buurtkaart.area import Area
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+MAP_WIDTH, MAP_HEIGHT = 1000, 640
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
+    """Return the folium map of a scope, built once per (scope, data version, language, tiles)."""
+    return maps.build_map(common.current_area(scope), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+
+
+def view_of(area: Area, mdrc: int | None) -> tuple[tuple[float, float], int]:
+    """Return the (centre, zoom) that shows the whole area or one of its quartiers."""
+    bounds = area.bounds
+    if mdrc is not None:
+        bounds = tuple(area.quartiers.loc[area.quartiers["mdrc"] == mdrc].total_bounds)
+    return maps.center(bounds), maps.fit_zoom(bounds, width=MAP_WIDTH, height=MAP_HEIGHT)
+
+
+lang = common.lang()
+
+# Sidebar: which area, which quartier, which background
+scopes = {common.SCOPE_COMMUNE: t("map.scope.commune", lang), common.SCOPE_REGION: t("map.scope.region", lang)}
+if common.loaded_area() is not None:
+    scopes[common.SCOPE_LOADED] = f"{t('map.scope.loaded', lang)}: {common.loaded_area().name}"
+if st.session_state.get("scope") not in scopes:
+    st.session_state["scope"] = common.SCOPE_COMMUNE
+scope = st.sidebar.radio(t("map.area", lang), list(scopes), format_func=scopes.get, key="scope")
+with st.spinner(t("map.loading", lang)):
+    area = common.current_area(scope)
+quartier_names = dict(zip(area.quartiers.get("mdrc", []), area.quartiers.get("name_fr" if lang == "fr" else "name_nl", []), strict=False))
+mdrc = st.sidebar.selectbox(
+    t("map.quartier", lang),
+    [None, *sorted(quartier_names, key=quartier_names.get)],
+    format_func=lambda code: t("map.quartier.all", lang) if code is None else quartier_names[code],
+    key=f"quartier_{scope}",
+)
+osm_tiles = st.sidebar.toggle(t("map.tiles", lang), value=False, help=t("map.tiles.help", lang))
+
+# Header
+st.title(f"🗺️ {t('app.title', lang)} — {area.name}")
+st.caption(t("app.tagline", lang) + " · " + t("map.count", lang, n=f"{len(area.places):,}".replace(",", ".")))
+
+# Search by name
+query = st.text_input(t("map.search", lang), key="search", placeholder="bv. Maison des Femmes, moskee, bibliotheek…")
+centre, zoom = view_of(area, mdrc)
+highlight = None
+if query.strip():
+    found = places_mod.search(area.places, query)
+    if found.empty:
+        st.info(t("map.search.none", lang, query=query))
+    else:
+        labels = {
+            row.place_id: f"{row.name or t('place.unnamed', lang)} — {i18n.category_label(row.category, lang)}"
+            + (f" — {row.address}" if row.address else "")
+            for row in found.itertuples()
+        }
+        pick = st.selectbox(t("map.search.found", lang, n=len(found)), list(labels), format_func=labels.get, key="search_pick")
+        hit = found[found["place_id"] == pick].iloc[0]
+        centre, zoom = (hit.geometry.y, hit.geometry.x), 18
+        highlight = folium.FeatureGroup(name="search")
+        folium.CircleMarker(
+            (hit.geometry.y, hit.geometry.x), radius=14, color="#e74c3c", weight=4, fill=False, class_name="bk-highlight"
+        ).add_to(highlight)
+
+# The map
+with st.spinner(t("map.loading", lang)):
+    m = cached_map(scope, st.session_state.get("loaded_version", 0), lang, osm_tiles)
+st_folium(
+    m,
+    key="map",
+    height=MAP_HEIGHT,
+    use_container_width=True,
+    returned_objects=[],
+    center=centre,
+    zoom=zoom,
+    feature_group_to_add=highlight,
+)
+if area.source == "embedded":
+    st.caption("ℹ️ " + t("map.streets.note", lang))
+st.caption(t("map.attribution", lang))
