@@ -1,0 +1,27 @@
+"""Tests of the translation table."""
+
+from __future__ import annotations
+
+import re
+
+from buurtkaart import i18n
+
+
+def test_every_key_has_dutch_french_and_english() -> None:
+    for key, row in i18n.TABLE.items():
+        assert len(row) == len(i18n.LANGUAGES), key
+        assert all(text.strip() for text in row), key
+
+
+def test_placeholders_agree_across_languages() -> None:
+    for key, row in i18n.TABLE.items():
+        names = [set(re.findall(r"{(\w+)}", text)) for text in row]
+        assert names[0] == names[1] == names[2], key
+
+
+def test_dutch_is_the_default_and_values_are_filled_in() -> None:
+    assert i18n.t("category.worship") == "Gebedshuis"
+    assert i18n.t("category.worship", "fr") == "Lieu de culte"
+    assert i18n.t("map.count", "en", n=3) == "3 places on the map"
+    assert i18n.t("no.such.key") == "no.such.key"
+    assert i18n.t("category.cafe", "xx") == i18n.t("category.cafe", "nl")

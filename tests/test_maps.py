@@ -1,0 +1,115 @@
+"""Tests of the map builder: layers, local assets only, and untrusted text kept as text."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from buurtkaart import area as area_mod
+from buurtkaart import maps
+from buurtkaart import places as places_mod
+
+
+def _tiny_area(names: list[str], tags: list[dict]) -> area_mod.Area:
+    """Return a small area with the given places, a street and a quartier."""
+    features = gpd.GeoDataFrame(
+        [{**tag, "name": name} for name, tag in zip(names, tags, strict=True)],
+        geometry=[shapely.Point(4.37 + i * 0.001, 50.86) for i in range(len(names))],
+        crs="EPSG:4326",
+    )
+    street = gpd.GeoDataFrame(
+        {"u": [1], "v": [2], "key": [0], "name": ["Rue"], "length": [150.0]},
+        geometry=[shapely.LineString([(4.369, 50.86), (4.375, 50.86)])],
+        crs="EPSG:4326",
+    )
+    quartiers = gpd.GeoDataFrame(
+        {"mdrc": [1], "name_nl": ["<b>Wijk</b>"], "name_fr": ["Quartier"]},
+        geometry=[shapely.box(4.36, 50.85, 4.38, 50.87)],
+        crs="EPSG:4326",
+    )
+    return area_mod.Area(
+        name="test",
+        places=places_mod.from_osm(features),
+        street_edges=street,
+        street_nodes=gpd.GeoDataFrame(geometry=[], crs="EPSG:4326"),
+        boundary=shapely.box(4.36, 50.85, 4.38, 50.87),
+        quartiers=quartiers,
+    )
+
+
+def _scripts(m) -> str:
+    return m.get_root().render()
+
+
+def _unescaped(m) -> str:
+    """Return the page with the JSON escapes of <, > and & undone, to read labels."""
+    return _scripts(m).replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+
+
+def test_map_uses_only_local_assets() -> None:
+    m = maps.build_map(_tiny_area(["A"], [{"amenity": "cafe"}]))
+    html = _scripts(m)
+    assert maps.external_assets(m) == []
+    urls = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert urls and all(u.startswith("/app/static/") for u in urls), urls
+    assert "tile.openstreetmap.org" not in html
+    assert "tile.openstreetmap.org" in _scripts(maps.build_map(_tiny_area(["A"], [{"amenity": "cafe"}]), osm_tiles=True))
+
+
+def test_one_layer_per_category_present_with_class_and_count() -> None:
+    area = _tiny_area(["A", "B", "C"], [{"amenity": "cafe"}, {"amenity": "cafe"}, {"amenity": "place_of_worship"}])
+    html = _unescaped(maps.build_map(area))
+    assert "bk-cat-cafe" in html and "bk-cat-worship" in html and "bk-cat-market" not in html
+    assert "theehuis en eethuis <small>(2)</small>" in html
+    assert "Gebedshuis <small>(1)</small>" in html
+    assert "Lieu de culte" in _scripts(maps.build_map(area, lang="fr"))
+
+
+def test_hidden_categories_start_unchecked() -> None:
+    area = _tiny_area(["A", "B"], [{"amenity": "cafe"}, {"amenity": "place_of_worship"}])
+    html = _scripts(maps.build_map(area, categories=["cafe"]))
+    # folium adds a layer to the map only when it is shown
+    added = re.findall(r"(geo_json_\w+)\.addTo\(", html)
+    assert len(added) == 4 - 1  # streets, quartiers, cafe; not worship
+
+
+@pytest.mark.parametrize("evil", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script><b>x"])
+def test_untrusted_names_never_become_markup(evil: str) -> None:
+    html = _scripts(maps.build_map(_tiny_area([evil], [{"amenity": "cafe"}])))
+    assert evil not in html  # JSON in the page escapes <, > and &
+    assert json.dumps(evil).replace("<", "\\u003c").replace(">", "\\u003e")[1:-1] in html
+    assert "textContent" in html and "innerHTML" not in html.split("bindPopup", 1)[1].split("}", 1)[0]
+
+
+def test_quartier_names_are_escaped_in_tooltips() -> None:
+    html = _unescaped(maps.build_map(_tiny_area(["A"], [{"amenity": "cafe"}])))
+    assert "&lt;b&gt;Wijk&lt;/b&gt;" in html
+    assert "<b>Wijk" not in html
+
+
+def test_basemap_is_one_merged_feature_per_geometry_kind() -> None:
+    lines = gpd.GeoSeries([shapely.LineString([(0, 0), (1, 1)]), shapely.LineString([(1, 1), (2, 0)])], crs=4326)
+    polys = gpd.GeoSeries([shapely.box(0, 0, 1, 1)], crs=4326)
+    data = maps.basemap_geojson(gpd.GeoDataFrame(geometry=[*lines, *polys], crs=4326))
+    kinds = [f["geometry"]["type"] for f in data["features"]]
+    assert kinds == ["MultiLineString", "MultiPolygon"]
+    assert len(data["features"][0]["geometry"]["coordinates"]) == 2
+
+
+def test_places_geojson_keeps_only_filled_properties() -> None:
+    area = _tiny_area(["Bib"], [{"amenity": "library", "wheelchair": "yes"}])
+    feature = maps.places_geojson(area.places)["features"][0]
+    assert feature["properties"] == {"n": "Bib", "t": "amenity=library", "w": "yes"}
+    assert feature["geometry"]["coordinates"] == [4.37, 50.86]
+
+
+def test_fit_zoom_and_center() -> None:
+    schaerbeek = area_mod.commune_boundary().bounds
+    assert 12 <= maps.fit_zoom(schaerbeek, width=1000, height=640) <= 14
+    assert maps.fit_zoom((4.37, 50.86, 4.371, 50.861)) >= 16
+    lat, lon = maps.center((4.0, 50.0, 5.0, 51.0))
+    assert (lat, lon) == (50.5, 4.5)
