@@ -1,0 +1,58 @@
+"""Tests of the command line (python -m buurtkaart …)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buurtkaart.cli import main
+from buurtkaart.paths import ROOT
+
+
+def test_summary_of_the_default_commune(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Schaerbeek" in out and "Gebedshuis" in out
+
+
+def test_places_search_and_category_filter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["places", "--category", "worship"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert all("Gebedshuis" in line for line in lines[:-1]) and int(lines[-1].strip("()")) > 10
+
+
+def test_places_export_geojson(tmp_path: Path) -> None:
+    out = tmp_path / "cafes.geojson"
+    assert main(["places", "--quartier", "1", "--category", "cafe", "--out", str(out)]) == 0  # Grote Markt
+    data = json.loads(out.read_text())
+    assert len(data["features"]) > 20
+    assert {f["properties"]["category"] for f in data["features"]} == {"cafe"}
+    csv = tmp_path / "josaphat.csv"
+    assert main(["places", "--region", "--search", "josaphat", "--out", str(csv)]) == 0
+    rows = csv.read_text().splitlines()
+    assert rows[0].startswith("place_id,name") and len(rows) > 2
+    assert all("osaphat" in row.lower() for row in rows[1:])
+
+
+def test_user_errors_exit_1_with_a_plain_message(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["places", "--bbox", "3.20,51.20,3.24,51.23"]) == 1
+    assert "buiten Brussel" in capsys.readouterr().err
+    assert main(["--lang", "en", "places", "--bbox", "1,2,3"]) == 1
+    assert "not valid" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "buurtkaart", "quartiers"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert len(result.stdout.strip().splitlines()) == 145
+
+
+def test_taxonomy_doc_is_in_sync_with_the_code() -> None:
+    from buurtkaart.cli import taxonomy_markdown
+
+    assert taxonomy_markdown() in (ROOT / "docs" / "taxonomy.md").read_text(encoding="utf-8")
