@@ -83,10 +83,11 @@ def build_map(
     if osm_tiles:
         folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
     _add_basemap(m, area, lang)
+    radius = 6 if len(area.places) <= CANVAS_THRESHOLD else 3.5  # smaller dots when seen from afar
     for cat in taxonomy.CATEGORIES:
         rows = area.places[area.places["category"] == cat.key]
         if len(rows):
-            _add_category_layer(m, rows, cat, lang, show=cat.key in shown)
+            _add_category_layer(m, rows, cat, lang, show=cat.key in shown, radius=radius)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     use_local_assets(m)
     return m
@@ -192,7 +193,9 @@ def _add_basemap(m: folium.Map, area: Area, lang: str) -> None:
         ).add_to(m)
 
 
-def _add_category_layer(m: folium.Map, rows: gpd.GeoDataFrame, cat: taxonomy.Category, lang: str, *, show: bool) -> None:
+def _add_category_layer(
+    m: folium.Map, rows: gpd.GeoDataFrame, cat: taxonomy.Category, lang: str, *, show: bool, radius: float
+) -> None:
     """Add one toggleable layer of circle markers with a text-only popup for a category."""
     label = i18n.category_label(cat.key, lang)
     popup_labels = {
@@ -217,7 +220,7 @@ def _add_category_layer(m: folium.Map, rows: gpd.GeoDataFrame, cat: taxonomy.Cat
         name=layer_name,
         show=show,
         marker=folium.CircleMarker(
-            radius=6, color="#ffffff", weight=1.5, fill=True, fill_color=cat.colour, fill_opacity=0.9,
+            radius=radius, color="#ffffff", weight=1 if radius < 5 else 1.5, fill=True, fill_color=cat.colour, fill_opacity=0.9,
             class_name=f"bk-place bk-cat-{cat.key}",
         ),
         on_each_feature=folium.JsCode(_POPUP_JS % {"labels": json.dumps(popup_labels, ensure_ascii=False)}),
