@@ -14,6 +14,7 @@ from xml.etree.ElementTree import ParseError, iterparse
 
 import geopandas as gpd
 import networkx as nx
+import numpy as np
 import osmnx as ox
 import pandas as pd
 import pyrosm
@@ -34,13 +35,37 @@ SUFFIXES: dict[str, str] = {".osm.pbf": "pbf", ".osm.bz2": "xml", ".osm": "xml"}
 # The OSM features asked for: every key the taxonomy reads, any value.
 FEATURE_TAGS: dict[str, bool] = {key: True for key in TAG_KEYS}
 # The tags `places.from_osm` reads besides TAG_KEYS (asked of pyrosm as columns), and `access` for green.
-_PLACE_KEYS = tuple(
-    "name religion opening_hours wheelchair building access addr:street addr:housenumber addr:postcode addr:city".split()
+_PLACE_KEYS = (
+    "name",
+    "religion",
+    "opening_hours",
+    "wheelchair",
+    "building",
+    "access",
+    "addr:street",
+    "addr:housenumber",
+    "addr:postcode",
+    "addr:city",
 )
 # Walking network, following the "walk" filter of osmnx (also pyrosm's "walking"), plus trunk roads.
 _NOT_WALKABLE = frozenset(
-    "abandoned bus_guideway construction cycleway motor motorway motorway_link no planned platform proposed raceway"
-    " razed rest_area services".split()
+    {
+        "abandoned",
+        "bus_guideway",
+        "construction",
+        "cycleway",
+        "motor",
+        "motorway",
+        "motorway_link",
+        "no",
+        "planned",
+        "platform",
+        "proposed",
+        "raceway",
+        "razed",
+        "rest_area",
+        "services",
+    }
 )
 _FOOT_ONLY_IF_ALLOWED = frozenset({"trunk", "trunk_link"})
 _FOOT_ALLOWED = frozenset({"yes", "designated", "permissive"})
@@ -64,7 +89,7 @@ _MAGIC = {
     b"%PDF": "a PDF document",
     b"PK\x03\x04": "a ZIP archive",
     b"\x1f\x8b": "a gzip file",
-    b"BZh": "a bzip2 file",
+    b"BZh": "a bzip2 file (a .osm.bz2?)",
     b"7z\xbc\xaf": "a 7-Zip archive",
 }
 _REQUESTS_TIMEOUT = 60
@@ -84,23 +109,23 @@ def load_file(path: str | Path, *, name: str | None = None, max_mb: float = 200)
     _check_content(path, kind)
     try:
         features, graph = _read_pbf(path) if kind == "pbf" else _read_xml(path)
+        layers = _walk_layers(graph)
+        if layers is None:
+            raise OsmFileError("error.no_streets")
+        edges, nodes = layers
+        return Area(
+            name=name or stem,
+            places=places_mod.from_osm(features, id_prefix="osm"),
+            street_edges=edges,
+            street_nodes=nodes,
+            green=_green(features),
+            boundary=_hull(nodes),
+            source=f"file:{path.name}",
+        )
     except BuurtkaartError:
         raise
     except Exception as exc:  # a library failing in a way not seen yet: still a plain-language error
         raise OsmFileError("error.not_osm", detail=type(exc).__name__) from exc
-    layers = _walk_layers(graph)
-    if layers is None:
-        raise OsmFileError("error.no_streets")
-    edges, nodes = layers
-    return Area(
-        name=name or stem,
-        places=places_mod.from_osm(features, id_prefix="osm"),
-        street_edges=edges,
-        street_nodes=nodes,
-        green=_green(features),
-        boundary=_hull(nodes),
-        source=f"file:{path.name}",
-    )
 
 
 def fetch(
@@ -134,7 +159,11 @@ def fetch(
                 polygon, name = shapely.box(*bbox), ", ".join(f"{v:.4f}" for v in bbox)  # type: ignore[misc]
             try:
                 graph = ox.graph_from_polygon(polygon, network_type="walk", simplify=False, retain_all=True)
-            except (InsufficientResponseError, ValueError):  # no ways, or no graph node inside the polygon
+            except InsufficientResponseError:  # no ways at all
+                raise AreaError("error.no_streets") from None
+            except ValueError as exc:  # "Found no graph nodes within the requested polygon."
+                if "no graph nodes" not in str(exc):
+                    raise
                 raise AreaError("error.no_streets") from None
             features = _features_or_empty(lambda: ox.features_from_polygon(polygon, tags=FEATURE_TAGS))
         except (requests.RequestException, ResponseStatusCodeError) as exc:
@@ -209,7 +238,8 @@ def _read_xml(path: Path) -> tuple[gpd.GeoDataFrame, nx.MultiDiGraph]:
     except ValueError as exc:
         if "missing nodes" not in str(exc):
             raise
-        raise OsmFileError("error.not_osm", detail="ways refer to nodes missing from the file (clipped extract)") from None
+        detail = "ways refer to nodes missing from the file (clipped extract)"
+        raise OsmFileError("error.not_osm", detail=detail) from None
     except (ParseError, xml.sax.SAXException, UnicodeDecodeError, OSError, EOFError) as exc:
         raise OsmFileError("error.not_osm", detail=_xml_problem(exc)) from None
     return features, graph
@@ -236,36 +266,35 @@ def _read_pbf(path: Path) -> tuple[gpd.GeoDataFrame, nx.MultiDiGraph]:
 
 
 def _walk_layers(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame] | None:
-    """Return (edges, nodes) of the walkable streets of a graph, each street once; None if there are none."""
-    graph = graph.copy()
+    """Return (edges, nodes) of the walkable streets of a new graph, each street once; None if there are none."""
     graph.remove_edges_from([(u, v, k) for u, v, k, tags in graph.edges(keys=True, data=True) if not _walkable(tags)])
     graph.remove_nodes_from(list(nx.isolates(graph)))
     if graph.number_of_edges() == 0:
         return None
     graph = ox.simplify_graph(graph)
     nx.set_node_attributes(graph, ox.stats.count_streets_per_node(graph), name="street_count")
-    undirected = ox.convert.to_undirected(graph)
-    node_gdf, edge_gdf = ox.graph_to_gdfs(undirected)
-    component = _components(undirected)
+    component = _components(graph)
+    node_gdf, edge_gdf = ox.graph_to_gdfs(graph)
+    node_component = node_gdf.index.map(component).to_numpy(dtype=int)
     nodes = gpd.GeoDataFrame(
         {
             "node_id": node_gdf.index.to_numpy(),
             "x": node_gdf["x"].to_numpy(dtype=float),
             "y": node_gdf["y"].to_numpy(dtype=float),
             "street_count": node_gdf["street_count"].to_numpy(dtype=int),
-            "component": node_gdf.index.map(component).to_numpy(dtype=int),
+            "component": node_component,
+            "in_lcc": node_component == 0,
         },
         geometry=node_gdf.geometry.to_numpy(),
         crs=CRS,
     )
-    nodes["in_lcc"] = nodes["component"] == 0
-    edge_gdf = edge_gdf.reset_index()
+    edge_gdf = _once(edge_gdf.reset_index())
     edges = gpd.GeoDataFrame(
         {
             "u": edge_gdf["u"].to_numpy(),
             "v": edge_gdf["v"].to_numpy(),
             "key": edge_gdf["key"].to_numpy(dtype=int),
-            "name": [_joined(v, " / ") for v in edge_gdf.get("name", pd.Series(index=edge_gdf.index))],
+            "name": [_joined(v, " / ") for v in edge_gdf.get("name", pd.Series(None, index=edge_gdf.index))],
             "highway": [_joined(v, ";") for v in edge_gdf["highway"]],
             "length": edge_gdf["length"].to_numpy(dtype=float).round(2),
             "in_lcc": edge_gdf["u"].map(component).to_numpy() == 0,
@@ -274,6 +303,23 @@ def _walk_layers(graph: nx.MultiDiGraph) -> tuple[gpd.GeoDataFrame, gpd.GeoDataF
         crs=CRS,
     )
     return edges, nodes
+
+
+def _once(edges: pd.DataFrame) -> pd.DataFrame:
+    """Return one row per street of a both-ways edge frame (u, v, key, osmid, geometry), keys renumbered.
+
+    Like `osmnx.convert.to_undirected` (same result on the test extracts), ten times faster: the two
+    directions of a street share their end nodes, OSM ways and (normalized) geometry.
+    """
+    low = np.minimum(edges["u"].to_numpy(), edges["v"].to_numpy())
+    high = np.maximum(edges["u"].to_numpy(), edges["v"].to_numpy())
+    ways = [str(sorted(set(w))) if isinstance(w, list) else str(w) for w in edges["osmid"]]
+    shape = shapely.to_wkb(shapely.normalize(edges.geometry.to_numpy()))
+    same = pd.DataFrame({"low": low, "high": high, "ways": ways, "shape": shape})
+    keep = ~same.duplicated().to_numpy()
+    edges = edges[keep].copy()
+    edges["key"] = same[keep].groupby(["low", "high"]).cumcount().to_numpy()
+    return edges
 
 
 def _walkable(tags: Mapping[str, object]) -> bool:
@@ -309,9 +355,9 @@ def _joined(value: object, sep: str) -> str:
     return ""
 
 
-def _components(graph: nx.MultiGraph) -> dict[object, int]:
-    """Return node -> number of its connected component, 0 for the largest."""
-    parts = sorted(nx.connected_components(graph), key=len, reverse=True)
+def _components(graph: nx.MultiDiGraph) -> dict[object, int]:
+    """Return node -> number of its (weakly) connected component, 0 for the largest."""
+    parts = sorted(nx.weakly_connected_components(graph), key=len, reverse=True)
     return {node: i for i, part in enumerate(parts) for node in part}
 
 
@@ -323,7 +369,7 @@ def _green(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     polygons = features[features.geom_type.isin(["Polygon", "MultiPolygon"])]
     if polygons.empty:
         return empty
-    cats = classify_frame(polygons)
+    cats = classify_frame(polygons[[key for key in TAG_KEYS if key in polygons.columns]])
     access = polygons["access"] if "access" in polygons.columns else pd.Series("", index=polygons.index)
     keep = (cats["category"] == "park") & (cats["osm_tag"] != "amenity=bench") & (access.fillna("") != "private")
     polygons, tags = polygons[keep.to_numpy()], cats.loc[keep.to_numpy(), "osm_tag"]
@@ -359,8 +405,8 @@ def _features_or_empty(read: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame
 def _geocode(place: str) -> shapely.Geometry:
     """Return the (Multi)Polygon of a place from Nominatim; raise AreaError if unknown or too large."""
     try:
-        polygon = ox.geocode_to_gdf(place).union_all()
-    except (InsufficientResponseError, TypeError):
+        polygon = shapely.make_valid(ox.geocode_to_gdf(place).union_all())
+    except (InsufficientResponseError, TypeError):  # no result, or only a point (a street, a building)
         raise AreaError("error.place_unknown", name=place) from None
     check_bbox(polygon.bounds)
     return polygon
@@ -370,9 +416,7 @@ def _reachable(urls: list[str], *, timeout: float) -> bool:
     """Return whether a TCP connection to every URL's host (or its proxy) opens within `timeout` seconds."""
     targets = {_address(url) for url in urls}
     results: dict[tuple[str, int], bool] = {}
-    threads = [
-        threading.Thread(target=_connect, args=(target, timeout, results), daemon=True) for target in targets
-    ]
+    threads = [threading.Thread(target=_connect, args=(target, timeout, results), daemon=True) for target in targets]
     for thread in threads:  # DNS lookups have no timeout of their own, so each runs in a thread we stop waiting for
         thread.start()
     for thread in threads:
@@ -420,6 +464,8 @@ def _describe(head: bytes) -> str | None:
     for magic, what in _MAGIC.items():
         if head.startswith(magic):
             return what
+    if b"OSMHeader" in head[:32]:
+        return "an OSM PBF file (a .osm.pbf?)"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html")):
         return "an HTML page"
