@@ -12,6 +12,7 @@ lang = common.language_switch()
 
 pages = [
     st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart", default=True),
+    st.Page("buurtkaart/pages/vindplaatsen_page.py", title=t("page.vindplaatsen", lang), icon="📍", url_path="vindplaatsen"),
     st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
 ]
 st.navigation(pages).run()

@@ -6,6 +6,7 @@ import html
 import json
 import math
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
@@ -42,6 +43,7 @@ function(feature, layer) {
     const table = document.createElement('table');
     for (const [key, label] of labels.rows) {
       let value = key === 'c' ? labels.category : p[key];
+      if (Array.isArray(value)) { value = value.join(', '); }
       if (key === 'w' && value) { value = labels.wheelchair[value] || value; }
       if (!value) { continue; }
       const row = table.insertRow();
@@ -56,8 +58,45 @@ function(feature, layer) {
 """
 
 
+@dataclass(frozen=True)
+class MapData:
+    """The GeoJSON layers of an area's map, computed once and reused by every map built from it."""
+
+    bounds: tuple[float, float, float, float]
+    green: dict | None
+    streets: dict | None
+    quartiers: gpd.GeoDataFrame
+    places: dict[str, tuple[int, dict]]  # category -> (count, GeoJSON)
+
+    @property
+    def n_places(self) -> int:
+        """Return the number of places on the map."""
+        return sum(count for count, _ in self.places.values())
+
+
+def map_data(area: Area) -> MapData:
+    """Return the GeoJSON layers of `area` (the slow part of building a map)."""
+    # A whole region is seen from further away: a coarser outline (~3 m) keeps the page light.
+    tolerance = 0.00003 if len(area.street_edges) > LARGE_AREA_EDGES else 0.00001
+    places = {}
+    for cat in taxonomy.CATEGORIES:
+        rows = area.places[area.places["category"] == cat.key]
+        if len(rows):
+            places[cat.key] = (len(rows), places_geojson(rows))
+    quartiers = area.quartiers
+    if len(quartiers):
+        quartiers = quartiers[["name_nl", "name_fr", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002))
+    return MapData(
+        bounds=area.bounds,
+        green=basemap_geojson(area.green, tolerance=tolerance) if len(area.green) else None,
+        streets=basemap_geojson(area.street_edges, tolerance=tolerance) if len(area.street_edges) else None,
+        quartiers=quartiers,
+        places=places,
+    )
+
+
 def build_map(
-    area: Area,
+    area: Area | MapData,
     *,
     lang: str = i18n.DEFAULT_LANGUAGE,
     categories: Iterable[str] | None = None,
@@ -65,29 +104,32 @@ def build_map(
     width: int = 900,
     height: int = 640,
 ) -> folium.Map:
-    """Return a map of `area`: streets, green, quartiers and one toggleable layer per category.
+    """Return a map of an area (or of its precomputed `MapData`): streets, green, quartiers and
+    one toggleable layer per category.
 
     Every asset the map needs is served by the app itself; the OSM tile layer, which asks
-    openstreetmap.org for tiles, is only added when `osm_tiles` is true.
+    openstreetmap.org for tiles, is only added when `osm_tiles` is true. Build a new map for
+    every page run: streamlit-folium cannot render one folium object twice.
     """
+    data = area if isinstance(area, MapData) else map_data(area)
     shown = set(categories) if categories is not None else set(taxonomy.CATEGORY_KEYS)
-    west, south, east, north = area.bounds
+    west, south, east, north = data.bounds
     m = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
-        zoom_start=fit_zoom(area.bounds, width=width, height=height),
+        zoom_start=fit_zoom(data.bounds, width=width, height=height),
         tiles=None,
-        prefer_canvas=len(area.places) > CANVAS_THRESHOLD,
+        prefer_canvas=data.n_places > CANVAS_THRESHOLD,
         control_scale=True,
         attribution_control=True,
     )
     if osm_tiles:
         folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
-    _add_basemap(m, area, lang)
-    radius = 6 if len(area.places) <= CANVAS_THRESHOLD else 3.5  # smaller dots when seen from afar
+    _add_basemap(m, data, lang)
+    radius = 6 if data.n_places <= CANVAS_THRESHOLD else 3.5  # smaller dots when seen from afar
     for cat in taxonomy.CATEGORIES:
-        rows = area.places[area.places["category"] == cat.key]
-        if len(rows):
-            _add_category_layer(m, rows, cat, lang, show=cat.key in shown, radius=radius)
+        if cat.key in data.places:
+            count, geojson = data.places[cat.key]
+            _add_category_layer(m, geojson, count, cat, lang, show=cat.key in shown, radius=radius)
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     use_local_assets(m)
     return m
@@ -162,31 +204,28 @@ def center(bounds: tuple[float, float, float, float]) -> tuple[float, float]:
     return (south + north) / 2, (west + east) / 2
 
 
-def _add_basemap(m: folium.Map, area: Area, lang: str) -> None:
+def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
     """Add green spaces, streets and quartier outlines drawn from our own data."""
-    # A whole region is seen from further away: a coarser outline (~3 m) keeps the page light.
-    tolerance = 0.00003 if len(area.street_edges) > LARGE_AREA_EDGES else 0.00001
-    if len(area.green):
+    if data.green:
         folium.GeoJson(
-            basemap_geojson(area.green, tolerance=tolerance),
+            data.green,
             name=i18n.t("map.green", lang),
             style={"color": "#7dbb7d", "weight": 0.5, "fillColor": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green"},
             interactive=False,
         ).add_to(m)
-    if len(area.street_edges):
+    if data.streets:
         folium.GeoJson(
-            basemap_geojson(area.street_edges, tolerance=tolerance),
+            data.streets,
             name=i18n.t("map.streets", lang),
             style={"color": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street"},
             interactive=False,
             attribution=html.escape(i18n.t("map.attribution", lang)),
         ).add_to(m)
-    if len(area.quartiers):
-        quartiers = area.quartiers[["name_nl", "name_fr", "geometry"]].copy()
-        name_col = "name_fr" if lang == "fr" else "name_nl"
-        quartiers["label"] = quartiers[name_col].map(html.escape)
+    if len(data.quartiers):
+        quartiers = data.quartiers.copy()
+        quartiers["label"] = quartiers["name_fr" if lang == "fr" else "name_nl"].map(html.escape)
         folium.GeoJson(
-            quartiers[["label", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002)),
+            quartiers[["label", "geometry"]],
             name=i18n.t("map.quartiers", lang),
             style={"color": "#2c3e50", "weight": 1.5, "dashArray": "4 4", "fill": False, "className": "bk-quartier"},
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
@@ -194,7 +233,7 @@ def _add_basemap(m: folium.Map, area: Area, lang: str) -> None:
 
 
 def _add_category_layer(
-    m: folium.Map, rows: gpd.GeoDataFrame, cat: taxonomy.Category, lang: str, *, show: bool, radius: float
+    m: folium.Map, geojson: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float
 ) -> None:
     """Add one toggleable layer of circle markers with a text-only popup for a category."""
     label = i18n.category_label(cat.key, lang)
@@ -213,10 +252,10 @@ def _add_category_layer(
     }
     layer_name = (
         f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
-        f"{html.escape(cat.icon)} {html.escape(label)} <small>({len(rows)})</small>"
+        f"{html.escape(cat.icon)} {html.escape(label)} <small>({count})</small>"
     )
     folium.GeoJson(
-        places_geojson(rows),
+        geojson,
         name=layer_name,
         show=show,
         marker=folium.CircleMarker(
@@ -225,6 +264,85 @@ def _add_category_layer(
         ),
         on_each_feature=folium.JsCode(_POPUP_JS % {"labels": json.dumps(popup_labels, ensure_ascii=False)}),
     ).add_to(m)
+
+
+# Colour of each layer of the organisation's own map (vindplaatsen and the organisation layers).
+ITEM_COLOURS: dict[str, str] = {
+    "vindplaats": "#e74c3c",
+    "site": "#2c3e50",
+    "partner": "#2980b9",
+    "gatekeeper": "#8e44ad",
+    "need": "#f39c12",
+}
+
+
+def item_layers(items: gpd.GeoDataFrame, *, lang: str, labels: dict[str, dict[str, str]]) -> list[folium.FeatureGroup]:
+    """Return one feature group per layer of the organisation's map, with text-only popups.
+
+    `labels` maps a vocabulary ("layer", "kind", "target_group", "language", "wheelchair") to
+    {key: label}; the stored keys are shown through them.
+    """
+    groups = []
+    for layer, colour in ITEM_COLOURS.items():
+        rows = items[items["layer"] == layer]
+        if rows.empty:
+            continue
+        group = folium.FeatureGroup(name=f"{labels['layer'].get(layer, layer)} ({len(rows)})")
+        folium.GeoJson(
+            _items_geojson(rows, labels),
+            marker=folium.CircleMarker(
+                radius=9, color=colour, weight=4, fill=True, fill_color="#ffffff", fill_opacity=1,
+                class_name=f"bk-item bk-layer-{layer}",
+            ),
+            on_each_feature=folium.JsCode(_POPUP_JS % {"labels": json.dumps(_item_popup_labels(layer, lang, labels), ensure_ascii=False)}),
+        ).add_to(group)
+        groups.append(group)
+    return groups
+
+
+def _items_geojson(rows: gpd.GeoDataFrame, labels: dict[str, dict[str, str]]) -> dict:
+    """Return items as GeoJSON with their labels (not their keys) as short properties."""
+    def words(vocabulary: str, keys: object) -> list[str]:
+        return [labels[vocabulary].get(k, k) for k in (keys or ())]
+
+    features = []
+    for row in rows.itertuples():
+        props = {
+            "id": row.id,
+            "n": row.name,
+            "k": labels["kind"].get(row.kind, row.kind),
+            "g": words("target_group", row.target_groups),
+            "l": words("language", row.languages),
+            "h": row.hours,
+            "w": labels["wheelchair"].get(row.wheelchair, "") if row.wheelchair != "unknown" else "",
+            "x": row.notes,
+        }
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(row.geometry.x, 7), round(row.geometry.y, 7)]},
+                "properties": {k: v for k, v in props.items() if v},
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _item_popup_labels(layer: str, lang: str, labels: dict[str, dict[str, str]]) -> dict:
+    """Return the labels of an item popup in `lang`."""
+    return {
+        "unnamed": i18n.t("place.unnamed", lang),
+        "category": labels["layer"].get(layer, layer),
+        "rows": [
+            ["c", i18n.t("item.layer", lang)],
+            ["k", i18n.t("place.category", lang)],
+            ["g", i18n.t("item.target_groups", lang)],
+            ["l", i18n.t("item.languages", lang)],
+            ["h", i18n.t("item.hours", lang)],
+            ["w", i18n.t("place.wheelchair", lang)],
+            ["x", i18n.t("item.notes", lang)],
+        ],
+        "wheelchair": {},
+    }
 
 
 def _mercator_y(lat: float) -> float:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n
+from buurtkaart import i18n, maps
 from buurtkaart.area import Area
+from buurtkaart.store import Store, open_store
 
 SCOPE_COMMUNE = "commune"
 SCOPE_REGION = "region"
 SCOPE_LOADED = "loaded"
+MAP_WIDTH, MAP_HEIGHT = 1000, 640
 
 
 @st.cache_resource(show_spinner=False)
@@ -64,3 +67,20 @@ def current_area(scope: str) -> Area:
     if scope == SCOPE_LOADED and loaded_area() is not None:
         return loaded_area()
     return embedded_commune()
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def map_data(scope: str, version: int) -> maps.MapData:
+    """Return the map layers of a scope, computed once per (scope, loaded-data version)."""
+    return maps.map_data(current_area(scope))
+
+
+def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
+    """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
+    return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set)."""
+    return open_store()

@@ -12,13 +12,7 @@ from buurtkaart.area import Area
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
 
-MAP_WIDTH, MAP_HEIGHT = 1000, 640
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
-    """Return the folium map of a scope, built once per (scope, data version, language, tiles)."""
-    return maps.build_map(common.current_area(scope), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+MAP_WIDTH, MAP_HEIGHT = common.MAP_WIDTH, common.MAP_HEIGHT
 
 
 def view_of(area: Area, mdrc: int | None) -> tuple[tuple[float, float], int]:
@@ -77,7 +71,7 @@ if query.strip():
 
 # The map
 with st.spinner(t("map.loading", lang)):
-    m = cached_map(scope, st.session_state.get("loaded_version", 0), lang, osm_tiles)
+    m = common.new_map(scope, st.session_state.get("loaded_version", 0), lang, osm_tiles)
 st_folium(
     m,
     key="map",

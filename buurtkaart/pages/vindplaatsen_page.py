@@ -1,0 +1,220 @@
+"""Vindplaatsen and the organisation map: mark, edit, delete (with undo), import and export."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import folium
+import streamlit as st
+from streamlit_folium import st_folium
+
+from buurtkaart import exchange, maps
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+EXPORT_FORMATS = {"GeoJSON (uMap)": ".geojson", "CSV": ".csv", "KML": ".kml", "GPX": ".gpx", "GeoPackage": ".gpkg"}
+
+
+def labels(vocabulary: str, lang: str) -> dict[str, str]:
+    """Return {key: label} of a vocabulary in `lang`."""
+    return dict(vp.options(vocabulary, lang))
+
+
+def pick(label: str, vocabulary: str, lang: str, *, value: str | None = None, key: str) -> str:
+    """Show a select box of a vocabulary and return the chosen key."""
+    choices = labels(vocabulary, lang)
+    keys = list(choices)
+    return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=choices.get, key=key)
+
+
+def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: str) -> dict:
+    """Show the form fields of an item (inside a st.form) and return their values."""
+    fields = {
+        "name": st.text_input(t("item.name", lang), **({"value": item.name} if item else {}), key=f"{prefix}_name"),
+        "kind": pick(t("item.kind", lang), "kind", lang, value=item.kind if item else None, key=f"{prefix}_kind"),
+    }
+    groups, langs = labels("target_group", lang), labels("language", lang)
+    fields["target_groups"] = st.multiselect(
+        t("item.target_groups", lang), list(groups), default=list(item.target_groups) if item else [], format_func=groups.get, key=f"{prefix}_groups"
+    )
+    fields["languages"] = st.multiselect(
+        t("item.languages", lang), list(langs), default=list(item.languages) if item else [], format_func=langs.get, key=f"{prefix}_langs"
+    )
+    fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder="ma–vr 9–12u, markt op zondag", key=f"{prefix}_hours")
+    fields["wheelchair"] = pick(t("item.wheelchair", lang), "wheelchair", lang, value=item.wheelchair if item else "unknown", key=f"{prefix}_wheelchair")
+    formal_options = {None: t("formal.unknown", lang), True: t("formal.yes", lang), False: t("formal.no", lang)}
+    fields["formal"] = st.radio(
+        t("item.formal", lang), list(formal_options), index=list(formal_options).index(item.formal if item else None),
+        format_func=formal_options.get, horizontal=True, key=f"{prefix}_formal",
+    )
+    actor_vocabulary = vp.ACTOR_VOCABULARY.get(layer)
+    if actor_vocabulary:
+        fields["actor"] = pick(t("item.actor", lang), actor_vocabulary, lang, value=item.actor if item else None, key=f"{prefix}_actor")
+    fields["notes"] = st.text_area(t("item.notes", lang), value=item.notes if item else "", key=f"{prefix}_notes")
+    return fields
+
+
+def run(action, lang: str, success: str) -> bool:
+    """Run a store action; show `success` or the error in plain language; return whether it worked."""
+    try:
+        result = action()
+    except BuurtkaartError as error:
+        st.session_state["vp_message"] = ("error", error.message(lang))
+        return False
+    st.session_state["vp_message"] = ("success", success.format(name=getattr(result, "name", "")))
+    return True
+
+
+lang = common.lang()
+db = common.store()
+region = common.embedded_region()
+bounds = region.boundary
+
+# Sidebar: organisation, who you are, which layers
+org_name = st.sidebar.text_input(t("item.organisation", lang), value="Mijn organisatie", key="vp_org")
+user = st.sidebar.text_input(t("vp.user", lang), value="medewerker", key="vp_user")
+layer_labels = labels("layer", lang)
+shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
+st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
+try:
+    org = vp.ensure_organisation(db, org_name)
+except BuurtkaartError as error:
+    st.error(error.message(lang))
+    st.stop()
+
+st.title(f"📍 {t('vp.title', lang)}")
+st.caption(t("vp.intro", lang))
+message = st.session_state.pop("vp_message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(message[1])
+
+items = vp.list_items(db, org, layers=shown_layers)
+vocab = {v: labels(v, lang) for v in ("layer", "kind", "target_group", "language", "wheelchair")}
+clicked = st.session_state.get("vp_point")
+col_map, col_side = st.columns([3, 2], gap="medium")
+
+with col_map:
+    groups = maps.item_layers(items, lang=lang, labels=vocab)
+    if clicked:
+        marker = folium.FeatureGroup(name="clicked")
+        folium.CircleMarker(clicked, radius=7, color="#000", weight=2, fill=True, fill_color="#ffeb3b", fill_opacity=1, class_name="bk-clicked").add_to(marker)
+        groups.append(marker)
+    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
+    result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
+    st.write("DEBUG", result)
+    last = (result or {}).get("last_clicked")
+    if last and (last["lat"], last["lng"]) != st.session_state.get("vp_last_click"):
+        st.session_state["vp_last_click"] = (last["lat"], last["lng"])
+        st.session_state["vp_point"] = (last["lat"], last["lng"])
+        st.rerun()
+    st.caption(t("vp.count", lang, n=len(items)))
+
+with col_side:
+    tab_new, tab_edit, tab_history, tab_exchange = st.tabs([t(f"vp.tab.{k}", lang) for k in ("new", "edit", "history", "exchange")])
+
+    with tab_new:
+        query = st.text_input(t("vp.search", lang), key="vp_search")
+        if query.strip():
+            found = vp.search_locations(region, query)
+            if len(found):
+                options = {i: f"{row.label} ({t('vp.source.' + row.source, lang)})" for i, row in enumerate(found.itertuples())}
+                chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
+                point = found.geometry.iloc[chosen]
+                if st.session_state.get("vp_search_used") != (query, chosen):
+                    st.session_state["vp_search_used"] = (query, chosen)
+                    st.session_state["vp_point"] = (point.y, point.x)
+                    st.session_state["vp_new_name"] = found["label"].iloc[chosen]
+                    st.rerun()
+        if clicked:
+            st.info(t("vp.chosen", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
+        else:
+            st.info(t("vp.click", lang))
+        new_layer = pick(t("item.layer", lang), "layer", lang, key="vp_new_layer")
+        with st.form("vp_new", clear_on_submit=True):
+            fields = item_fields(lang, new_layer, prefix="vp_new")
+            submitted = st.form_submit_button(t("vp.save", lang), type="primary", disabled=not clicked)
+        if submitted and clicked:
+            def add() -> vp.Item:
+                return vp.add(db, org, user=user, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, **fields)
+
+            if run(add, lang, t("vp.added", lang)):
+                st.session_state.pop("vp_point", None)
+            st.rerun()
+
+    with tab_edit:
+        if items.empty:
+            st.info(t("vp.none", lang))
+        else:
+            names = {row.id: f"{row.name} — {vocab['layer'][row.layer]}" for row in items.itertuples()}
+            item_id = st.selectbox(t("vp.pick", lang), list(names), format_func=names.get, key="vp_edit_pick")
+            item = vp.get(db, org, item_id)
+            # The version this form was shown with: an edit made elsewhere since is refused, not overwritten.
+            versions = st.session_state.setdefault("vp_versions", {})
+            version = versions.setdefault(item_id, item.version)
+            with st.form(f"vp_edit_{item_id}_{version}"):
+                edit_layer = pick(t("item.layer", lang), "layer", lang, value=item.layer, key=f"vp_edit_layer_{item_id}_{version}")
+                changes = item_fields(lang, edit_layer, item=item, prefix=f"vp_edit_{item_id}_{version}")
+                saved = st.form_submit_button(t("vp.save", lang), type="primary")
+            if saved:
+                def save() -> vp.Item:
+                    changed = vp.update(db, org, item_id, user=user, expected_version=version, layer=edit_layer, **changes)
+                    versions[item_id] = changed.version
+                    return changed
+
+                run(save, lang, t("vp.saved", lang))
+                st.rerun()
+            col_move, col_delete = st.columns(2)
+            if col_move.button(t("vp.move", lang), disabled=not clicked, key="vp_move"):
+                def move() -> vp.Item:
+                    moved = vp.move(db, org, item_id, user=user, lon=clicked[1], lat=clicked[0], bounds=bounds, expected_version=version)
+                    versions[item_id] = moved.version
+                    return moved
+
+                run(move, lang, t("vp.moved", lang))
+                st.rerun()
+            if col_delete.button(t("vp.delete", lang), key="vp_delete"):
+                def delete() -> vp.Item:
+                    gone = vp.delete(db, org, item_id, user=user, expected_version=version)
+                    st.session_state["vp_undo"] = (gone.id, gone.version, gone.name)
+                    versions.pop(item_id, None)
+                    return gone
+
+                run(delete, lang, t("vp.deleted", lang))
+                st.rerun()
+            if st.button(t("vp.reload", lang), key="vp_reload"):
+                versions.pop(item_id, None)
+                st.rerun()
+        undo = st.session_state.get("vp_undo")
+        if undo and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
+            st.session_state.pop("vp_undo")
+            run(lambda: vp.restore(db, org, undo[0], user=user, expected_version=undo[1]), lang, t("vp.restored", lang))
+            st.rerun()
+
+    with tab_history:
+        log = vp.history(db, org)
+        if len(log):
+            st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True, use_container_width=True)
+
+    with tab_exchange:
+        upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
+        import_layer = pick(t("vp.import.layer", lang), "layer", lang, key="vp_import_layer")
+        if upload is not None and st.button(t("vp.import.button", lang), key="vp_import"):
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / Path(upload.name).name
+                path.write_bytes(upload.getvalue())
+                with st.spinner(t("load.busy", lang)):
+                    try:
+                        report = exchange.import_file(db, org, path, user=user, layer=import_layer, bounds=bounds)
+                    except BuurtkaartError as error:
+                        st.session_state["vp_message"] = ("error", error.message(lang))
+                    else:
+                        st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
+            st.rerun()
+        fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"buurtkaart{EXPORT_FORMATS[fmt]}"
+            exchange.export_items(db, org, path, layers=shown_layers)
+            st.download_button(t("vp.export.button", lang), path.read_bytes(), file_name=path.name, key="vp_export")

@@ -1,0 +1,307 @@
+"""The database of vindplaatsen and organisation maps: SQLite embedded, PostgreSQL + PostGIS to scale."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util import CommandError
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Connection,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from buurtkaart import paths
+from buurtkaart.errors import BuurtkaartError
+
+DATABASE_URL_ENV = "BUURTKAART_DATABASE_URL"
+SQLITE_PATH_ENV = "BUURTKAART_SQLITE_PATH"
+SQLITE_FILE = "buurtkaart.sqlite"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+LAYER_KEYS: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "need")
+WHEELCHAIR_KEYS: tuple[str, ...] = ("yes", "no", "limited", "unknown")
+ACTIONS: tuple[str, ...] = ("create", "update", "move", "delete", "restore", "import")
+NAME_MAX = 200
+SQLITE_BUSY_SECONDS = 30
+# Taken (per transaction) before migrating a PostgreSQL database, so that app instances
+# starting at the same time do not migrate it twice.
+_MIGRATION_LOCK = 0x62757572  # "buur"
+_WRITE_OPTION = "buurtkaart_write"
+_now_lock = threading.Lock()
+_last_now = datetime.min.replace(tzinfo=UTC)
+
+
+class StoreError(BuurtkaartError):
+    """The database cannot be opened or migrated (unreachable server, no PostGIS, no rights)."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always read back time-zone aware (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Return `value` in UTC (naive values are taken as UTC)."""
+        if value is None:
+            return None
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        """Return the stored timestamp as an aware UTC datetime."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# JSON lists; JSONB on PostgreSQL so that target groups and languages can be queried there.
+JSONList = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Base(DeclarativeBase):
+    """The declarative base of the Buurtkaart tables."""
+
+
+class Organisation(Base):
+    """A team or organisation: every map item and history line belongs to one."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MapItem(Base):
+    """One point of an organisation's map: a vindplaats, a site, a partner, a gatekeeper or a need."""
+
+    __tablename__ = "map_items"
+    __table_args__ = (
+        Index("ix_map_items_org_layer", "organisation_id", "layer"),
+        Index("ix_map_items_org_name_key", "organisation_id", "name_key"),
+        CheckConstraint(f"layer IN ({', '.join(repr(k) for k in LAYER_KEYS)})", name="ck_map_items_layer"),
+        CheckConstraint(f"wheelchair IN ({', '.join(repr(k) for k in WHEELCHAIR_KEYS)})", name="ck_map_items_wheelchair"),
+        CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name="ck_map_items_lonlat"),
+        CheckConstraint("version >= 1", name="ck_map_items_version"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    layer: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX * 2))
+    kind: Mapped[str] = mapped_column(String(40))
+    target_groups: Mapped[list[str]] = mapped_column(JSONList)
+    languages: Mapped[list[str]] = mapped_column(JSONList)
+    hours: Mapped[str] = mapped_column(Text)
+    wheelchair: Mapped[str] = mapped_column(String(10))
+    formal: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    notes: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(40))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    osm_place_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(NAME_MAX))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class HistoryEntry(Base):
+    """One change of one map item: who, when, what it was before and after."""
+
+    __tablename__ = "history"
+    __table_args__ = (
+        Index("ix_history_item_at", "item_id", "at"),
+        Index("ix_history_org_at", "organisation_id", "at"),
+        CheckConstraint(f"action IN ({', '.join(repr(a) for a in ACTIONS)})", name="ck_history_action"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    item_id: Mapped[str] = mapped_column(ForeignKey("map_items.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    user: Mapped[str] = mapped_column(String(NAME_MAX))
+    action: Mapped[str] = mapped_column(String(10))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+
+
+@dataclass(frozen=True)
+class Store:
+    """An open database: the engine and how to run a transaction on it."""
+
+    engine: Engine
+    url: str
+
+    @property
+    def is_postgres(self) -> bool:
+        """Return True when the database is PostgreSQL (+ PostGIS)."""
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """Yield a session for reading (a consistent snapshot on SQLite's WAL)."""
+        with Session(self.engine) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self, *, lock: str | None = None) -> Iterator[Session]:
+        """Yield a session whose changes are committed together, or not at all on an error.
+
+        On SQLite the transaction takes the write lock at once (BEGIN IMMEDIATE), so that two
+        app instances wait for each other instead of failing; on PostgreSQL `lock` (e.g. an
+        organisation id) serialises the writers of that organisation with an advisory lock.
+        """
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(**{_WRITE_OPTION: True})
+            with Session(bind=connection) as session, session.begin():
+                if lock is not None and self.is_postgres:
+                    session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": lock})
+                yield session
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def database_url() -> str:
+    """Return the database URL: BUURTKAART_DATABASE_URL, else a SQLite file (BUURTKAART_SQLITE_PATH or the cache folder)."""
+    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if url:
+        return url
+    path = Path(os.environ.get(SQLITE_PATH_ENV, "").strip() or paths.cache_dir() / SQLITE_FILE).expanduser()
+    return URL.create("sqlite", database=str(path.resolve())).render_as_string(hide_password=False)
+
+
+def open_store(url: str | None = None) -> Store:
+    """Return the store at `url` (default: `database_url()`), created or migrated to the newest schema."""
+    url = url or database_url()
+    engine = _engine(url)
+    try:
+        _migrate(engine)
+    except StoreError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, CommandError, OSError) as exc:
+        engine.dispose()
+        raise StoreError("error.store_unavailable", detail=_short(exc)) from exc
+    return Store(engine=engine, url=url)
+
+
+def new_id() -> str:
+    """Return a new random id (a UUID as text)."""
+    return str(uuid.uuid4())
+
+
+def now() -> datetime:
+    """Return the current time in UTC, strictly later than the previous call (rows keep the order they were written in)."""
+    global _last_now
+    with _now_lock:
+        current = datetime.now(UTC)
+        _last_now = current if current > _last_now else _last_now + timedelta(microseconds=1)
+        return _last_now
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """Return an Alembic configuration that migrates through `connection` (no alembic.ini)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.attributes["connection"] = connection
+    return config
+
+
+def _engine(url: str) -> Engine:
+    """Return an engine for `url`, set up for its backend."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        connect_args = {} if "connect_timeout" in parsed.query else {"connect_timeout": 10}
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    raise StoreError("error.store_unsupported", url=parsed.render_as_string(hide_password=True))
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    """Return a SQLite engine: foreign keys on, WAL journal, shared between threads, BEGIN IMMEDIATE for writes."""
+    if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+        try:
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError("error.store_unavailable", detail=str(exc)) from exc
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (see _on_begin)
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        write = connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def _migrate(engine: Engine) -> None:
+    """Run `alembic upgrade head` in one transaction (on PostgreSQL: one instance at a time)."""
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{_WRITE_OPTION: True})
+        with connection.begin():
+            if connection.dialect.name == "postgresql":
+                _require_postgis(connection)
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+            command.upgrade(alembic_config(connection), "head")
+
+
+def _require_postgis(connection: Connection) -> None:
+    """Create the PostGIS extension if it is missing; raise StoreError if that is not possible."""
+    installed = connection.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first()
+    if installed:
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except SQLAlchemyError as exc:
+        raise StoreError("error.store_no_postgis", detail=_short(exc)) from exc
+
+
+def _short(exc: BaseException) -> str:
+    """Return the first line of an exception's message (no SQL, no parameters)."""
+    original = getattr(exc, "orig", None) or exc
+    return (str(original).strip().splitlines() or [type(original).__name__])[0]

@@ -1,0 +1,791 @@
+"""Vindplaatsen and the organisation's map: vocabularies, validation, and every change kept with its history."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+from sqlalchemy import Row, Table, select
+from sqlalchemy.orm import Session
+
+from buurtkaart import places as places_mod
+from buurtkaart.area import Area
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.store import (
+    LAYER_KEYS,
+    NAME_MAX,
+    WHEELCHAIR_KEYS,
+    HistoryEntry,
+    MapItem,
+    Organisation,
+    Store,
+    new_id,
+    now,
+)
+from buurtkaart.taxonomy import CATEGORY_KEYS, OTHER
+
+CRS = "EPSG:4326"
+ITEMS: Table = MapItem.__table__  # type: ignore[assignment]
+HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
+ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
+
+# --- vocabularies (keys are stored; labels come from i18n: see `label_key`) ---
+LAYERS: tuple[str, ...] = LAYER_KEYS
+ORGANISATION_LAYERS: tuple[str, ...] = ("site", "partner", "gatekeeper", "need")
+# Informal places where people can be met, beyond the OSM categories ("market" is already one).
+INFORMAL_KINDS: tuple[str, ...] = (
+    "bench",
+    "square",
+    "laundromat",
+    "metro_station",
+    "self_organisation",
+    "tea_house",
+    "bus_stop",
+    "street_corner",
+    "school_gate",
+)
+KINDS: tuple[str, ...] = (*(k for k in CATEGORY_KEYS if k != OTHER), *INFORMAL_KINDS, OTHER)
+TARGET_GROUPS: tuple[str, ...] = (
+    "elderly",
+    "young_people",
+    "children",
+    "parents",
+    "newcomers",
+    "women",
+    "men",
+    "people_with_disability",
+    "homeless",
+    "everyone",
+)
+# Languages spoken at a place: ISO 639 codes of languages common in Brussels, sign languages, "other".
+SPOKEN_LANGUAGES: tuple[str, ...] = (
+    "nl", "fr", "en", "de", "ar", "ber", "tr", "es", "pt", "it", "pl", "ro", "bg", "ru", "uk", "el",
+    "sq", "ku", "fa", "ps", "ur", "so", "ti", "am", "ln", "sw", "zh", "rom", "vgt", "sfb", "other",
+)  # fmt: skip
+PARTNER_KINDS: tuple[str, ...] = (
+    "formal",
+    "informal",
+    "self_organisation",
+    "religious",
+    "sports_club",
+    "service_club",
+    "cafe",
+    "school",
+    "care",
+    "other",
+)
+ACTOR_KINDS: tuple[str, ...] = ("resident", "organisation", "business", "shopkeeper", "local_government")
+WHEELCHAIR: tuple[str, ...] = WHEELCHAIR_KEYS
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "layer": LAYERS,
+    "kind": KINDS,
+    "target_group": TARGET_GROUPS,
+    "language": SPOKEN_LANGUAGES,
+    "partner": PARTNER_KINDS,
+    "actor": ACTOR_KINDS,
+    "wheelchair": WHEELCHAIR,
+}
+_LABEL_PREFIX = {
+    "layer": "layer",
+    "kind": "kind",
+    "target_group": "target",
+    "language": "language",
+    "partner": "partner",
+    "actor": "actor",
+    "wheelchair": "wheelchair",
+}
+# Which vocabulary the `actor` field uses in each layer (None: the field stays empty).
+ACTOR_VOCABULARY: dict[str, str | None] = {
+    "vindplaats": None,
+    "site": None,
+    "partner": "partner",
+    "gatekeeper": "actor",
+    "need": "actor",
+}
+
+NOTES_MAX = 5000
+HOURS_MAX = 500
+OSM_ID_MAX = 100
+USER_MAX = NAME_MAX
+DUPLICATE_METRES = 25.0
+EDITABLE: tuple[str, ...] = (
+    "layer",
+    "name",
+    "kind",
+    "target_groups",
+    "languages",
+    "hours",
+    "wheelchair",
+    "formal",
+    "notes",
+    "actor",
+    "osm_place_id",
+)
+# The columns of `list_items` (besides `geometry`: Points in EPSG:4326), with their dtypes.
+ITEM_COLUMNS: dict[str, str] = {
+    "id": "str",
+    "layer": "str",
+    "name": "str",
+    "kind": "str",
+    "target_groups": "object",
+    "languages": "object",
+    "hours": "str",
+    "wheelchair": "str",
+    "formal": "object",
+    "notes": "str",
+    "actor": "str",
+    "osm_place_id": "object",
+    "version": "int64",
+    "created_at": "datetime64[us, UTC]",
+    "updated_at": "datetime64[us, UTC]",
+    "updated_by": "str",
+    "deleted_at": "datetime64[us, UTC]",
+}
+HISTORY_COLUMNS: tuple[str, ...] = ("id", "item_id", "at", "user", "action", "name", "changed", "before", "after")
+_GEOD = pyproj.Geod(ellps="WGS84")
+# Control characters (Unicode category Cc) and lone surrogates (Cs); notes and hours may hold tabs and new lines.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_LOCAL_TIME = "Europe/Brussels"
+
+Bounds = shapely.Geometry | Sequence[float]
+
+
+class VindplaatsError(BuurtkaartError):
+    """Input or a change that cannot be saved; `field` names the form field it concerns, if any."""
+
+    def __init__(self, key: str, *, field: str | None = None, **values: object) -> None:
+        self.field = field
+        super().__init__(key, **values, **({"field": field} if field is not None else {}))
+        self.args = (self.message("en"),)
+
+    def message(self, lang: str) -> str:
+        """Return the message in `lang`, with the field's label in that language."""
+        values = dict(self.values)
+        if self.field is not None:
+            values["field"] = t(f"item.{self.field}", lang)
+        if "layer" in values:
+            values["layer"] = label("layer", str(values["layer"]), lang)
+        return t(self.key, lang, **values)
+
+
+class DuplicateError(VindplaatsError):
+    """The same name is already on the map within DUPLICATE_METRES."""
+
+    def __init__(self, key: str, *, existing_id: str, **values: object) -> None:
+        self.existing_id = existing_id
+        super().__init__(key, field="name", **values)
+
+
+class StaleEditError(VindplaatsError):
+    """Someone changed the item since it was read: the edit is refused, nothing is overwritten."""
+
+    def __init__(self, *, name: str, changed_by: str, changed_at: datetime | None, current_version: int) -> None:
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        self.current_version = current_version
+        super().__init__("error.stale_edit", name=name, user=changed_by, at=_local_time(changed_at))
+
+
+class ItemNotFoundError(VindplaatsError):
+    """No item with this id in this organisation (items of other organisations are invisible)."""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One point of an organisation's map as it is stored; `version` is what an edit must quote."""
+
+    id: str
+    organisation_id: str
+    layer: str
+    name: str
+    kind: str
+    lon: float
+    lat: float
+    target_groups: tuple[str, ...]
+    languages: tuple[str, ...]
+    hours: str
+    wheelchair: str
+    formal: bool | None
+    notes: str
+    actor: str
+    osm_place_id: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    updated_by: str
+    deleted_at: datetime | None
+
+    @property
+    def deleted(self) -> bool:
+        """Return True when the item is deleted (it can still be restored)."""
+        return self.deleted_at is not None
+
+
+# --- vocabularies and labels ---
+
+
+def label_key(vocabulary: str, key: str) -> str:
+    """Return the i18n key of a vocabulary entry (a kind that is a place category uses "category.<key>")."""
+    if vocabulary == "kind" and key in CATEGORY_KEYS:
+        return f"category.{key}"
+    return f"{_LABEL_PREFIX[vocabulary]}.{key}"
+
+
+def label(vocabulary: str, key: str, lang: str) -> str:
+    """Return the label of a vocabulary entry in `lang`."""
+    return t(label_key(vocabulary, key), lang)
+
+
+def options(vocabulary: str, lang: str) -> list[tuple[str, str]]:
+    """Return (key, label) of every entry of a vocabulary, in its order, for a select box."""
+    return [(key, label(vocabulary, key, lang)) for key in VOCABULARIES[vocabulary]]
+
+
+@lru_cache(maxsize=65536)
+def fold_name(name: str) -> str:
+    """Return a name without case, accents and repeated spaces: the key that finds duplicates."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.casefold().split())
+
+
+# --- organisations ---
+
+
+def ensure_organisation(store: Store, name: str) -> str:
+    """Return the id of the organisation called `name`, created if it does not exist yet."""
+    name = _text(name, "organisation", limit=NAME_MAX, required=True)
+    with store.write(lock="organisations") as session:
+        found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.name == name)).scalar()
+        if found is not None:
+            return found
+        org_id = new_id()
+        session.execute(ORGANISATIONS.insert().values(id=org_id, name=name, created_at=now()))
+        return org_id
+
+
+def organisations(store: Store) -> list[tuple[str, str]]:
+    """Return (id, name) of every organisation, by name."""
+    with store.read() as session:
+        rows = session.execute(select(ORGANISATIONS.c.id, ORGANISATIONS.c.name).order_by(ORGANISATIONS.c.name))
+        return [(row.id, row.name) for row in rows]
+
+
+# --- validation (shared with exchange.import_file) ---
+
+
+def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the editable fields of an item checked and normalised; raise VindplaatsError on the first problem."""
+    layer = _choice(values.get("layer"), "layer", "error.layer_unknown")
+    actor_vocabulary = ACTOR_VOCABULARY[layer]
+    actor = _text(values.get("actor"), "actor", limit=40)
+    if actor and (actor_vocabulary is None or actor not in VOCABULARIES[actor_vocabulary]):
+        raise VindplaatsError("error.actor_unknown", field="actor", value=actor, layer=layer)
+    return {
+        "layer": layer,
+        "name": _text(values.get("name"), "name", limit=NAME_MAX, required=True),
+        "kind": _choice(values.get("kind"), "kind", "error.kind_unknown"),
+        "target_groups": _choices(values.get("target_groups"), "target_groups", "target_group", "error.target_group_unknown"),
+        "languages": _choices(values.get("languages"), "languages", "language", "error.language_unknown"),
+        "hours": _text(values.get("hours"), "hours", limit=HOURS_MAX, multiline=True),
+        "wheelchair": _choice(values.get("wheelchair") or "unknown", "wheelchair", "error.wheelchair_unknown"),
+        "formal": _formal(values.get("formal")),
+        "notes": _text(values.get("notes"), "notes", limit=NOTES_MAX, multiline=True),
+        "actor": actor,
+        "osm_place_id": _text(values.get("osm_place_id"), "osm_place_id", limit=OSM_ID_MAX) or None,
+    }
+
+
+def clean_position(lon: object, lat: object, bounds: Bounds) -> tuple[float, float]:
+    """Return (lon, lat) as floats if they are numbers in degrees inside `bounds`; raise VindplaatsError if not."""
+    x, y = _coordinate(lon, "lon"), _coordinate(lat, "lat")
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        raise VindplaatsError("error.coordinate_out_of_range", field="lon", lon=_deg(x), lat=_deg(y))
+    area = bounds_geometry(bounds)
+    if not area.covers(shapely.Point(x, y)):
+        swapped = area.covers(shapely.Point(y, x))
+        key = "error.coordinates_swapped" if swapped else "error.outside_area"
+        raise VindplaatsError(key, field="lon", lon=_deg(x), lat=_deg(y))
+    return x, y
+
+
+def bounds_geometry(bounds: Bounds) -> shapely.Geometry:
+    """Return the area (a shapely geometry) from a geometry or a (west, south, east, north) box."""
+    if isinstance(bounds, shapely.Geometry):
+        return bounds
+    values = tuple(float(v) for v in bounds)
+    if len(values) != 4:
+        msg = f"bounds must be a shapely geometry or (west, south, east, north), not {bounds!r}"
+        raise TypeError(msg)
+    return shapely.box(*values)
+
+
+def clean_user(user: object) -> str:
+    """Return the user's name (who makes a change) stripped; raise VindplaatsError if it is empty."""
+    if not isinstance(user, str) or not user.strip():
+        raise VindplaatsError("error.user_empty")
+    return _text(user, "user", limit=USER_MAX, required=True)
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the distance in metres between two points (geodesic, WGS 84)."""
+    return float(_GEOD.inv(lon1, lat1, lon2, lat2)[2])
+
+
+# --- changes ---
+
+
+def add(
+    store: Store,
+    organisation_id: str,
+    *,
+    user: str,
+    layer: str,
+    name: str,
+    kind: str,
+    lon: float,
+    lat: float,
+    bounds: Bounds,
+    target_groups: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    hours: str = "",
+    wheelchair: str = "unknown",
+    formal: bool | None = None,
+    notes: str = "",
+    actor: str = "",
+    osm_place_id: str | None = None,
+) -> Item:
+    """Add an item to the organisation's map and return it (version 1); raise VindplaatsError on bad input."""
+    user = clean_user(user)
+    values = clean_fields(
+        {
+            "layer": layer, "name": name, "kind": kind, "target_groups": target_groups, "languages": languages,
+            "hours": hours, "wheelchair": wheelchair, "formal": formal, "notes": notes, "actor": actor,
+            "osm_place_id": osm_place_id,
+        }
+    )  # fmt: skip
+    x, y = clean_position(lon, lat, bounds)
+    with store.write(lock=organisation_id) as session:
+        require_organisation(session, organisation_id)
+        refuse_duplicate(session, organisation_id, values["layer"], values["name"], x, y)
+        row = new_row(organisation_id, values, x, y, user=user)
+        session.execute(ITEMS.insert(), [row])
+        session.execute(HISTORY.insert(), [history_row(row, user=user, action="create", before=None)])
+    return _item(row)
+
+
+def add_from_place(
+    store: Store,
+    organisation_id: str,
+    place: Mapping[str, Any],
+    *,
+    user: str,
+    bounds: Bounds,
+    layer: str = "vindplaats",
+    **overrides: Any,
+) -> Item:
+    """Mark an OSM place (a row of `places`: a pandas Series or a dict) as an item of `layer`; `overrides` replace its fields."""
+    return add(store, organisation_id, user=user, layer=layer, bounds=bounds, **{**fields_from_place(place), **overrides})
+
+
+def fields_from_place(place: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the `add` fields taken from an OSM place: name, kind, position, hours, wheelchair, osm id."""
+    point = place["geometry"]
+    wheelchair = str(place.get("wheelchair") or "")
+    return {
+        "name": str(place.get("name") or ""),
+        "kind": place.get("category") if place.get("category") in KINDS else OTHER,
+        "lon": float(point.x),
+        "lat": float(point.y),
+        "hours": str(place.get("opening_hours") or ""),
+        "wheelchair": wheelchair if wheelchair in WHEELCHAIR else "unknown",
+        "osm_place_id": str(place.get("place_id") or "") or None,
+    }
+
+
+def update(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int, **changes: Any) -> Item:
+    """Change fields of an item (not its position: see `move`); raise StaleEditError if it changed meanwhile."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        hint = " (use move() for the position)" if {"lon", "lat"} & set(unknown) else ""
+        msg = f"update() cannot change {', '.join(unknown)}{hint}; editable fields: {', '.join(EDITABLE)}"
+        raise TypeError(msg)
+
+    def changed(session: Session, row: Row[Any]) -> dict[str, Any]:
+        values = clean_fields({**{f: getattr(row, f) for f in EDITABLE}, **changes})
+        if fold_name(values["name"]) != row.name_key or values["layer"] != row.layer:
+            refuse_duplicate(session, organisation_id, values["layer"], values["name"], row.lon, row.lat, exclude=row.id)
+        return {**values, "name_key": fold_name(values["name"])}
+
+    return _change(store, organisation_id, item_id, user=user, expected_version=expected_version, action="update", compute=changed)
+
+
+def move(
+    store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int, lon: float, lat: float, bounds: Bounds
+) -> Item:
+    """Move an item to (lon, lat) inside `bounds`; raise StaleEditError if it changed meanwhile."""
+    x, y = clean_position(lon, lat, bounds)
+
+    def moved(session: Session, row: Row[Any]) -> dict[str, Any]:
+        refuse_duplicate(session, organisation_id, row.layer, row.name, x, y, exclude=row.id)
+        return {"lon": x, "lat": y}
+
+    return _change(store, organisation_id, item_id, user=user, expected_version=expected_version, action="move", compute=moved)
+
+
+def delete(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int) -> Item:
+    """Delete an item (it stays restorable with `restore`); raise StaleEditError if it changed meanwhile."""
+    return _change(
+        store, organisation_id, item_id, user=user, expected_version=expected_version, action="delete",
+        compute=lambda _session, _row: {"deleted_at": now()},
+    )  # fmt: skip
+
+
+def restore(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int) -> Item:
+    """Undo the deletion of an item; raise DuplicateError if the same place was added again meanwhile."""
+
+    def restored(session: Session, row: Row[Any]) -> dict[str, Any]:
+        refuse_duplicate(session, organisation_id, row.layer, row.name, row.lon, row.lat, exclude=row.id)
+        return {"deleted_at": None}
+
+    return _change(
+        store, organisation_id, item_id, user=user, expected_version=expected_version, action="restore", compute=restored
+    )
+
+
+undo_delete = restore
+
+
+# --- reading ---
+
+
+def get(store: Store, organisation_id: str, item_id: str) -> Item:
+    """Return one item of the organisation (also a deleted one); raise ItemNotFoundError if it has none."""
+    with store.read() as session:
+        return _item(load_row(session, organisation_id, item_id)._mapping)
+
+
+def list_items(
+    store: Store, organisation_id: str, *, layers: Iterable[str] | None = None, include_deleted: bool = False
+) -> gpd.GeoDataFrame:
+    """Return the organisation's items (ITEM_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    query = select(ITEMS).where(ITEMS.c.organisation_id == organisation_id)
+    if layers is not None:
+        wanted = [_choice(layer, "layer", "error.layer_unknown") for layer in layers]
+        query = query.where(ITEMS.c.layer.in_(wanted))
+    if not include_deleted:
+        query = query.where(ITEMS.c.deleted_at.is_(None))
+    with store.read() as session:
+        rows = session.execute(query.order_by(ITEMS.c.created_at, ITEMS.c.id)).mappings().all()
+    return items_frame(rows)
+
+
+def items_frame(rows: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
+    """Return stored item rows as a GeoDataFrame with the declared ITEM_COLUMNS."""
+    data = {column: [row[column] for row in rows] for column in ITEM_COLUMNS}
+    data["target_groups"] = [tuple(v or ()) for v in data["target_groups"]]
+    data["languages"] = [tuple(v or ()) for v in data["languages"]]
+    frame = pd.DataFrame({c: pd.Series(data[c], dtype="object") for c in ITEM_COLUMNS})
+    for column, dtype in ITEM_COLUMNS.items():
+        if dtype.startswith("datetime"):
+            frame[column] = pd.to_datetime(frame[column], utc=True).astype(dtype)
+        elif dtype != "object":
+            frame[column] = frame[column].astype(dtype)
+    geometry = gpd.points_from_xy([row["lon"] for row in rows], [row["lat"] for row in rows], crs=CRS)
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
+
+
+def history(store: Store, organisation_id: str, item_id: str | None = None) -> pd.DataFrame:
+    """Return who changed what and when (HISTORY_COLUMNS), oldest first: of one item, or of the whole organisation."""
+    query = select(HISTORY).where(HISTORY.c.organisation_id == organisation_id)
+    with store.read() as session:
+        if item_id is not None:
+            load_row(session, organisation_id, item_id)
+            query = query.where(HISTORY.c.item_id == item_id)
+        rows = session.execute(query.order_by(HISTORY.c.id)).mappings().all()
+    records = [
+        {
+            "id": row["id"],
+            "item_id": row["item_id"],
+            "at": row["at"],
+            "user": row["user"],
+            "action": row["action"],
+            "name": (row["after"] or row["before"] or {}).get("name", ""),
+            "changed": changed_fields(row["before"], row["after"]),
+            "before": row["before"],
+            "after": row["after"],
+        }
+        for row in rows
+    ]
+    frame = pd.DataFrame(records, columns=list(HISTORY_COLUMNS))
+    frame["at"] = pd.to_datetime(frame["at"], utc=True)
+    return frame
+
+
+def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """Return the names of the fields that differ between two snapshots (all of them on create)."""
+    before, after = before or {}, after or {}
+    keys = [k for k in (*EDITABLE, "lon", "lat", "deleted_at") if k in before or k in after]
+    return tuple(k for k in keys if before.get(k) != after.get(k))
+
+
+def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
+    """Return places and streets of `area` whose name contains `query` (label, source, geometry), places first."""
+    needle = fold_name(query)
+    columns = {"label": pd.Series(dtype="str"), "source": pd.Series(dtype="str")}
+    if not needle:
+        return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
+    found = places_mod.search(area.places, query, limit=limit)
+    hits = [(row.name, "place", row.geometry) for row in found.itertuples()]
+    if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
+        streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
+        streets = streets[streets["name"].map(lambda n: needle in fold_name(str(n)))]
+        for name, group in streets.groupby("name", sort=True):
+            hits.append((str(name), "street", shapely.point_on_surface(group.geometry.union_all())))
+    hits = hits[:limit]
+    return gpd.GeoDataFrame(
+        {"label": [h[0] for h in hits], "source": [h[1] for h in hits]}, geometry=[h[2] for h in hits], crs=CRS
+    )
+
+
+# --- building blocks (also used by buurtkaart.exchange) ---
+
+
+def require_organisation(session: Session, organisation_id: str) -> None:
+    """Raise VindplaatsError if no organisation has this id."""
+    found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == str(organisation_id))).first()
+    if found is None:
+        raise VindplaatsError("error.organisation_unknown", organisation=str(organisation_id))
+
+
+def refuse_duplicate(
+    session: Session, organisation_id: str, layer: str, name: str, lon: float, lat: float, *, exclude: str | None = None
+) -> None:
+    """Raise DuplicateError if a live item of the same layer has this name within DUPLICATE_METRES."""
+    query = select(ITEMS.c.id, ITEMS.c.name, ITEMS.c.lon, ITEMS.c.lat).where(
+        ITEMS.c.organisation_id == organisation_id,
+        ITEMS.c.layer == layer,
+        ITEMS.c.name_key == fold_name(name),
+        ITEMS.c.deleted_at.is_(None),
+    )
+    if exclude is not None:
+        query = query.where(ITEMS.c.id != exclude)
+    for other in session.execute(query):
+        metres = distance_m(lon, lat, other.lon, other.lat)
+        if metres < DUPLICATE_METRES:
+            raise DuplicateError(
+                "error.duplicate", existing_id=other.id, name=other.name, distance=round(metres), limit=round(DUPLICATE_METRES)
+            )
+
+
+def new_row(organisation_id: str, values: Mapping[str, Any], lon: float, lat: float, *, user: str) -> dict[str, Any]:
+    """Return the stored row of a new item from clean fields."""
+    at = now()
+    return {
+        **values,
+        "id": new_id(),
+        "organisation_id": organisation_id,
+        "name_key": fold_name(values["name"]),
+        "target_groups": list(values["target_groups"]),
+        "languages": list(values["languages"]),
+        "lon": lon,
+        "lat": lat,
+        "version": 1,
+        "created_at": at,
+        "updated_at": at,
+        "updated_by": user,
+        "deleted_at": None,
+    }
+
+
+def history_row(row: Mapping[str, Any], *, user: str, action: str, before: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return the history line of a change that produced `row`."""
+    return {
+        "item_id": row["id"],
+        "organisation_id": row["organisation_id"],
+        "at": row["updated_at"],
+        "user": user,
+        "action": action,
+        "before": dict(before) if before is not None else None,
+        "after": snapshot(row),
+    }
+
+
+def snapshot(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return an item's fields as plain JSON values, for the history."""
+    deleted_at = row["deleted_at"]
+    return {
+        **{f: list(row[f]) if f in ("target_groups", "languages") else row[f] for f in EDITABLE},
+        "lon": row["lon"],
+        "lat": row["lat"],
+        "version": row["version"],
+        "deleted_at": deleted_at.isoformat() if deleted_at is not None else None,
+    }
+
+
+def load_row(session: Session, organisation_id: str, item_id: str) -> Row[Any]:
+    """Return the stored row of an item of this organisation; raise ItemNotFoundError if there is none."""
+    row = session.execute(
+        select(ITEMS).where(ITEMS.c.id == str(item_id), ITEMS.c.organisation_id == str(organisation_id))
+    ).first()
+    if row is None:
+        raise ItemNotFoundError("error.item_not_found", item_id=str(item_id))
+    return row
+
+
+def _change(
+    store: Store,
+    organisation_id: str,
+    item_id: str,
+    *,
+    user: str,
+    expected_version: int,
+    action: str,
+    compute: Callable[[Session, Row[Any]], dict[str, Any]],
+) -> Item:
+    """Apply one change to an item in one transaction: check its version, update it, write its history."""
+    user = clean_user(user)
+    if isinstance(expected_version, bool) or not isinstance(expected_version, numbers.Integral):
+        msg = f"expected_version must be the int `version` of the item as it was read, not {expected_version!r}"
+        raise TypeError(msg)
+    with store.write(lock=organisation_id) as session:
+        row = load_row(session, organisation_id, item_id)
+        if row.version != expected_version:
+            raise _stale(session, row)
+        if (row.deleted_at is not None) != (action == "restore"):
+            key = "error.item_not_deleted" if action == "restore" else "error.item_deleted"
+            raise VindplaatsError(key, name=row.name)
+        values = compute(session, row)
+        current = dict(row._mapping)
+        if all(_same(current[k], v) for k, v in values.items()):
+            return _item(current)
+        new = {**current, **values, "version": row.version + 1, "updated_at": now(), "updated_by": user}
+        result = session.execute(
+            ITEMS.update()
+            .where(ITEMS.c.id == row.id, ITEMS.c.version == expected_version)
+            .values({k: new[k] for k in (*values, "version", "updated_at", "updated_by")})
+        )
+        if result.rowcount != 1:
+            raise _stale(session, load_row(session, organisation_id, item_id))
+        session.execute(HISTORY.insert(), [history_row(new, user=user, action=action, before=snapshot(current))])
+    return _item(new)
+
+
+def _stale(session: Session, row: Row[Any]) -> StaleEditError:
+    """Return the error that says who changed the item last, and when."""
+    last = session.execute(
+        select(HISTORY.c.user, HISTORY.c.at).where(HISTORY.c.item_id == row.id).order_by(HISTORY.c.id.desc()).limit(1)
+    ).first()
+    return StaleEditError(
+        name=row.name,
+        changed_by=last.user if last else row.updated_by,
+        changed_at=last.at if last else row.updated_at,
+        current_version=row.version,
+    )
+
+
+def _item(row: Mapping[str, Any]) -> Item:
+    """Return the Item of a stored row."""
+    values = {f.name: row[f.name] for f in fields(Item)}
+    values["target_groups"] = tuple(values["target_groups"] or ())
+    values["languages"] = tuple(values["languages"] or ())
+    return Item(**values)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Return True when a stored value equals a new one (lists and tuples alike)."""
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return list(old) == list(new)
+    return type(old) is type(new) and old == new
+
+
+def _text(value: object, field: str, *, limit: int, required: bool = False, multiline: bool = False) -> str:
+    """Return text stripped of surrounding spaces; refuse non-text, control characters and text over `limit`."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        value = ""
+    if not isinstance(value, str):
+        raise VindplaatsError("error.not_text", field=field, value=show_value(value))
+    value = value.strip()
+    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
+        raise VindplaatsError("error.control_character", field=field)
+    if required and not value:
+        raise VindplaatsError(f"error.{field}_empty", field=field)  # name, organisation, user
+    if len(value) > limit:
+        raise VindplaatsError("error.text_too_long", field=field, length=len(value), limit=limit)
+    return value
+
+
+def _choice(value: object, field: str, key: str) -> str:
+    """Return `value` if it is a key of the field's vocabulary (layer, kind, wheelchair); raise VindplaatsError naming it if not."""
+    if not isinstance(value, str) or value not in VOCABULARIES[field]:
+        raise VindplaatsError(key, field=field, value=show_value(value))
+    return value
+
+
+def _choices(value: object, field: str, vocabulary: str, key: str) -> tuple[str, ...]:
+    """Return the distinct keys of a list field, in order; raise VindplaatsError naming an unknown one."""
+    if value is None:
+        return ()
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise VindplaatsError("error.not_a_list", field=field, value=show_value(value))
+    out: list[str] = []
+    for entry in value:
+        if not isinstance(entry, str) or entry not in VOCABULARIES[vocabulary]:
+            raise VindplaatsError(key, field=field, value=show_value(entry))
+        if entry not in out:
+            out.append(entry)
+    return tuple(out)
+
+
+def _formal(value: object) -> bool | None:
+    """Return True (formal), False (informal) or None (unknown); refuse anything else."""
+    if value is None or isinstance(value, bool | np.bool_):
+        return None if value is None else bool(value)
+    raise VindplaatsError("error.formal_invalid", field="formal", value=show_value(value))
+
+
+def _coordinate(value: object, field: str) -> float:
+    """Return a coordinate as a finite float; raise VindplaatsError if it is not a number."""
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
+    number = float(value)
+    if not math.isfinite(number):
+        raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
+    return number
+
+
+def show_value(value: object, limit: int = 40) -> str:
+    """Return a short printable form of a bad value, for an error message."""
+    text = value if isinstance(value, str) else repr(value)
+    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _deg(value: float) -> str:
+    """Return a coordinate with 6 decimals (about 10 cm)."""
+    return f"{value:.6f}"
+
+
+def _local_time(at: datetime | None) -> str:
+    """Return a timestamp as Brussels time, e.g. "2025-05-03 14:02" (UTC if the zone data is missing)."""
+    if at is None:
+        return "?"
+    try:
+        return at.astimezone(ZoneInfo(_LOCAL_TIME)).strftime("%Y-%m-%d %H:%M")
+    except Exception:  # no time-zone data on this machine
+        return at.strftime("%Y-%m-%d %H:%M UTC")
