@@ -640,11 +640,17 @@ def app_row(
             times.append(elapsed)
         except (MapNotDrawn, TimeoutError) as err:
             failure = f"FAILED: map not drawn: {err}"
-    note = f"naive: median of {len(naive_times)}"
+    note = f"naive: median of {len(naive_times)}" if len(naive_times) > 1 else "naive: 1 load"
     if failure:
         return Row(label, None, median(naive_times), "s", f"{failure}; {note}")
     what = f"{state[key]:,} {'path.bk-place' if key == 'svg' else 'canvas markers'}"
-    return Row(label, median(times), median(naive_times), "s", f"median of {repeats}, {what}; {note}")
+    return Row(
+        label,
+        median(times),
+        median(naive_times),
+        "s",
+        f"{f'median of {repeats}, ' if repeats > 1 else ''}{what}; {note}",
+    )
 
 
 def bench_app(
@@ -671,8 +677,8 @@ def bench_app(
                 opts.browser_repeats,
                 "svg",
             ),
-            app_row("click -> region drawn, 1st (cold map cache)", switch, naive["region"], 1, "layers"),
-            app_row("click -> region drawn, later session (warm)", switch, naive["region"], 1, "layers"),
+            app_row("click -> region drawn, 1st (cold caches)", switch, naive["region"], 1, "layers"),
+            app_row("click -> region drawn, later session (warm caches)", switch, naive["region"], 1, "layers"),
         ]
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 import pyogrio
 import shapely
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -237,8 +238,7 @@ def _lower_columns(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         if column == "geometry":
             continue
-        name = str(column).lower()
-        name = name.removeprefix("ogr_") if name.startswith("ogr_") else name
+        name = str(column).lower().removeprefix("ogr_")
         if name not in renamed.values():
             renamed[column] = name
     return frame[[*renamed, *(["geometry"] if "geometry" in frame.columns else [])]].rename(columns=renamed)
@@ -255,14 +255,15 @@ def _csv_points(frame: pd.DataFrame, problems: dict[int, vp.VindplaatsError], *,
     pair = next(((x, y) for x, y in CSV_XY if x in columns and y in columns), None)
     if pair is None:
         raise ExchangeError("error.import_csv_no_position", name=name)
-    xs = [_csv_number(v) for v in frame[pair[0]]]
-    ys = [_csv_number(v) for v in frame[pair[1]]]
     points = []
-    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-        bad = next(((field, raw) for field, raw, v in (("lon", frame[pair[0]].iloc[i], x), ("lat", frame[pair[1]].iloc[i], y)) if v is None), None)
-        if bad is not None:
-            problems[i + 1] = vp.VindplaatsError("error.coordinate_not_number", field=bad[0], value=vp.show_value(_plain(bad[1])))
-        points.append(None if bad else shapely.Point(x, y))
+    for number, (raw_x, raw_y) in enumerate(zip(frame[pair[0]], frame[pair[1]], strict=True), start=1):
+        x, y = _csv_number(raw_x), _csv_number(raw_y)
+        if x is None or y is None:
+            field, raw = ("lon", raw_x) if x is None else ("lat", raw_y)
+            problems[number] = vp.VindplaatsError("error.coordinate_not_number", field=field, value=vp.show_value(_plain(raw)))
+            points.append(None)
+        else:
+            points.append(shapely.Point(x, y))
     table = frame.drop(columns=[c for c in (*pair, "geometry") if c in frame.columns])
     return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(points, index=table.index), crs=None)
 
@@ -388,7 +389,7 @@ def _refuse_duplicates_in_file(
 
 
 def _refuse_duplicates_in_store(
-    session: Any, organisation_id: str, rows: dict[int, tuple[dict[str, Any], float, float]], problems: dict[int, vp.VindplaatsError]
+    session: Session, organisation_id: str, rows: dict[int, tuple[dict[str, Any], float, float]], problems: dict[int, vp.VindplaatsError]
 ) -> None:
     """Move rows that repeat a live item of the map (same layer, same name within 25 m) to the problems."""
     keys = sorted({vp.fold_name(values["name"]) for values, _, _ in rows.values()})

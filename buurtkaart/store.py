@@ -34,7 +34,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -49,7 +49,8 @@ LAYER_KEYS: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "n
 WHEELCHAIR_KEYS: tuple[str, ...] = ("yes", "no", "limited", "unknown")
 ACTIONS: tuple[str, ...] = ("create", "update", "move", "delete", "restore", "import")
 NAME_MAX = 200
-SQLITE_BUSY_SECONDS = 30
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for another one before giving up with StoreError
+POSTGRES_LOCK_MS = 30_000  # the same on PostgreSQL (lock_timeout of a write transaction)
 # Taken (per transaction) before migrating a PostgreSQL database, so that app instances
 # starting at the same time do not migrate it twice.
 _MIGRATION_LOCK = 0x62757572  # "buur"
@@ -82,8 +83,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-# JSON lists; JSONB on PostgreSQL so that target groups and languages can be queried there.
-JSONList = JSON().with_variant(JSONB(), "postgresql")
+# JSON (lists and history snapshots); JSONB on PostgreSQL so that target groups and languages can be queried there.
+JSONValue = JSON().with_variant(JSONB(), "postgresql")
 
 
 class Base(DeclarativeBase):
@@ -119,8 +120,8 @@ class MapItem(Base):
     name: Mapped[str] = mapped_column(String(NAME_MAX))
     name_key: Mapped[str] = mapped_column(String(NAME_MAX * 2))
     kind: Mapped[str] = mapped_column(String(40))
-    target_groups: Mapped[list[str]] = mapped_column(JSONList)
-    languages: Mapped[list[str]] = mapped_column(JSONList)
+    target_groups: Mapped[list[str]] = mapped_column(JSONValue)
+    languages: Mapped[list[str]] = mapped_column(JSONValue)
     hours: Mapped[str] = mapped_column(Text)
     wheelchair: Mapped[str] = mapped_column(String(10))
     formal: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
@@ -152,8 +153,8 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     user: Mapped[str] = mapped_column(String(NAME_MAX))
     action: Mapped[str] = mapped_column(String(10))
-    before: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
-    after: Mapped[dict[str, Any] | None] = mapped_column(JSONList, nullable=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """Yield a session for reading (a consistent snapshot on SQLite's WAL)."""
-        with Session(self.engine) as session, session.begin():
+        with _unavailable_as_store_error(), Session(self.engine) as session, session.begin():
             yield session
 
     @contextmanager
@@ -182,9 +183,11 @@ class Store:
         app instances wait for each other instead of failing; on PostgreSQL `lock` (e.g. an
         organisation id) serialises the writers of that organisation with an advisory lock.
         """
-        with self.engine.connect() as connection:
+        with _unavailable_as_store_error(), self.engine.connect() as connection:
             connection = connection.execution_options(**{_WRITE_OPTION: True})
             with Session(bind=connection) as session, session.begin():
+                if self.is_postgres:
+                    session.execute(text(f"SET LOCAL lock_timeout = '{int(POSTGRES_LOCK_MS)}ms'"))
                 if lock is not None and self.is_postgres:
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": lock})
                 yield session
@@ -259,7 +262,10 @@ def _sqlite_engine(url: URL) -> Engine:
             Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError("error.store_unavailable", detail=str(exc)) from exc
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS})
+    connect_args: dict[str, Any] = {"check_same_thread": False}
+    if "timeout" not in url.query:  # how long a writer waits for another one (the URL may say, e.g. ?timeout=5)
+        connect_args["timeout"] = SQLITE_BUSY_SECONDS
+    engine = create_engine(url, connect_args=connect_args)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -267,7 +273,6 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -299,6 +304,15 @@ def _require_postgis(connection: Connection) -> None:
             connection.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     except SQLAlchemyError as exc:
         raise StoreError("error.store_no_postgis", detail=_short(exc)) from exc
+
+
+@contextmanager
+def _unavailable_as_store_error() -> Iterator[None]:
+    """Turn a database that cannot be reached or stays locked into a StoreError (the transaction was rolled back)."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreError("error.store_unavailable", detail=_short(exc)) from exc
 
 
 def _short(exc: BaseException) -> str:

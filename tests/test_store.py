@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import geoalchemy2  # noqa: F401  (lets SQLAlchemy reflect PostGIS's geometry type)
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import CheckConstraint, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from buurtkaart import store as store_mod
@@ -88,6 +90,17 @@ def test_migrations_create_exactly_the_models_tables(store: Store) -> None:
     for table in Base.metadata.tables.values():
         reflected = {c["name"] for c in inspect(store.engine).get_columns(table.name, schema=schema)}
         assert reflected - {"geom"} == {c.name for c in table.columns}
+        checks = {c["name"] for c in inspect(store.engine).get_check_constraints(table.name, schema=schema)}
+        assert checks == {c.name for c in table.constraints if isinstance(c, CheckConstraint)}
+
+
+def test_the_migration_can_be_undone_and_redone(store: Store) -> None:
+    with store.engine.connect() as connection, connection.begin():
+        command.downgrade(store_mod.alembic_config(connection), "base")
+    assert set(inspect(store.engine).get_table_names(schema=_schema(store))) == {"alembic_version"}
+    again = open_store(store.url)
+    again.close()
+    assert set(inspect(store.engine).get_table_names(schema=_schema(store))) == {*Base.metadata.tables, "alembic_version"}
 
 
 def _diff_name(diff: tuple) -> str:
@@ -207,3 +220,39 @@ def test_a_sqlite_file_that_cannot_be_created_gives_a_clear_error(tmp_path: Path
     with pytest.raises(StoreError) as caught:
         open_store(f"sqlite:///{blocker / 'kaart.sqlite'}")
     assert caught.value.key == "error.store_unavailable"
+
+
+def test_a_database_that_stays_locked_gives_a_clear_error_and_keeps_the_data(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'kaart.sqlite'}?timeout=0.2"
+    store = open_store(url)
+    try:
+        org = vp.ensure_organisation(store, "Buurthuis")
+        item = _add(store, org)
+        blocker = sqlite3.connect(tmp_path / "kaart.sqlite", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+        try:
+            with pytest.raises(StoreError) as caught:
+                vp.update(store, org, item.id, user="bob", expected_version=1, notes="while locked")
+            assert caught.value.key == "error.store_unavailable" and "locked" in str(caught.value)
+            assert "Nothing was changed" in str(caught.value)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert vp.get(store, org, item.id) == item
+        assert vp.update(store, org, item.id, user="bob", expected_version=1, notes="later").version == 2
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_writer_that_waits_too_long_on_postgresql_gives_a_clear_error(
+    store: Store, org: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    item = _add(store, org)
+    monkeypatch.setattr(store_mod, "POSTGRES_LOCK_MS", 300)
+    with store.engine.connect() as blocker, blocker.begin():  # another instance in a long write for this organisation
+        blocker.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": org})
+        with pytest.raises(StoreError) as caught:
+            vp.update(store, org, item.id, user="bob", expected_version=1, notes="while locked")
+        assert caught.value.key == "error.store_unavailable" and "lock timeout" in str(caught.value)
+    assert vp.get(store, org, item.id) == item

@@ -104,7 +104,6 @@ with col_map:
         groups.append(marker)
     base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
     result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
-    st.write("DEBUG", result)
     last = (result or {}).get("last_clicked")
     if last and (last["lat"], last["lng"]) != st.session_state.get("vp_last_click"):
         st.session_state["vp_last_click"] = (last["lat"], last["lng"])

@@ -6,14 +6,12 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-from buurtkaart.store import UTCDateTime
-
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-JSON_LIST = sa.JSON().with_variant(JSONB(), "postgresql")
+JSON_VALUE = sa.JSON().with_variant(JSONB(), "postgresql")
 LAYERS = "'vindplaats', 'site', 'partner', 'gatekeeper', 'need'"
 WHEELCHAIR = "'yes', 'no', 'limited', 'unknown'"
 ACTIONS = "'create', 'update', 'move', 'delete', 'restore', 'import'"
@@ -25,7 +23,7 @@ def upgrade() -> None:
         "organisations",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("name", sa.String(200), nullable=False, unique=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "map_items",
@@ -35,8 +33,8 @@ def upgrade() -> None:
         sa.Column("name", sa.String(200), nullable=False),
         sa.Column("name_key", sa.String(400), nullable=False),
         sa.Column("kind", sa.String(40), nullable=False),
-        sa.Column("target_groups", JSON_LIST, nullable=False),
-        sa.Column("languages", JSON_LIST, nullable=False),
+        sa.Column("target_groups", JSON_VALUE, nullable=False),
+        sa.Column("languages", JSON_VALUE, nullable=False),
         sa.Column("hours", sa.Text(), nullable=False),
         sa.Column("wheelchair", sa.String(10), nullable=False),
         sa.Column("formal", sa.Boolean(), nullable=True),
@@ -46,10 +44,10 @@ def upgrade() -> None:
         sa.Column("lat", sa.Float(), nullable=False),
         sa.Column("osm_place_id", sa.String(100), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(200), nullable=False),
-        sa.Column("deleted_at", UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(f"layer IN ({LAYERS})", name="ck_map_items_layer"),
         sa.CheckConstraint(f"wheelchair IN ({WHEELCHAIR})", name="ck_map_items_wheelchair"),
         sa.CheckConstraint("lon >= -180 AND lon <= 180 AND lat >= -90 AND lat <= 90", name="ck_map_items_lonlat"),
@@ -62,11 +60,11 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), primary_key=True, autoincrement=True),
         sa.Column("item_id", sa.String(36), sa.ForeignKey("map_items.id", ondelete="CASCADE"), nullable=False),
         sa.Column("organisation_id", sa.String(36), sa.ForeignKey("organisations.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user", sa.String(200), nullable=False),
         sa.Column("action", sa.String(10), nullable=False),
-        sa.Column("before", JSON_LIST, nullable=True),
-        sa.Column("after", JSON_LIST, nullable=True),
+        sa.Column("before", JSON_VALUE, nullable=True),
+        sa.Column("after", JSON_VALUE, nullable=True),
         sa.CheckConstraint(f"action IN ({ACTIONS})", name="ck_history_action"),
     )
     op.create_index("ix_history_item_at", "history", ["item_id", "at"])
