@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
 from tests.test_app_browser import find_map_frame
@@ -27,7 +28,7 @@ def wait_items(page: Page, n: int) -> None:
         try:
             if items_on_map(page) == n:
                 return
-        except Exception:  # noqa: BLE001 - a frame replaced by a rerun
+        except PlaywrightError:  # a frame replaced by a rerun
             pass
         page.wait_for_timeout(200)
     assert items_on_map(page) == n
