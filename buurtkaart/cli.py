@@ -76,6 +76,31 @@ def taxonomy_markdown() -> str:
     return "\n".join(lines)
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import vindplaatsen or organisation layers from a file into the organisation's map."""
+    from buurtkaart import exchange, store
+    from buurtkaart import vindplaatsen as vp
+
+    db = store.open_store()
+    org = vp.ensure_organisation(db, args.org)
+    bounds = area_mod.load_embedded().boundary
+    report = exchange.import_file(db, org, args.path, user=args.user, layer=args.layer, bounds=bounds)
+    print(i18n.t("import.done", args.lang, n=report.added, name=Path(args.path).name))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Export the organisation's map (GeoJSON, CSV, KML, GPX or GeoPackage by the file's suffix)."""
+    from buurtkaart import exchange, store
+    from buurtkaart import vindplaatsen as vp
+
+    db = store.open_store()
+    org = vp.ensure_organisation(db, args.org)
+    count = exchange.export_items(db, org, args.path, layers=args.layer)
+    print(f"{count} -> {args.path}")
+    return 0
+
+
 def cmd_prepare(args: argparse.Namespace) -> int:
     """Rebuild data/ from the source files (shared/data)."""
     from buurtkaart.prepare import prepare_all
@@ -150,6 +175,19 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("quartiers", help="list the monitoring quartiers of Brussels")
     p.set_defaults(run=cmd_quartiers)
+
+    p = sub.add_parser("import", help="import vindplaatsen/organisation layers (.geojson, .csv, .kml, .gpx, .gpkg)")
+    p.add_argument("path")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--user", required=True, help="who imports (kept in the history)")
+    p.add_argument("--layer", default=None, help="vindplaats, site, partner, gatekeeper or need (default: the file's column)")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("export", help="export the organisation's map (.geojson, .csv, .kml, .gpx, .gpkg)")
+    p.add_argument("path")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--layer", action="append", help="only these layers (repeatable)")
+    p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

@@ -56,3 +56,20 @@ def test_taxonomy_doc_is_in_sync_with_the_code() -> None:
     from buurtkaart.cli import taxonomy_markdown
 
     assert taxonomy_markdown() in (ROOT / "docs" / "taxonomy.md").read_text(encoding="utf-8")
+
+
+def test_import_and_export_through_the_command_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BUURTKAART_SQLITE_PATH", str(tmp_path / "cli.sqlite"))
+    monkeypatch.delenv("BUURTKAART_DATABASE_URL", raising=False)
+    source = tmp_path / "spots.csv"
+    source.write_text("name,kind,lon,lat\nTheehuis Nour,tea_house,4.3770,50.8610\nBank in het park,bench,4.3850,50.8640\n")
+    assert main(["import", str(source), "--org", "Buurthuis", "--user", "an", "--layer", "vindplaats"]) == 0
+    out = tmp_path / "out.geojson"
+    assert main(["export", str(out), "--org", "Buurthuis"]) == 0
+    names = sorted(f["properties"]["name"] for f in json.loads(out.read_text())["features"])
+    assert names == ["Bank in het park", "Theehuis Nour"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,kind,lon,lat\nVer weg,bench,3.2,51.2\n")  # Bruges: outside the area
+    assert main(["import", str(bad), "--org", "Buurthuis", "--user", "an", "--layer", "vindplaats"]) == 1
+    assert main(["export", str(out), "--org", "Buurthuis"]) == 0
+    assert len(json.loads(out.read_text())["features"]) == 2  # nothing half-imported
