@@ -7,6 +7,8 @@ functions).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import geopandas as gpd
 import pandas as pd
 
@@ -142,6 +144,18 @@ TIE_COLUMNS: tuple[str, ...] = (
     "place_label",  # what the map shows: "Josaphatpark", "Evere", "Casablanca (MA)"
 )
 LINK_COLUMNS: tuple[str, ...] = ("tie_a", "tie_b")  # who knows whom, among one citizen's ties
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a tie (or a citizen's anchor) is placed: a level, a kind of place, a reference, a label and a point."""
+
+    level: str  # one of LEVELS
+    place_kind: str  # one of PLACE_KINDS[level] (or an ANCHOR_KINDS entry for an anchor)
+    place_ref: str  # vindplaats id, place_id, street name, municipality key, quartier mdrc, geonameid, country code
+    label: str  # what the map shows: "Josaphatpark", "Evere", "Casablanca (MA)"
+    lon: float
+    lat: float
 
 
 def label_key(vocabulary: str, key: str) -> str:
