@@ -540,6 +540,26 @@ TABLE: dict[str, tuple[str, str, str]] = {
     # --- walking graph and accessibility (buurtkaart/graph.py, accessibility.py) ---
     # --- buurtanalyse (buurtkaart/analysis.py, report.py) ---
     # --- pages: burger and buurtanalyse ---
+    "tie.functions": ("Functies", "Fonctions", "Functions"),
+    "tie.capital": ("Soort kapitaal", "Type de capital", "Kind of capital"),
+    "tie.strength": ("Sterkte", "Force du lien", "Strength"),
+    "tie.state": ("Toestand", "État", "State"),
+    "tie.influence": ("Invloed", "Influence", "Influence"),
+    "tie.reciprocity": ("Wederkerigheid", "Réciprocité", "Reciprocity"),
+    "tie.frequency": ("Frequentie", "Fréquence", "Frequency"),
+    "tie.place": ("Plaats", "Lieu", "Place"),
+    "tie.change": ("Verandering", "Changement", "Change"),
+    "tie.role": ("Rol (nooit een naam)", "Rôle (jamais un nom)", "Role (never a name)"),
+    "tie.level": ("Niveau", "Niveau", "Level"),
+    "change.added": ("Nieuw", "Nouveau", "Added"),
+    "change.lost": ("Verloren", "Perdu", "Lost"),
+    "change.reactivated": ("Opnieuw geactiveerd", "Réactivé", "Reactivated"),
+    "change.weakened": ("Verzwakt", "Affaibli", "Weakened"),
+    "change.changed": ("Gewijzigd", "Modifié", "Changed"),
+    "change.unchanged": ("Ongewijzigd", "Inchangé", "Unchanged"),
+    "view.buurt": ("Buurt (wandelafstand)", "Quartier (à pied)", "Neighbourhood (walking)"),
+    "view.stad": ("Brussel", "Bruxelles", "Brussels"),
+    "view.translokaal": ("Wereld", "Monde", "World"),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

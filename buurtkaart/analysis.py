@@ -1,0 +1,260 @@
+"""The buurtanalyse of an organisation's caseload: which functions its citizens lack, which places
+they use that the organisation does not know, and which talents match which needs nearby.
+
+Every figure about citizens is an aggregate; a group of fewer than MIN_GROUP citizens is
+suppressed (its figures are None, its count shown as "< 5"), so no output singles anyone out.
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from buurtkaart import graph as graph_mod
+from buurtkaart import ties
+from buurtkaart.vindplaatsen import fold_name
+
+MIN_GROUP = 5
+RICH_SIZE = 30
+VULNERABLE_SIZE = 5
+ALL = "all"
+# How close (metres) a named place must be to an item of the organisation's map to count as known.
+KNOWN_METRES = 40.0
+# Words (folded: lower case, no accents) in a need's name, kind or notes that a talent answers, in nl/fr/en.
+TALENT_WORDS: dict[str, tuple[str, ...]] = {
+    "cooking": ("kook", "koken", "keuken", "maaltijd", "cuisine", "cuisin", "repas", "cook", "meal", "kitchen"),
+    "gardening": ("tuin", "compost", "moestuin", "planten", "jardin", "potager", "garden", "plant"),
+    "repairs": ("herstel", "repair", "reparat", "klus", "fiets", "velo", "bike"),
+    "languages": ("tolk", "vertal", "taal", "interpr", "tradu", "langu", "translat"),
+    "music": ("muziek", "musique", "music", "zang", "chant", "sing"),
+    "sewing": ("naai", "couture", "coudre", "sewing", "textiel"),
+    "computers": ("computer", "digitaal", "digital", "informati", "internet", "smartphone"),
+    "childcare": ("kinder", "kind", "enfant", "child", "opvang", "huiswerk", "devoirs", "homework", "creche"),
+    "sport": ("sport", "voetbal", "football", "wandel", "marche", "walk", "bewegen"),
+    "listening": ("luister", "ecoute", "listen", "eenzaam", "isole", "lonely", "bezoek", "visite", "visit"),
+    "greeting": ("groet", "oogje", "buren", "voisin", "neighbour", "straat", "rue", "street", "balkon"),
+}
+# When a need's text says nothing a talent recognises, its kind (a place category) still may.
+TALENT_KINDS: dict[str, tuple[str, ...]] = {
+    "cooking": ("meeting", "cafe"),
+    "gardening": ("park",),
+    "repairs": (),
+    "languages": ("learning", "public"),
+    "music": ("culture",),
+    "sewing": (),
+    "computers": ("learning",),
+    "childcare": ("playground",),
+    "sport": ("sport",),
+    "listening": ("care",),
+    "greeting": (),
+}
+PROFILE_COLUMNS: tuple[str, ...] = (
+    "citizen_id",
+    "quartier",
+    "size",
+    "active",
+    *(f"has_{f}" for f in ties.FUNCTIONS),
+    "bonding_only",
+    "dormant",
+    "light",
+    "one_sided",
+    "negative",
+    "buurt",
+)
+
+
+def shown_count(n: int, *, min_group: int = MIN_GROUP) -> str:
+    """Return a count of citizens as it may be shown: the number, or "< 5" for a small group."""
+    return str(int(n)) if n >= min_group else f"< {min_group}"
+
+
+def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Return one row per citizen: network size, functions covered by active ties, and the signals of a gap.
+
+    The size counts active and slapend ties (a breuklijn is no longer a member).
+    """
+    base = pd.DataFrame({"citizen_id": citizens["citizen_id"].astype(str), "quartier": citizens["quartier"].astype(str)})
+    t = all_ties[all_ties["citizen_id"].isin(base["citizen_id"])]
+    member = t[t["state"] != "breuklijn"]
+    active = t[t["state"] == "active"]
+    per = base.set_index("citizen_id")
+    per["size"] = member.groupby("citizen_id").size()
+    per["active"] = active.groupby("citizen_id").size()
+    functions = active[["citizen_id", "functions"]].explode("functions")
+    for function in ties.FUNCTIONS:
+        has = set(functions.loc[functions["functions"] == function, "citizen_id"])
+        per[f"has_{function}"] = per.index.isin(has)
+    capitals = member.groupby("citizen_id")["capital"].agg(lambda s: set(s))
+    per["bonding_only"] = capitals.reindex(per.index).map(lambda s: isinstance(s, set) and s == {"bonding"})
+    per["dormant"] = t[t["state"] == "slapend"].groupby("citizen_id").size()
+    per["light"] = member[member["strength"] == "light"].groupby("citizen_id").size()
+    per["one_sided"] = member[member["reciprocity"] == "receives"].groupby("citizen_id").size()
+    per["negative"] = member[member["influence"] == "negative"].groupby("citizen_id").size()
+    per["buurt"] = member[member["level"] == "buurt"].groupby("citizen_id").size()
+    counts = ["size", "active", "dormant", "light", "one_sided", "negative", "buurt"]
+    per[counts] = per[counts].fillna(0).astype(int)
+    per["bonding_only"] = per["bonding_only"].fillna(False).astype(bool)
+    return per.reset_index()[list(PROFILE_COLUMNS)]
+
+
+def caseload_gaps(profiles: pd.DataFrame, *, by_quartier: bool = True, min_group: int = MIN_GROUP) -> pd.DataFrame:
+    """Return the gaps of the caseload, for all citizens and (optionally) per quartier; small groups suppressed.
+
+    Columns: group, citizens (shown as text), n (None when suppressed), suppressed, lacking_<function>
+    (share of citizens without an active tie giving it), bonding_only, vulnerable (size ≤ 5), rich
+    (size ≥ 30), mean_size, dormant (ties worth reactivating, in total).
+    """
+    groups: list[tuple[str, pd.DataFrame]] = [(ALL, profiles)]
+    if by_quartier:
+        groups += [(str(q), rows) for q, rows in profiles.groupby("quartier", sort=True) if str(q)]
+    return pd.DataFrame([_gap_row(name, rows, min_group) for name, rows in groups])
+
+
+def _gap_row(group: str, rows: pd.DataFrame, min_group: int) -> dict[str, object]:
+    """Return the figures of one group of citizens (None everywhere when it is too small to show)."""
+    n = len(rows)
+    row: dict[str, object] = {"group": group, "citizens": shown_count(n, min_group=min_group)}
+    suppressed = n < min_group
+    row["suppressed"] = suppressed
+    row["n"] = None if suppressed else n
+    for function in ties.FUNCTIONS:
+        row[f"lacking_{function}"] = None if suppressed else float((~rows[f"has_{function}"]).mean())
+    row["bonding_only"] = None if suppressed else float(rows["bonding_only"].mean())
+    row["vulnerable"] = None if suppressed else float((rows["size"] <= VULNERABLE_SIZE).mean())
+    row["rich"] = None if suppressed else float((rows["size"] >= RICH_SIZE).mean())
+    row["mean_size"] = None if suppressed else float(rows["size"].mean())
+    row["dormant"] = None if suppressed else int(rows["dormant"].sum())
+    return row
+
+
+def unknown_places(all_ties: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None, *, min_group: int = MIN_GROUP) -> gpd.GeoDataFrame:
+    """Return the buurt places the citizens name in their ties that are not on the organisation's map.
+
+    One row per place: place_kind, place_ref, label, citizens (how many citizens name it, as it may be
+    shown), n (None below `min_group`), geometry. Candidates for new vindplaatsen, most named first.
+    """
+    named = all_ties[(all_ties["level"] == "buurt") & (all_ties["place_kind"] != "vindplaats")]
+    columns = ["place_kind", "place_ref", "label", "citizens", "n", "geometry"]
+    if named.empty:
+        return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=ties.CRS)
+    places = (
+        named.groupby(["place_kind", "place_ref"], sort=False)
+        .agg(label=("place_label", "first"), count=("citizen_id", "nunique"), geometry=("geometry", "first"))
+        .reset_index()
+    )
+    places = gpd.GeoDataFrame(places, geometry="geometry", crs=ties.CRS)
+    known = _known_mask(places, items)
+    places = places[~known].sort_values(["count", "label"], ascending=[False, True])
+    places["citizens"] = places["count"].map(lambda c: shown_count(c, min_group=min_group))
+    places["n"] = places["count"].map(lambda c: int(c) if c >= min_group else None).astype(object)
+    return places[columns].reset_index(drop=True)
+
+
+def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.ndarray:
+    """Return True for places already on the organisation's map (same OSM id, or the same name close by)."""
+    if items is None or items.empty:
+        return np.zeros(len(places), dtype=bool)
+    live = items[items["deleted_at"].isna()] if "deleted_at" in items else items
+    by_osm = places["place_ref"].isin(set(live["osm_place_id"].dropna().astype(str)))
+    metric = places.to_crs(3857)
+    near = gpd.sjoin_nearest(
+        metric[["geometry"]], live[["name", "geometry"]].to_crs(3857), how="left", max_distance=KNOWN_METRES * 1.6
+    )
+    near = near[~near.index.duplicated()]
+    same_name = [
+        isinstance(item_name, str) and _same_place_name(label, item_name)
+        for label, item_name in zip(places["label"], near["name"].reindex(places.index), strict=True)
+    ]
+    return by_osm.to_numpy() | np.asarray(same_name, dtype=bool)
+
+
+def _same_place_name(a: str, b: str) -> bool:
+    """Return True when two place names are the same name (folded), or one half of a bilingual name."""
+    fa, fb = fold_name(a), fold_name(b)
+    halves_a = {fold_name(h) for h in re.split(r"\s+-\s+", a)} | {fa}
+    halves_b = {fold_name(h) for h in re.split(r"\s+-\s+", b)} | {fb}
+    return bool(halves_a & halves_b)
+
+
+def talent_matches(
+    citizens: gpd.GeoDataFrame,
+    items: gpd.GeoDataFrame | None,
+    walk: graph_mod.WalkGraph,
+    *,
+    max_m: float = 800.0,
+    min_group: int = MIN_GROUP,
+) -> pd.DataFrame:
+    """Return, per need of a neighbourhood actor and per talent that answers it, how many citizens with that
+    talent live (are anchored) within `max_m` walking: socially valued roles waiting to be offered.
+
+    Columns: need_id, need, kind, talent, citizens (as shown), n (None below `min_group`), nearest_m.
+    """
+    columns = ["need_id", "need", "kind", "talent", "citizens", "n", "nearest_m"]
+    if items is None or items.empty:
+        return pd.DataFrame(columns=columns)
+    needs = items[(items["layer"] == "need") & (items["deleted_at"].isna() if "deleted_at" in items else True)]
+    gifted = citizens[citizens["talents"].map(len) > 0]
+    if needs.empty or gifted.empty:
+        return pd.DataFrame(columns=columns)
+    need_nodes, _ = graph_mod.snap(walk, needs.geometry.x.to_numpy(), needs.geometry.y.to_numpy())
+    anchor_nodes, _ = graph_mod.snap(walk, gifted.geometry.x.to_numpy(), gifted.geometry.y.to_numpy())
+    rows = []
+    for need, node in zip(needs.itertuples(), need_nodes, strict=True):
+        answering = need_talents(need.name, need.kind, need.notes)
+        if not answering:
+            continue
+        distance = graph_mod.distances_from(walk, np.array([node]), limit=max_m)[anchor_nodes]
+        for talent in answering:
+            has = gifted["talents"].map(lambda tags, talent=talent: talent in tags).to_numpy()
+            within = has & np.isfinite(distance) & (distance <= max_m)
+            count = int(within.sum())
+            if count == 0:
+                continue
+            rows.append(
+                {
+                    "need_id": need.id,
+                    "need": need.name,
+                    "kind": need.kind,
+                    "talent": talent,
+                    "citizens": shown_count(count, min_group=min_group),
+                    "n": count if count >= min_group else None,
+                    "nearest_m": None if count < min_group else float(distance[within].min()),
+                }
+            )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def need_talents(name: str, kind: str, notes: str = "") -> tuple[str, ...]:
+    """Return the talents that answer a need, from the words of its name and notes, else from its kind."""
+    words = fold_name(f"{name} {notes}")
+    by_words = tuple(talent for talent, stems in TALENT_WORDS.items() if any(stem in words for stem in stems))
+    if by_words:
+        return by_words
+    return tuple(talent for talent, kinds in TALENT_KINDS.items() if kind in kinds)
+
+
+def citizen_roles(
+    citizen: pd.Series, items: gpd.GeoDataFrame | None, walk: graph_mod.WalkGraph, *, max_m: float = 800.0
+) -> pd.DataFrame:
+    """Return the needs within `max_m` walking of one citizen's anchor that their talents answer (for their own page)."""
+    columns = ["need_id", "need", "kind", "talent", "walk_m"]
+    talents = set(citizen["talents"] or ())
+    if items is None or items.empty or not talents:
+        return pd.DataFrame(columns=columns)
+    needs = items[(items["layer"] == "need") & (items["deleted_at"].isna() if "deleted_at" in items else True)]
+    if needs.empty:
+        return pd.DataFrame(columns=columns)
+    anchor, _ = graph_mod.snap(walk, citizen.geometry.x, citizen.geometry.y)
+    need_nodes, _ = graph_mod.snap(walk, needs.geometry.x.to_numpy(), needs.geometry.y.to_numpy())
+    distance = graph_mod.distances_from(walk, anchor, limit=max_m)[need_nodes]
+    rows = [
+        {"need_id": need.id, "need": need.name, "kind": need.kind, "talent": talent, "walk_m": float(d)}
+        for need, d in zip(needs.itertuples(), distance, strict=True)
+        if np.isfinite(d)
+        for talent in need_talents(need.name, need.kind, need.notes)
+        if talent in talents
+    ]
+    return pd.DataFrame(rows, columns=columns).sort_values("walk_m").reset_index(drop=True)

@@ -1,0 +1,268 @@
+"""The three map views of one citizen's network: buurt (walking scale), Brussels, and the world.
+
+A line runs from the citizen's anchor (a quartier or a chosen place, never a home) to each tie,
+coloured by capital, thicker for a strong tie, dashed when slapend, dotted when a breuklijn; a
+negative influence is marked at the tie's end. Each tie carries the same number in every view and
+in the inclusieweb chart, so the views read together.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from buurtkaart import i18n, maps, ties
+from buurtkaart.area import Area
+from buurtkaart.paths import DATA_DIR
+
+VIEWS: tuple[str, ...] = ("buurt", "stad", "translokaal")
+CAPITAL_COLOURS: dict[str, str] = {"bonding": "#e67e22", "bridging": "#2980b9", "linking": "#8e44ad"}
+LOST_COLOUR = "#95a5a6"
+NEGATIVE_COLOUR = "#c0392b"
+BUURT_MARGIN_DEG = 0.006  # ~500 m around the anchor and the buurt ties
+# Which levels each view draws: the Brussels view also shows the buurt, the world view everything.
+VIEW_LEVELS: dict[str, tuple[str, ...]] = {
+    "buurt": ("buurt",),
+    "stad": ("buurt", "stad"),
+    "translokaal": ("buurt", "stad", "translokaal"),
+}
+STATE_DASH: dict[str, str | None] = {"active": None, "slapend": "8 6", "breuklijn": "2 7"}
+
+# Binds a text-only popup (DOM textContent: no label is parsed as HTML) and the tie's number.
+_TIE_JS = """
+function(feature, layer) {
+  const p = feature.properties;
+  layer.bindTooltip(String(p.num), {permanent: true, direction: 'center', className: 'bk-tie-num'});
+  layer.bindPopup(function() {
+    const box = document.createElement('div');
+    box.className = 'bk-popup';
+    const title = document.createElement('b');
+    title.textContent = p.num + '. ' + p.role;
+    box.appendChild(title);
+    const table = document.createElement('table');
+    for (const [label, value] of p.rows) {
+      if (!value) { continue; }
+      const row = table.insertRow();
+      row.insertCell().textContent = label;
+      row.insertCell().textContent = value;
+    }
+    box.appendChild(table);
+    return box;
+  });
+}
+"""
+
+
+@dataclass(frozen=True)
+class Basemaps:
+    """The light background layers of the three views, computed once per area."""
+
+    streets: gpd.GeoDataFrame  # the area's street edges (clipped around each anchor when drawn)
+    green: gpd.GeoDataFrame
+    quartiers: dict | None  # GeoJSON of the quartier outlines
+    region: tuple[float, float, float, float]  # bounds of the Brussels view
+    world: dict  # GeoJSON of the country outlines
+
+
+def basemaps(area: Area) -> Basemaps:
+    """Return the background layers of the three views for an area."""
+    quartiers = maps.basemap_geojson(area.quartiers.boundary.to_frame("geometry"), tolerance=0.0001) if len(area.quartiers) else None
+    return Basemaps(
+        streets=area.street_edges[["geometry"]],
+        green=area.green[["geometry"]],
+        quartiers=quartiers,
+        region=area.bounds,
+        world=_world_geojson(),
+    )
+
+
+@lru_cache(maxsize=1)
+def _world_geojson() -> dict:
+    """Return the country outlines (Natural Earth 1:110m) as one GeoJSON feature."""
+    world = gpd.read_parquet(DATA_DIR / "world_countries.parquet")
+    return maps.basemap_geojson(world, tolerance=0.05)
+
+
+def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ties with a stable number 1..n (their order), the same in every view and chart."""
+    out = tie_frame.reset_index(drop=True).copy()
+    out["num"] = range(1, len(out) + 1)
+    return out
+
+
+def view_ties(tie_frame: gpd.GeoDataFrame, view: str) -> gpd.GeoDataFrame:
+    """Return the ties a view draws."""
+    return tie_frame[tie_frame["level"].isin(VIEW_LEVELS[view])]
+
+
+def view_bounds(view: str, anchor: tuple[float, float], shown: gpd.GeoDataFrame, base: Basemaps) -> tuple[float, float, float, float]:
+    """Return the (west, south, east, north) a view opens on."""
+    lon, lat = anchor
+    xs = [lon, *shown.geometry.x.tolist()]
+    ys = [lat, *shown.geometry.y.tolist()]
+    if view == "buurt":
+        m = BUURT_MARGIN_DEG
+        return min(xs) - m, min(ys) - m * 0.65, max(xs) + m, max(ys) + m * 0.65
+    if view == "stad":
+        west, south, east, north = base.region
+        return min(west, *xs), min(south, *ys), max(east, *xs), max(north, *ys)
+    return min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2
+
+
+def network_map(
+    view: str,
+    *,
+    anchor: tuple[float, float],
+    anchor_label: str,
+    tie_frame: gpd.GeoDataFrame,
+    base: Basemaps,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    changes: pd.Series | None = None,
+    lost: gpd.GeoDataFrame | None = None,
+    width: int = 900,
+    height: int = 480,
+) -> folium.Map:
+    """Return one view of a citizen's network: a line from the anchor to each numbered tie of that view.
+
+    `tie_frame` comes from `numbered`; `changes` (tie_id -> change, from comparing two versions)
+    marks added and reactivated ties, and `lost` ties of the older version are drawn in grey.
+    """
+    if view not in VIEWS:
+        raise ValueError(f"unknown view {view!r}")
+    shown = view_ties(tie_frame, view)
+    lost_shown = view_ties(lost, view) if lost is not None and len(lost) else None
+    bounds = view_bounds(view, anchor, shown if lost_shown is None else pd.concat([shown, lost_shown]), base)
+    m = folium.Map(
+        location=list(maps.center(bounds)),
+        zoom_start=maps.fit_zoom(bounds, width=width, height=height),
+        tiles=None,
+        control_scale=True,
+    )
+    _add_background(m, view, bounds, base, lang)
+    for level in VIEW_LEVELS[view]:
+        group = folium.FeatureGroup(name=f"{ties.label('level', level, lang)} ({(shown['level'] == level).sum()})")
+        level_ties = shown[shown["level"] == level]
+        if len(level_ties):
+            _add_ties(group, anchor, level_ties, lang, changes)
+        if lost_shown is not None and (lost_shown["level"] == level).any():
+            _add_ties(group, anchor, lost_shown[lost_shown["level"] == level], lang, None, lost=True)
+        group.add_to(m)
+    folium.CircleMarker(
+        (anchor[1], anchor[0]), radius=10, color="#2c3e50", weight=3, fill=True, fill_color="#f1c40f", fill_opacity=1,
+        class_name="bk-anchor", tooltip=folium.Tooltip(_text(anchor_label)),
+    ).add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    maps.use_local_assets(m)
+    return m
+
+
+def ties_geojson(anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str, changes: pd.Series | None, *, lost: bool = False) -> dict:
+    """Return the tie lines as GeoJSON: geometry anchor → tie, a style and text-only labels."""
+    features = []
+    for row in rows.itertuples():
+        change = "lost" if lost else (changes.get(row.tie_id, "") if changes is not None else "")
+        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        props = {
+            "num": int(row.num) if not lost else "–",
+            "role": ties.label("role", row.role, lang),
+            "rows": [
+                [i18n.t("tie.functions", lang), functions],
+                [i18n.t("tie.capital", lang), ties.label("capital", row.capital, lang)],
+                [i18n.t("tie.strength", lang), ties.label("strength", row.strength, lang)],
+                [i18n.t("tie.state", lang), ties.label("state", row.state, lang)],
+                [i18n.t("tie.influence", lang), ties.label("influence", row.influence, lang)],
+                [i18n.t("tie.reciprocity", lang), ties.label("reciprocity", row.reciprocity, lang)],
+                [i18n.t("tie.frequency", lang), ties.label("frequency", row.frequency, lang)],
+                [i18n.t("tie.place", lang), row.place_label],
+                [i18n.t("tie.change", lang), i18n.t(f"change.{change}", lang) if change else ""],
+            ],
+            "style": _style(row, change),
+        }
+        line = shapely.LineString([anchor, (row.geometry.x, row.geometry.y)])
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(line), "properties": props})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _style(row: object, change: str) -> dict:
+    """Return the Leaflet path style of one tie line."""
+    classes = ["bk-tie", f"bk-level-{row.level}", f"bk-capital-{row.capital}", f"bk-state-{row.state}"]
+    if row.influence == "negative":
+        classes.append("bk-negative")
+    if change:
+        classes.append(f"bk-change-{change}")
+    colour = LOST_COLOUR if change == "lost" else CAPITAL_COLOURS.get(row.capital, "#7f8c8d")
+    return {
+        "color": colour,
+        "weight": (5 if row.strength == "strong" else 2.5) + (2 if change in ("added", "reactivated") else 0),
+        "opacity": 0.5 if change == "lost" else 0.9,
+        "dashArray": "1 6" if change == "lost" else STATE_DASH.get(row.state),
+        "className": " ".join(classes),
+    }
+
+
+def _add_ties(
+    group: folium.FeatureGroup,
+    anchor: tuple[float, float],
+    rows: gpd.GeoDataFrame,
+    lang: str,
+    changes: pd.Series | None,
+    *,
+    lost: bool = False,
+) -> None:
+    """Add tie lines and their end markers (red for a negative influence) to a layer."""
+    geojson = ties_geojson(anchor, rows, lang, changes, lost=lost)
+    folium.GeoJson(
+        geojson,
+        style_function=lambda feature: feature["properties"]["style"],
+        on_each_feature=folium.JsCode(_TIE_JS),
+    ).add_to(group)
+    for negative, part in rows.groupby(rows["influence"] == "negative"):
+        folium.GeoJson(
+            json.loads(part[["geometry"]].to_json()),
+            marker=folium.CircleMarker(
+                radius=6 if negative else 4, color=NEGATIVE_COLOUR if negative else "#2c3e50", weight=3 if negative else 1,
+                fill=True, fill_color="#ffffff", fill_opacity=1,
+                class_name="bk-tie-end bk-negative" if negative else "bk-tie-end",
+            ),
+            interactive=False,
+        ).add_to(group)
+
+
+def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float, float], base: Basemaps, lang: str) -> None:
+    """Add the light background of a view: nearby streets and green, quartier outlines, or countries."""
+    if view == "buurt":
+        box = shapely.box(*bounds).buffer(0.004)
+        green = base.green[base.green.intersects(box)]
+        streets = base.streets[base.streets.intersects(box)]
+        if len(green):
+            folium.GeoJson(
+                maps.basemap_geojson(green), interactive=False,
+                style={"color": "#7dbb7d", "weight": 0.5, "fillColor": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green"},
+            ).add_to(m)
+        if len(streets):
+            folium.GeoJson(
+                maps.basemap_geojson(streets), interactive=False, attribution=i18n.t("map.attribution", lang),
+                style={"color": "#9aa0a6", "weight": 1.5, "className": "bk-street"},
+            ).add_to(m)
+    elif view == "stad" and base.quartiers:
+        folium.GeoJson(
+            base.quartiers, interactive=False, attribution=i18n.t("map.attribution", lang),
+            style={"color": "#7f8c8d", "weight": 1, "className": "bk-quartier"},
+        ).add_to(m)
+    if view == "translokaal":
+        folium.GeoJson(
+            base.world, interactive=False, attribution="Natural Earth",
+            style={"color": "#7f8c8d", "weight": 0.8, "fillColor": "#ecf0f1", "fillOpacity": 1, "className": "bk-country"},
+        ).add_to(m)
+
+
+def _text(value: str) -> str:
+    """Return a label escaped for a folium tooltip (which is HTML)."""
+    return html.escape(value or "")
