@@ -13,6 +13,8 @@ lang = common.language_switch()
 pages = [
     st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart", default=True),
     st.Page("buurtkaart/pages/vindplaatsen_page.py", title=t("page.vindplaatsen", lang), icon="📍", url_path="vindplaatsen"),
+    st.Page("buurtkaart/pages/burger_page.py", title=t("page.burger", lang), icon="🕸️", url_path="burger"),
+    st.Page("buurtkaart/pages/analyse_page.py", title=t("page.analyse", lang), icon="🔎", url_path="analyse"),
     st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
 ]
 st.navigation(pages).run()

@@ -110,6 +110,123 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Load the invented demo organisation (citizens, ties, vindplaatsen) into the store."""
+    from buurtkaart import citizens, demo, store
+
+    db = store.open_store()
+    org = demo.load_demo(db, area=area_mod.load_embedded())
+    print(i18n.t("cli.demo.loaded", args.lang, name=demo.DEMO_ORGANISATION, n=len(citizens.list_citizens(db, org))))
+    return 0
+
+
+def cmd_citizen(args: argparse.Namespace) -> int:
+    """List an organisation's citizens, print one citizen's report, or erase a citizen."""
+    from buurtkaart import citizens, store, ties
+    from buurtkaart import vindplaatsen as vp
+
+    db = store.open_store()
+    org = vp.ensure_organisation(db, args.org)
+    if args.action == "list":
+        people = citizens.list_citizens(db, org)
+        for row in people.itertuples():
+            age = ties.label("age_band", row.age_band, args.lang) if row.age_band else "-"
+            print(f"{row.code}  {age:<14}  {row.anchor_label}{'  (demo)' if row.demo else ''}")
+        print(f"({len(people)})")
+        return 0
+    if not args.code:
+        raise SystemExit(f"'citizen {args.action}' needs a CODE")
+    person = citizens.find_by_code(db, org, args.code)
+    if person is None:
+        raise citizens.CitizenError("error.citizen_unknown_code", code=args.code)
+    if args.action == "erase":
+        removed = citizens.erase_citizen(db, org, person.id)
+        print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=removed))
+        return 0
+    print(citizen_report(db, org, person.id, args.lang))
+    return 0
+
+
+def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
+    """Return one citizen's network as text: the ties by number, then the indicators in plain sentences."""
+    from buurtkaart import citizens, indicators, ties
+
+    person = citizens.get_citizen(db, org, citizen_id)
+    tie_frame = citizens.list_ties(db, org, citizen_id)
+    lines = [f"{i18n.t('burger.citizen', lang)} {person.code} — {person.anchor_label}", ""]
+    for num, row in enumerate(tie_frame.itertuples(), start=1):
+        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        lines.append(
+            f"{num:3d}. {ties.label('role', row.role, lang)} · {ties.label('level', row.level, lang)}: {row.place_label}"
+            f" · {functions} · {ties.label('capital', row.capital, lang)} · {ties.label('state', row.state, lang)}"
+        )
+    ind = indicators.compute(tie_frame, citizens.list_links(db, org, citizen_id))
+    lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang))]
+    return "\n".join(lines)
+
+
+def cmd_analyse(args: argparse.Namespace) -> int:
+    """Run the buurtanalyse for the commune, one quartier or all 145 quartiers; write HTML reports and a CSV summary."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from buurtkaart import accessibility as access
+    from buurtkaart import buurtanalyse, citizens, graph, report, store
+    from buurtkaart import vindplaatsen as vp
+
+    region = area_mod.load_embedded()
+    walk = graph.walk_graph(region)
+    blocks = gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+    items = people = all_ties = None
+    if args.org:
+        db = store.open_store()
+        org = vp.ensure_organisation(db, args.org)
+        items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
+    settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
+    vindplaatsen = items[items["layer"] == "vindplaats"] if items is not None and len(items) else None
+    sources = access.snap_sources(
+        walk, region.places, extra_sources={access.VINDPLAATS: vindplaatsen} if vindplaatsen is not None and len(vindplaatsen) else None
+    )
+    if args.all_quartiers:
+        areas = [(f"{row.mdrc} {row.name_nl}", row.geometry) for row in region.quartiers.sort_values("mdrc").itertuples()]
+    elif args.quartier is not None:
+        row = area_mod.quartier(region, args.quartier)
+        areas = [(f"{args.quartier} {row['name_nl']}", row.geometry)]
+    else:
+        areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary())]
+    out = Path(args.out) if args.out else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, boundary in areas:
+        result = buurtanalyse.analyse_area(
+            name, boundary, region=region, walk=walk, blocks=blocks, items=items, citizens=people, all_ties=all_ties,
+            settings=settings, lang=args.lang, sources=sources,
+        )
+        rows.append(buurtanalyse.summary_row(result))
+        print(f"{name}: {result.sentences[0]}" if result.sentences else name)
+        if out is not None:
+            edges = region.street_edges[region.street_edges.intersects(boundary)]
+            path = out / f"buurtanalyse_{_slug(name)}.html"
+            path.write_text(report.report_html(result, lang=args.lang, edges=edges), encoding="utf-8")
+    if out is not None:
+        pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
+        print(f"{len(rows)} -> {out}")
+    return 0
+
+
+def _given(values: dict[str, float | None]) -> dict[str, float]:
+    """Return the options that were given on the command line."""
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _slug(name: str) -> str:
+    """Return a file-name-safe version of an area name."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "area"
+
+
 def _area(args: argparse.Namespace) -> Area:
     """Return the area the arguments ask for: a file, OpenStreetMap, a box or the embedded data."""
     if args.file:
@@ -188,6 +305,26 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--org", required=True, help="the organisation's name")
     p.add_argument("--layer", action="append", help="only these layers (repeatable)")
     p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("demo", help="load the invented demo organisation (~40 citizens, their ties, vindplaatsen)")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("citizen", help="list citizens, print one citizen's network report, or erase a citizen")
+    p.add_argument("action", choices=["list", "report", "erase"])
+    p.add_argument("code", nargs="?", help="the citizen's code (e.g. BK-7F3A-92C1)")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.set_defaults(run=cmd_citizen)
+
+    p = sub.add_parser("analyse", help="buurtanalyse: walking access and caseload gaps; HTML reports and a CSV summary")
+    which = p.add_mutually_exclusive_group()
+    which.add_argument("--quartier", type=int, help="a monitoring quartier code (default: Schaerbeek)")
+    which.add_argument("--all-quartiers", action="store_true", help="all 145 quartiers in one go")
+    p.add_argument("--org", help="the organisation whose vindplaatsen and citizens to include")
+    p.add_argument("--out", help="a folder for the HTML reports and buurtanalyse.csv")
+    p.add_argument("--children-m", type=float, help="threshold for children in metres (default 400)")
+    p.add_argument("--adults-m", type=float, help="threshold for adults in metres (default 800)")
+    p.add_argument("--elderly-m", type=float, help="threshold for the elderly in metres (default 400)")
+    p.set_defaults(run=cmd_analyse)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

@@ -12,6 +12,7 @@ import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from folium import plugins
 
 from buurtkaart import i18n, taxonomy
 from buurtkaart.area import Area
@@ -139,10 +140,23 @@ def use_local_assets(m: folium.Map) -> folium.Map:
     """Point every JS/CSS asset of the map at the app's own static files (no CDN)."""
     for element in _walk(m):
         if hasattr(element, "default_js"):
-            element.default_js = []
-            element.default_css = []
+            element.default_js = [(n, u) for n, u in element.default_js if u.startswith(STATIC_URL + "/")]
+            element.default_css = [(n, u) for n, u in element.default_css if u.startswith(STATIC_URL + "/")]
     m.default_js = list(LOCAL_JS)
     m.default_css = list(LOCAL_CSS)
+    return m
+
+
+def add_draw(m: folium.Map) -> folium.Map:
+    """Add a tool to draw one polygon or rectangle on the map (Leaflet.draw, served by the app)."""
+    draw = plugins.Draw(
+        export=False,
+        draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False, "polygon": True, "rectangle": True},
+        edit_options={"edit": False},
+    )
+    draw.default_js = [("leaflet_draw_js", f"{STATIC_URL}/vendor/leaflet-draw/leaflet.draw.js")]
+    draw.default_css = [("leaflet_draw_css", f"{STATIC_URL}/vendor/leaflet-draw/leaflet.draw.css")]
+    draw.add_to(m)
     return m
 
 

@@ -6,13 +6,18 @@ import folium
 import streamlit as st
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, maps
+from buurtkaart import graph, i18n, maps, network_maps
+from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
 from buurtkaart.store import Store, open_store
+from buurtkaart.taxonomy import CATEGORY_KEYS  # noqa: F401  (re-exported for the pages)
 
 SCOPE_COMMUNE = "commune"
 SCOPE_REGION = "region"
 SCOPE_LOADED = "loaded"
+DEFAULT_ORGANISATION = "Mijn organisatie"
 MAP_WIDTH, MAP_HEIGHT = 1000, 640
 
 
@@ -84,3 +89,40 @@ def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
 def store() -> Store:
     """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set)."""
     return open_store()
+
+
+def organisation(lang: str, db: Store) -> str:
+    """Show the organisation field in the sidebar (the same on every page) and return the organisation's id."""
+    current = st.session_state.setdefault("org_name_value", DEFAULT_ORGANISATION)
+    name = st.sidebar.text_input(i18n.t("item.organisation", lang), value=current, key=f"org_name_{current}")
+    st.session_state["org_name_value"] = name
+    try:
+        return vp.ensure_organisation(db, name)
+    except BuurtkaartError as error:
+        st.error(error.message(lang))
+        st.stop()
+
+
+def load_demo(db: Store) -> str:
+    """Load the invented demo organisation and return its name."""
+    from buurtkaart import demo
+
+    demo.load_demo(db, area=embedded_region())
+    return demo.DEMO_ORGANISATION
+
+
+@st.cache_resource(show_spinner=False)
+def walk_graph() -> graph.WalkGraph:
+    """Return the walking graph of the embedded region, built once per server."""
+    return graph.walk_graph(embedded_region())
+
+
+@st.cache_resource(show_spinner=False)
+def network_basemaps() -> network_maps.Basemaps:
+    """Return the background layers of the three network views, built once per server."""
+    return network_maps.basemaps(embedded_region())
+
+
+def show_svg(svg: str) -> None:
+    """Show an SVG chart (matplotlib's output starts with an XML header that st.image does not take)."""
+    st.image(svg[svg.find("<svg"):], use_container_width=True)

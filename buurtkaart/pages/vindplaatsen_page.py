@@ -74,17 +74,11 @@ region = common.embedded_region()
 bounds = region.boundary
 
 # Sidebar: organisation, who you are, which layers
-org_name = st.sidebar.text_input(t("item.organisation", lang), value="Mijn organisatie", key="vp_org")
+org = common.organisation(lang, db)
 user = st.sidebar.text_input(t("vp.user", lang), value="medewerker", key="vp_user")
 layer_labels = labels("layer", lang)
 shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
-try:
-    org = vp.ensure_organisation(db, org_name)
-except BuurtkaartError as error:
-    st.error(error.message(lang))
-    st.stop()
-
 st.title(f"📍 {t('vp.title', lang)}")
 st.caption(t("vp.intro", lang))
 message = st.session_state.pop("vp_message", None)

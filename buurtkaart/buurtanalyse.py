@@ -1,0 +1,170 @@
+"""The buurtanalyse of one area (a quartier, a commune or a drawn polygon): walking access to each kind of
+place, and the gaps of the organisation's caseload there, in one result a page, a report or the CLI shows.
+
+Distances are walked over the whole region's streets, so that a place just across the area's edge counts;
+figures are then taken over the area's own blocks, street nodes and citizens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from buurtkaart import accessibility as access
+from buurtkaart import analysis, ties
+from buurtkaart.area import Area
+from buurtkaart.errors import AreaError
+from buurtkaart.graph import WalkGraph
+from buurtkaart.taxonomy import CATEGORY_KEYS
+
+HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)  # the kinds the report puts in sentences
+PLACE_COUNT_COLUMNS: tuple[str, ...] = ("key", "in_area", "median_m", "p90_m", "unreachable_nodes")
+
+
+@dataclass(frozen=True, eq=False)
+class AreaAnalysis:
+    """Everything the buurtanalyse of an area shows; every figure about citizens is already suppressed below 5."""
+
+    name: str
+    boundary: shapely.Geometry
+    made_at: datetime
+    access: access.Accessibility
+    keys: tuple[str, ...]
+    figures: pd.DataFrame  # accessibility.FIGURE_COLUMNS, over the blocks in the area
+    places: pd.DataFrame  # PLACE_COUNT_COLUMNS: places of each kind in the area, walking distances of its nodes
+    sentences: list[str]
+    has_population: bool
+    citizens: str  # how many of the organisation's citizens are anchored in the area, as it may be shown
+    gaps: pd.DataFrame  # analysis.caseload_gaps of those citizens
+    unknown: gpd.GeoDataFrame  # analysis.unknown_places named by those citizens
+    talents: pd.DataFrame  # analysis.talent_matches of those citizens and the needs in the area
+
+
+def analyse_area(
+    name: str,
+    boundary: shapely.Geometry,
+    *,
+    region: Area,
+    walk: WalkGraph,
+    blocks: gpd.GeoDataFrame | None = None,
+    items: gpd.GeoDataFrame | None = None,
+    citizens: gpd.GeoDataFrame | None = None,
+    all_ties: gpd.GeoDataFrame | None = None,
+    settings: access.AccessSettings | None = None,
+    lang: str = "nl",
+    sources: access.Sources | None = None,
+) -> AreaAnalysis:
+    """Return the buurtanalyse of the area inside `boundary` (walking over all of `region`'s streets)."""
+    inside_nodes = shapely.contains_xy(boundary, walk.lon, walk.lat)
+    if not inside_nodes.any():
+        raise AreaError("error.no_streets", name=name)
+    live_items = _live(items)
+    vindplaatsen = live_items[live_items["layer"] == "vindplaats"] if live_items is not None else None
+    extra = {access.VINDPLAATS: vindplaatsen} if vindplaatsen is not None and len(vindplaatsen) else {}
+    if sources is None:
+        sources = access.snap_sources(walk, region.places, categories=CATEGORY_KEYS, extra_sources=extra)
+    area_blocks = _blocks_in(blocks, boundary)
+    acc = access.analyse_access(walk, sources, blocks=area_blocks if len(area_blocks) else None, settings=settings)
+    people = _citizens_in(citizens, boundary)
+    people_ties = _ties_of(all_ties, people)
+    profiles = analysis.citizen_profiles(people, people_ties)
+    area_items = live_items[shapely.contains_xy(boundary, live_items.geometry.x, live_items.geometry.y)] if live_items is not None else None
+    return AreaAnalysis(
+        name=name,
+        boundary=boundary,
+        made_at=datetime.now(UTC),
+        access=acc,
+        keys=acc.keys,
+        figures=access.figures(acc),
+        places=place_counts(acc, region.places, vindplaatsen, boundary, inside_nodes),
+        sentences=key_sentences(acc, [k for k in HEADLINE_KEYS if k in acc.keys], lang),
+        has_population=len(area_blocks) > 0,
+        citizens=analysis.shown_count(len(people)),
+        gaps=analysis.caseload_gaps(profiles),
+        unknown=analysis.unknown_places(people_ties, live_items),
+        talents=analysis.talent_matches(people, area_items, walk),
+    )
+
+
+def summary_row(result: AreaAnalysis) -> dict[str, object]:
+    """Return the headline figures of an area as one flat row (for a CSV over many areas)."""
+    row: dict[str, object] = {"area": result.name, "citizens": result.citizens}
+    places = result.places.set_index("key")
+    for key in result.keys:
+        row[f"{key}_in_area"] = int(places.loc[key, "in_area"])
+        row[f"{key}_median_m"] = None if pd.isna(places.loc[key, "median_m"]) else round(float(places.loc[key, "median_m"]))
+    figures = result.figures[result.figures["key"].isin(HEADLINE_KEYS)]
+    for fig in figures.itertuples():
+        row[f"{fig.key}_{fig.group}_beyond"] = None if pd.isna(fig.residents_beyond) else int(fig.residents_beyond)
+    overall = result.gaps.iloc[0] if len(result.gaps) else None
+    for function in ties.FUNCTIONS:
+        value = None if overall is None else overall[f"lacking_{function}"]
+        row[f"lacking_{function}"] = None if value is None or pd.isna(value) else round(float(value), 3)
+    return row
+
+
+def key_sentences(acc: access.Accessibility, keys: list[str] | tuple[str, ...], lang: str) -> list[str]:
+    """Return the plain sentences of the accessibility figures for some kinds of place only."""
+    only = replace(acc, sources=replace(acc.sources, keys=tuple(k for k in acc.keys if k in keys)))
+    return access.sentences(only, lang)
+
+
+def place_counts(
+    acc: access.Accessibility,
+    places: gpd.GeoDataFrame,
+    vindplaatsen: gpd.GeoDataFrame | None,
+    boundary: shapely.Geometry,
+    inside_nodes: np.ndarray,
+) -> pd.DataFrame:
+    """Return per kind: how many places lie in the area, and the walking distance from its street nodes."""
+    in_area = places[shapely.contains_xy(boundary, places.geometry.x, places.geometry.y)]
+    counts = in_area["category"].value_counts()
+    rows = []
+    for key in acc.keys:
+        if key == access.VINDPLAATS:
+            n = 0 if vindplaatsen is None else int(shapely.contains_xy(boundary, vindplaatsen.geometry.x, vindplaatsen.geometry.y).sum())
+        else:
+            n = int(counts.get(key, 0))
+        row = {"key": key, "in_area": n, "median_m": np.nan, "p90_m": np.nan, "unreachable_nodes": 0}
+        if key in acc.distance:
+            d = acc.distance[key][inside_nodes]
+            reachable = d[np.isfinite(d)]
+            row["unreachable_nodes"] = int(len(d) - len(reachable))
+            if len(reachable):
+                row["median_m"], row["p90_m"] = np.percentile(reachable, [50, 90])
+        rows.append(row)
+    return pd.DataFrame(rows, columns=list(PLACE_COUNT_COLUMNS))
+
+
+def _live(items: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Return the organisation's items that are not deleted (None when there are none)."""
+    if items is None or items.empty:
+        return None
+    return items[items["deleted_at"].isna()] if "deleted_at" in items else items
+
+
+def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the population blocks whose inner point lies in the area."""
+    if blocks is None or blocks.empty:
+        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    inner = blocks.geometry.representative_point()
+    return blocks[shapely.contains_xy(boundary, inner.x, inner.y)]
+
+
+def _citizens_in(citizens: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the citizens anchored in the area."""
+    if citizens is None or citizens.empty:
+        return ties.empty_citizens()
+    return citizens[shapely.contains_xy(boundary, citizens.geometry.x, citizens.geometry.y)]
+
+
+def _ties_of(all_ties: gpd.GeoDataFrame | None, people: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return the ties of these citizens."""
+    if all_ties is None or all_ties.empty:
+        return ties.empty_ties()
+    return all_ties[all_ties["citizen_id"].isin(people["citizen_id"])]

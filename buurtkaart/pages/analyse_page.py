@@ -1,0 +1,169 @@
+"""Buurtanalyse: walking access to places to meet, and what the organisation's citizens lack, for an area."""
+
+from __future__ import annotations
+
+import json
+
+import folium
+import geopandas as gpd
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from buurtkaart import accessibility as access
+from buurtkaart import buurtanalyse, citizens, maps, report
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.area import commune_boundary
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+from buurtkaart.paths import DATA_DIR
+
+MAP_HEIGHT = 560
+COMMUNE, QUARTIER, DRAWN = "commune", "quartier", "drawn"
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def population_blocks():
+    """Return the population blocks of Schaerbeek (by age band)."""
+    return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+
+
+def area_choice() -> tuple[str, shapely.Geometry | None]:
+    """Show the area picker in the sidebar and return (name, boundary); the boundary is None until drawn."""
+    kinds = {COMMUNE: t("analyse.area.commune", lang), QUARTIER: t("analyse.area.quartier", lang), DRAWN: t("analyse.area.drawn", lang)}
+    kind = st.sidebar.radio(t("map.area", lang), list(kinds), format_func=kinds.get, key="an_area_kind")
+    if kind == COMMUNE:
+        return t("map.scope.commune", lang), commune_boundary()
+    if kind == QUARTIER:
+        names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        mdrc = st.sidebar.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier")
+        return names[mdrc], region.quartiers.loc[region.quartiers["mdrc"] == mdrc].geometry.iloc[0]
+    drawn = st.session_state.get("an_drawn")
+    return t("analyse.area.drawn.name", lang), shapely.from_geojson(drawn) if drawn else None
+
+
+def settings_form() -> access.AccessSettings | None:
+    """Show thresholds and walking speeds per age group; return validated settings, or None with an error shown."""
+    with st.sidebar.expander(t("analyse.settings", lang)):
+        thresholds, speeds = {}, {}
+        for group in access.AGE_GROUPS:
+            label = t(f"access.group.{group}", lang)
+            thresholds[group] = st.number_input(
+                t("analyse.threshold", lang, group=label), value=access.DEFAULT_THRESHOLDS_M[group], step=50.0, key=f"an_thr_{group}"
+            )
+            speeds[group] = st.number_input(
+                t("analyse.speed", lang, group=label), value=access.DEFAULT_SPEEDS_MPS[group] * 3.6, step=0.5, key=f"an_speed_{group}"
+            ) / 3.6
+    try:
+        return access.access_settings(thresholds, speeds)
+    except BuurtkaartError as error:
+        st.error(error.message(lang))
+        return None
+
+
+lang = common.lang()
+db = common.store()
+region = common.embedded_region()
+org = common.organisation(lang, db)
+name, boundary = area_choice()
+settings = settings_form()
+
+st.title(f"🔎 {t('analyse.title', lang)}")
+st.caption(t("analyse.intro", lang))
+if settings is None:
+    st.stop()
+
+items = vp.list_items(db, org)
+with st.spinner(t("analyse.busy", lang)):
+    walk = common.walk_graph()
+    people = citizens.list_citizens(db, org)
+    all_ties = citizens.all_ties(db, org)
+    result = None
+    if boundary is not None:
+        try:
+            result = buurtanalyse.analyse_area(
+                name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
+                all_ties=all_ties, settings=settings, lang=lang,
+            )
+        except BuurtkaartError as error:
+            st.error(error.message(lang))
+
+col_map, col_report = st.columns([3, 2], gap="medium")
+with col_map:
+    keys = result.keys if result is not None else (*common.CATEGORY_KEYS,)
+    key = st.selectbox(t("analyse.kind", lang), keys, format_func=lambda k: access.source_label(k, lang), key="an_kind")
+    group = st.radio(t("analyse.group", lang), list(access.AGE_GROUPS), horizontal=True, key="an_group",
+                     format_func=lambda g: t(f"access.group.{g}", lang))
+    bounds = boundary.bounds if boundary is not None else region.bounds
+    m = folium.Map(location=list(maps.center(bounds)), zoom_start=maps.fit_zoom(bounds, width=800, height=MAP_HEIGHT), tiles=None, control_scale=True)
+    if boundary is not None and result is not None:
+        edges = region.street_edges[region.street_edges.intersects(boundary.buffer(0.002))]
+        if key in result.access.distance:
+            streets = access.streets_by_distance(result.access, edges, key, lang=lang)
+            folium.GeoJson(
+                streets[["label", "colour", "geometry"]], name=t("analyse.layer.streets", lang),
+                style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "className": "bk-access-street"},
+                tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            ).add_to(m)
+            if result.has_population:
+                beyond = access.blocks_beyond(result.access, key, group, lang=lang)
+                folium.GeoJson(
+                    beyond[["label", "colour", "geometry"]], name=t("analyse.layer.blocks", lang),
+                    style_function=lambda f: {"color": f["properties"]["colour"], "weight": 1, "fillOpacity": 0.35, "className": "bk-block-beyond"},
+                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+                ).add_to(m)
+        else:
+            st.warning(access.no_place_message(key, lang))
+        folium.GeoJson(
+            shapely.geometry.mapping(boundary), name=name,
+            style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
+        ).add_to(m)
+    maps.add_draw(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    maps.use_local_assets(m)
+    drawn = st_folium(m, key="an_map", height=MAP_HEIGHT, use_container_width=True, returned_objects=["last_active_drawing"])
+    shape = (drawn or {}).get("last_active_drawing")
+    if shape and shape.get("geometry"):
+        text = json.dumps(shape["geometry"])
+        if text != st.session_state.get("an_drawn"):
+            st.session_state["an_drawn"] = text
+            st.session_state["an_area_kind"] = DRAWN
+            st.rerun()
+    st.caption(t("analyse.draw.help", lang) + " " + t("map.streets.note", lang))
+
+with col_report:
+    if result is None:
+        st.info(t("analyse.draw.first", lang))
+        st.stop()
+    st.subheader(t("report.access", lang))
+    if not result.has_population:
+        st.info(t("report.no_population", lang))
+    else:
+        for sentence in buurtanalyse.key_sentences(result.access, [key], lang):
+            st.markdown(f"- {sentence}")
+        common.show_svg(report.svg(report.access_chart(result, lang)))
+    st.dataframe(report.place_table(result, lang), hide_index=True, use_container_width=True)
+    st.subheader(t("report.caseload", lang))
+    st.caption(t("report.citizens", lang, n=result.citizens))
+    if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
+        st.info(t("report.suppressed", lang))
+    else:
+        common.show_svg(report.svg(report.gaps_chart(result, lang)))
+        names = dict(zip(region.quartiers["mdrc"].astype(str), region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        st.dataframe(report.gaps_table(result, lang, names), hide_index=True, use_container_width=True)
+    st.subheader(t("report.unknown", lang))
+    if result.unknown.empty:
+        st.caption(t("report.unknown.none", lang))
+    else:
+        st.dataframe(result.unknown[["label", "citizens"]], hide_index=True, use_container_width=True)
+    st.subheader(t("report.talents", lang))
+    if result.talents.empty:
+        st.caption(t("report.talents.none", lang))
+    else:
+        st.dataframe(result.talents[["need", "talent", "citizens"]], hide_index=True, use_container_width=True)
+    area_edges = region.street_edges[region.street_edges.intersects(boundary)]
+    st.download_button(
+        t("analyse.export", lang), report.report_html(result, lang=lang, edges=area_edges), file_name="buurtanalyse.html",
+        mime="text/html", key="an_export", type="primary",
+    )

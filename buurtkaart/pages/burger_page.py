@@ -1,0 +1,315 @@
+"""Buurtkaart burger: one anonymised citizen's network of ties on three maps, the inclusieweb, indicators and suggestions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from buurtkaart import analysis, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, ties
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+VIEW_HEIGHT = 420
+
+
+def choices(vocabulary: str) -> tuple[list[str], dict[str, str]]:
+    """Return the keys and {key: label} of a tie vocabulary in the page's language."""
+    labels = dict(ties.options(vocabulary, lang))
+    return list(labels), labels
+
+
+def pick(label: str, vocabulary: str, *, key: str, value: str | None = None) -> str:
+    """Show a select box of a tie vocabulary and return the chosen key."""
+    keys, labels = choices(vocabulary)
+    return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
+
+
+def flash(kind: str, text: str) -> None:
+    """Keep a message to show after the next rerun."""
+    st.session_state["bg_message"] = (kind, text)
+
+
+def anchor_picker(prefix: str) -> ties.Location | None:
+    """Show the anchor choice (a quartier, or a place the citizen chooses: never a home) and return it."""
+    kind = st.radio(
+        t("burger.anchor", lang), ["quartier", "place"], horizontal=True, key=f"{prefix}_anchor_kind",
+        format_func=lambda k: ties.label("anchor_kind", k, lang), help=t("burger.anchor.help", lang),
+    )
+    if kind == "quartier":
+        names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        commune_first = sorted(names, key=lambda m: (m not in set(commune.quartiers["mdrc"]), names[m]))
+        mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
+        return gazetteer.resolve("stad", names[mdrc], area=region)
+    query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
+    if not query.strip():
+        return None
+    found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
+    if not found:
+        st.warning(t("burger.place.none", lang, query=query))
+        return None
+    pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
+    chosen = found[pick_index]
+    return ties.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
+
+
+def citizen_form() -> None:
+    """Show the form that creates a citizen: a pseudonym, no name."""
+    st.subheader(t("burger.new", lang))
+    st.caption(t("burger.new.privacy", lang))
+    reference = st.text_input(t("burger.reference", lang), type="password", help=t("burger.reference.help", lang), key="bg_reference")
+    col1, col2 = st.columns(2)
+    with col1:
+        bands, band_labels = choices("age_band")
+        age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
+        situation_keys, situation_labels = choices("situation")
+        situations = st.multiselect(t("burger.situations", lang), situation_keys, format_func=situation_labels.get, key="bg_situations")
+        talent_keys, talent_labels = choices("talent")
+        talents = st.multiselect(t("burger.talents", lang), talent_keys, format_func=talent_labels.get, key="bg_talents")
+    with col2:
+        interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
+        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
+        language_labels = dict(vp.options("language", lang))
+        languages = st.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
+        anchor = anchor_picker("bg_new")
+    if st.button(t("burger.create", lang), type="primary", disabled=anchor is None, key="bg_create"):
+        try:
+            citizen = citizens.create_citizen(
+                db, org, reference=reference.strip() or None, age_band=age_band, situations=situations, talents=talents,
+                interests=interests, languages=languages, anchor=anchor,
+            )
+        except BuurtkaartError as error:
+            st.error(error.message(lang))
+            return
+        st.session_state["bg_citizen"] = citizen.id
+        flash("success", t("burger.created", lang, code=citizen.code))
+        st.rerun()
+
+
+def tie_form(citizen_id: str) -> None:
+    """Show the compact form that adds a tie during a conversation."""
+    level = st.radio(
+        t("tie.level", lang), list(ties.LEVELS), horizontal=True, key="bg_tie_level",
+        format_func=lambda k: ties.label("level", k, lang), help=t("burger.level.help", lang),
+    )
+    with st.form("bg_tie", clear_on_submit=False):
+        col1, col2, col3 = st.columns(3)
+        with col1:
+            place = st.text_input(t("burger.place", lang), placeholder=t(f"burger.place.example.{level}", lang), key="bg_tie_place")
+            role = pick(t("tie.role", lang), "role", key="bg_tie_role")
+            capital = pick(t("tie.capital", lang), "capital", key="bg_tie_capital")
+        with col2:
+            function_keys, function_labels = choices("function")
+            functions = st.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
+            frequency = pick(t("tie.frequency", lang), "frequency", key="bg_tie_frequency", value="weekly")
+            strength = pick(t("tie.strength", lang), "strength", key="bg_tie_strength")
+        with col3:
+            state = pick(t("tie.state", lang), "state", key="bg_tie_state")
+            influence = pick(t("tie.influence", lang), "influence", key="bg_tie_influence")
+            reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key="bg_tie_reciprocity", value="both")
+        submitted = st.form_submit_button(t("burger.tie.add", lang), type="primary")
+    if not submitted:
+        return
+    try:
+        location = gazetteer.resolve(level, place, area=region, items=items)
+        citizens.add_tie(
+            db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
+            state=state, influence=influence, reciprocity=reciprocity, location=location,
+        )
+    except BuurtkaartError as error:
+        st.error(error.message(lang))
+        return
+    flash("success", t("burger.tie.added", lang, place=location.label))
+    st.rerun()
+
+
+def links_form(citizen_id: str, tie_frame) -> None:
+    """Show who knows whom among the ties, and let the worker add or remove a pair."""
+    if len(tie_frame) < 2:
+        return
+    numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+    pairs = {(row.tie_a, row.tie_b) for row in citizens.list_links(db, org, citizen_id).itertuples()}
+    col1, col2, col3 = st.columns([2, 2, 1])
+    a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a")
+    b = col2.selectbox(t("burger.links.b", lang), list(numbers), format_func=numbers.get, index=1, key="bg_link_b")
+    if col3.button(t("burger.links.add", lang), key="bg_link_add", disabled=a == b):
+        try:
+            citizens.set_links(db, org, citizen_id, [*pairs, tuple(sorted((a, b)))])
+        except BuurtkaartError as error:
+            st.error(error.message(lang))
+        else:
+            st.rerun()
+    if pairs:
+        st.caption(" · ".join(f"{numbers[x].split('.')[0]} ↔ {numbers[y].split('.')[0]}" for x, y in sorted(pairs) if x in numbers and y in numbers))
+
+
+lang = common.lang()
+db = common.store()
+region = common.embedded_region()
+commune = common.embedded_commune()
+org = common.organisation(lang, db)
+items = vp.list_items(db, org)
+
+st.title(f"🕸️ {t('burger.title', lang)}")
+st.caption(t("burger.intro", lang))
+message = st.session_state.pop("bg_message", None)
+if message:
+    (st.success if message[0] == "success" else st.error)(message[1])
+
+people = citizens.list_citizens(db, org)
+if people.empty:
+    st.info(t("burger.empty", lang))
+    if st.button(t("burger.demo", lang), key="bg_demo"):
+        with st.spinner(t("burger.demo.busy", lang)):
+            demo_org = common.load_demo(db)
+        st.session_state["org_name_value"] = demo_org
+        st.rerun()
+
+codes = {row.citizen_id: f"{row.code}" + (f" · {ties.label('age_band', row.age_band, lang)}" if row.age_band else "")
+         + f" · {row.anchor_label}" + (" · demo" if row.demo else "") for row in people.itertuples()}
+NEW = "__new__"
+options = [NEW, *codes]
+current = st.session_state.get("bg_citizen")
+choice = st.sidebar.selectbox(
+    t("burger.pick", lang), options, index=options.index(current) if current in options else (1 if codes else 0),
+    format_func=lambda k: f"➕ {t('burger.new', lang)}" if k == NEW else codes[k], key="bg_pick",
+)
+code_query = st.sidebar.text_input(t("burger.find", lang), key="bg_find", help=t("burger.find.help", lang))
+if code_query.strip():
+    found = citizens.find_by_code(db, org, code_query.strip()) or citizens.find_by_reference(db, org, code_query.strip())
+    if found is None:
+        st.sidebar.warning(t("burger.find.none", lang))
+    elif found.id != choice:
+        st.session_state["bg_citizen"] = found.id
+        st.rerun()
+
+if choice == NEW:
+    citizen_form()
+    st.stop()
+
+st.session_state["bg_citizen"] = choice
+person = people.set_index("citizen_id").loc[choice]
+tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
+links = citizens.list_links(db, org, choice)
+anchor = (person.geometry.x, person.geometry.y)
+
+st.header(f"{t('burger.citizen', lang)} {person['code']}")
+facts = [ties.label("anchor_kind", person["anchor_kind"], lang) + ": " + person["anchor_label"]]
+if person["age_band"]:
+    facts.append(ties.label("age_band", person["age_band"], lang))
+facts += [ties.label("situation", s, lang) for s in person["situations"]]
+if person["demo"]:
+    facts.append(t("burger.demo.marker", lang))
+st.caption(" · ".join(facts))
+
+tab_network, tab_ties, tab_time, tab_manage = st.tabs(
+    [t("burger.tab.network", lang), t("burger.tab.ties", lang), t("burger.tab.time", lang), t("burger.tab.manage", lang)]
+)
+
+with tab_ties:
+    tie_form(choice)
+    if len(tie_frame):
+        shown = tie_frame.assign(
+            role=tie_frame["role"].map(lambda k: ties.label("role", k, lang)),
+            level=tie_frame["level"].map(lambda k: ties.label("level", k, lang)),
+            functions=tie_frame["functions"].map(lambda fs: ", ".join(ties.label("function", f, lang) for f in fs)),
+            capital=tie_frame["capital"].map(lambda k: ties.label("capital", k, lang)),
+            state=tie_frame["state"].map(lambda k: ties.label("state", k, lang)),
+        )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
+        st.dataframe(shown, hide_index=True, use_container_width=True, key="bg_tie_table")
+        numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+        col_pick, col_delete = st.columns([3, 1])
+        gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
+        if col_delete.button(t("burger.tie.delete", lang), key="bg_tie_delete"):
+            citizens.delete_tie(db, org, gone)
+            flash("success", t("burger.tie.deleted", lang))
+            st.rerun()
+        st.subheader(t("burger.links", lang))
+        links_form(choice, tie_frame)
+
+with tab_network:
+    if tie_frame.empty:
+        st.info(t("burger.no_ties", lang))
+    base = common.network_basemaps()
+    cols = st.columns(3)
+    for col, view in zip(cols, network_maps.VIEWS, strict=True):
+        with col:
+            st.markdown(f"**{t(f'view.{view}', lang)}**")
+            m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base, lang=lang, height=VIEW_HEIGHT)
+            st_folium(m, key=f"bg_map_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
+    st.caption(t("burger.maps.legend", lang))
+    col_chart, col_text = st.columns([3, 2])
+    ind = indicators.compute(tie_frame, links)
+    with col_chart:
+        ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
+        common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=t("burger.inclusieweb", lang)))
+    with col_text:
+        st.subheader(t("burger.indicators", lang))
+        for sentence in indicators.sentences(ind, lang):
+            st.markdown(f"- {sentence}")
+    st.subheader(t("burger.suggestions", lang))
+    walk = common.walk_graph()
+    max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
+    with st.spinner(t("burger.suggestions.busy", lang)):
+        found = suggestions.suggest(person, tie_frame, area=region, graph=walk, items=items, max_m=max_m, lang=lang)
+    if found.empty:
+        st.info(t("burger.suggestions.none", lang, m=max_m))
+    else:
+        st.dataframe(found[["name", "walk_m", "walk_min", "reason"]], hide_index=True, use_container_width=True, key="bg_suggestions")
+    roles = analysis.citizen_roles(person, items, walk, max_m=max_m)
+    if len(roles):
+        st.subheader(t("burger.roles", lang))
+        for row in roles.itertuples():
+            st.markdown("- " + t("burger.role", lang, need=row.need, talent=ties.label("talent", row.talent, lang), m=round(row.walk_m)))
+
+with tab_time:
+    st.caption(t("burger.time.intro", lang))
+    col1, col2, col3 = st.columns([2, 2, 1])
+    on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
+    label = col2.text_input(t("burger.version.label", lang), max_chars=40, key="bg_version_label", placeholder="intake")
+    if col3.button(t("burger.version.save", lang), key="bg_version_save"):
+        try:
+            citizens.save_version(db, org, choice, on=on, label=label)
+        except BuurtkaartError as error:
+            st.error(error.message(lang))
+        else:
+            flash("success", t("burger.version.saved", lang, on=on.isoformat()))
+            st.rerun()
+    versions = citizens.list_versions(db, org, choice)
+    if len(versions) == 0:
+        st.info(t("burger.version.none", lang))
+    else:
+        names = {row.id: f"{row.saved_on}" + (f" — {row.label}" if row.label else "") for row in versions.itertuples()}
+        ids = list(names)
+        NOW = "__now__"
+        col_old, col_new = st.columns(2)
+        old_id = col_old.selectbox(t("burger.version.old", lang), ids, format_func=names.get, key="bg_version_old")
+        new_id = col_new.selectbox(t("burger.version.new", lang), [NOW, *ids], format_func=lambda k: t("burger.version.now", lang) if k == NOW else names[k], key="bg_version_new")
+        old = citizens.version_ties(db, org, old_id)
+        new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
+        change = citizens.compare(old, new)
+        counts = change["change"].value_counts()
+        st.markdown(" · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost")))
+        changes = change.set_index("tie_id")["change"]
+        lost = old[old["tie_id"].isin(change.loc[change["change"] == "lost", "tie_id"])]
+        cols = st.columns(3)
+        for col, view in zip(cols, network_maps.VIEWS, strict=True):
+            with col:
+                st.markdown(f"**{t(f'view.{view}', lang)}**")
+                m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
+                                             lang=lang, changes=changes, lost=lost, height=VIEW_HEIGHT)
+                st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
+        common.show_svg(inclusieweb.svg(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
+
+with tab_manage:
+    st.subheader(t("burger.erase", lang))
+    st.caption(t("burger.erase.help", lang))
+    sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
+    if st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
+        citizens.erase_citizen(db, org, choice)
+        st.session_state.pop("bg_citizen", None)
+        flash("success", t("burger.erased", lang, code=person["code"]))
+        st.rerun()

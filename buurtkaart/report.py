@@ -1,0 +1,202 @@
+"""The buurtanalyse report as one standalone HTML file: text, tables, charts and a map, no external request.
+
+Charts are matplotlib SVG inlined in the page, the map a PNG inlined as a data URL; every text from data is
+HTML-escaped. Figures about citizens arrive already suppressed below 5 (see `analysis`).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from collections.abc import Iterable, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no GUI backend, also when imported outside Streamlit
+import geopandas as gpd
+import pandas as pd
+from matplotlib.figure import Figure
+
+from buurtkaart import accessibility as access
+from buurtkaart import i18n, ties
+from buurtkaart.buurtanalyse import AreaAnalysis
+from buurtkaart.i18n import t
+
+GROUP_COLOURS = {"children": "#3498db", "adults": "#95a5a6", "elderly": "#e67e22"}
+FUNCTION_COLOUR = "#8e44ad"
+MAP_KEY = "meeting"
+_CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:2em;border-bottom:2px solid #eee;padding-bottom:.2em}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px solid #ddd;padding:.25em .6em;text-align:left}
+th{background:#f6f6f6}td.n{text-align:right}.note{color:#666;font-size:.85em}.chart svg{max-width:100%;height:auto}
+img.map{max-width:100%;border:1px solid #ddd}
+"""
+
+
+def report_html(result: AreaAnalysis, *, lang: str = i18n.DEFAULT_LANGUAGE, edges: pd.DataFrame | None = None) -> str:
+    """Return the standalone HTML report of a buurtanalyse (`edges`: the area's streets, for the map)."""
+    parts = [
+        f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
+        f"<p class='note'>{_e(t('report.made', lang, at=result.made_at.strftime('%Y-%m-%d %H:%M UTC')))}</p>",
+        f"<p class='note'>{_e(t('report.privacy', lang))}</p>",
+        f"<h2>{_e(t('report.access', lang))}</h2>",
+        _list(result.sentences) if result.has_population else f"<p>{_e(t('report.no_population', lang))}</p>",
+    ]
+    if result.has_population:
+        parts.append(_chart(access_chart(result, lang)))
+    parts.append(_table(place_table(result, lang)))
+    if edges is not None and MAP_KEY in result.access.distance:
+        parts += [f"<h3>{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}</h3>", _map_image(result, edges, lang)]
+    parts += [f"<h2>{_e(t('report.caseload', lang))}</h2>", f"<p>{_e(t('report.citizens', lang, n=result.citizens))}</p>"]
+    overall = result.gaps.iloc[0] if len(result.gaps) else None
+    if overall is None or overall["suppressed"]:
+        parts.append(f"<p>{_e(t('report.suppressed', lang))}</p>")
+    else:
+        parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang))]
+    parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
+    if result.unknown.empty:
+        parts.append(f"<p>{_e(t('report.unknown.none', lang))}</p>")
+    else:
+        parts.append(_table(result.unknown[["label", "citizens"]].rename(columns={
+            "label": t("report.col.place", lang), "citizens": t("report.col.citizens", lang)})))
+    parts.append(f"<h2>{_e(t('report.talents', lang))}</h2>")
+    if result.talents.empty:
+        parts.append(f"<p>{_e(t('report.talents.none', lang))}</p>")
+    else:
+        talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: ties.label("talent", k, lang)))
+        parts.append(_table(talents[["need", "talent", "citizens"]].rename(columns={
+            "need": t("report.col.need", lang), "talent": t("report.col.talent", lang), "citizens": t("report.col.citizens", lang)})))
+    parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
+    body = "\n".join(parts)
+    title = _e(t("report.title", lang, name=result.name))
+    return (
+        f"<!DOCTYPE html>\n<html lang='{_e(lang)}'><head><meta charset='utf-8'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">"
+        f"<title>{title}</title><style>{_CSS}</style></head><body>\n{body}\n</body></html>\n"
+    )
+
+
+def access_chart(result: AreaAnalysis, lang: str) -> Figure:
+    """Return a bar chart: per kind of place, the share of residents of each age group beyond their threshold."""
+    fig = result.figures[~result.figures["no_place"]]
+    keys = list(dict.fromkeys(fig["key"]))
+    groups = list(dict.fromkeys(fig["group"]))
+    figure = Figure(figsize=(8, 0.45 * len(keys) + 1.2))
+    ax = figure.subplots()
+    height = 0.8 / max(len(groups), 1)
+    for g, group in enumerate(groups):
+        rows = fig[fig["group"] == group].set_index("key").reindex(keys)
+        shares = (rows["share_beyond"].fillna(0) * 100).tolist()
+        positions = [k + g * height for k in range(len(keys))]
+        label = f"{t(f'access.group.{group}', lang)} (> {int(rows['threshold_m'].iloc[0])} m)"
+        ax.barh(positions, shares, height=height, color=GROUP_COLOURS.get(group, "#7f8c8d"), label=label)
+    ax.set_yticks([k + height * (len(groups) - 1) / 2 for k in range(len(keys))], [access.source_label(k, lang) for k in keys])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(t("report.chart.beyond", lang))
+    ax.legend(loc="lower right", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
+    """Return a bar chart: the share of citizens lacking each function, and with a bonding-only network."""
+    row = result.gaps.iloc[0]
+    labels = [ties.label("function", f, lang) for f in ties.FUNCTIONS] + [t("report.bonding_only", lang)]
+    values = [100 * row[f"lacking_{f}"] for f in ties.FUNCTIONS] + [100 * row["bonding_only"]]
+    figure = Figure(figsize=(8, 2.6))
+    ax = figure.subplots()
+    ax.barh(labels, values, color=FUNCTION_COLOUR)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(t("report.chart.lacking", lang))
+    for y, value in enumerate(values):
+        ax.text(value + 1, y, f"{value:.0f}%", va="center", fontsize=8)
+    figure.tight_layout()
+    return figure
+
+
+def place_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+    """Return the places of each kind in the area and how far its streets are from one, as a table to show."""
+    rows = []
+    for row in result.places.itertuples():
+        rows.append({
+            t("report.col.kind", lang): access.source_label(row.key, lang),
+            t("report.col.in_area", lang): row.in_area if row.in_area else t("report.none_in_area", lang),
+            t("report.col.median", lang): "—" if math.isnan(row.median_m) else f"{row.median_m:.0f} m",
+            t("report.col.p90", lang): "—" if math.isnan(row.p90_m) else f"{row.p90_m:.0f} m",
+        })
+    return pd.DataFrame(rows)
+
+
+def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return the caseload gaps per group (all, then each quartier) with suppressed groups shown as such."""
+    names = quartier_names or {}
+    rows = []
+    for row in result.gaps.itertuples():
+        group = t("report.all", lang) if row.group == "all" else names.get(row.group, row.group)
+        shown = {t("report.col.group", lang): group, t("report.col.citizens", lang): row.citizens}
+        for f in ties.FUNCTIONS:
+            value = getattr(row, f"lacking_{f}")
+            shown[t("report.col.lacking", lang, function=ties.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"
+        shown[t("report.col.mean_size", lang)] = "—" if pd.isna(row.mean_size) else f"{row.mean_size:.1f}"
+        rows.append(shown)
+    return pd.DataFrame(rows)
+
+
+def svg(figure: Figure) -> str:
+    """Return a matplotlib figure as an SVG element (no XML header, no external reference)."""
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg")
+    text = buffer.getvalue()
+    return text[text.find("<svg"):]
+
+
+def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
+    """Return the area's streets coloured by walking distance to the map's kind of place, as an inline PNG."""
+    streets = access.streets_by_distance(result.access, edges, MAP_KEY, lang=lang)
+    figure = Figure(figsize=(8, 6))
+    ax = figure.subplots()
+    for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
+        part.plot(ax=ax, color=colour, linewidth=1.2, label=label)
+    gpd.GeoSeries([result.boundary], crs="EPSG:4326").boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
+    ax.set_axis_off()
+    ax.set_aspect(1 / math.cos(math.radians(result.boundary.centroid.y)))
+    ax.legend(loc="lower left", fontsize=7)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"<img class='map' alt='{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}' src='data:image/png;base64,{data}'>"
+
+
+def _chart(figure: Figure) -> str:
+    """Return a chart as an inline SVG block."""
+    return f"<div class='chart'>{svg(figure)}</div>"
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """Return a small table as escaped HTML."""
+    head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(value: object) -> str:
+    """Return one table cell, numbers right-aligned."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return f"<td class='n'>{_e(value)}</td>"
+    return f"<td>{_e(value)}</td>"
+
+
+def _list(lines: Sequence[str] | Iterable[str]) -> str:
+    """Return sentences as an escaped bullet list."""
+    return "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in lines) + "</ul>"
+
+
+def _e(value: object) -> str:
+    """Return any value as escaped HTML text."""
+    return html.escape(str(value), quote=True)
