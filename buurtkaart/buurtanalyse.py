@@ -62,7 +62,7 @@ def analyse_area(
     """Return the buurtanalyse of the area inside `boundary` (walking over all of `region`'s streets)."""
     inside_nodes = shapely.contains_xy(boundary, walk.lon, walk.lat)
     if not inside_nodes.any():
-        raise AreaError("error.no_streets", name=name)
+        raise AreaError("error.area_no_streets", name=name)
     live_items = _live(items)
     vindplaatsen = live_items[live_items["layer"] == "vindplaats"] if live_items is not None else None
     extra = {access.VINDPLAATS: vindplaatsen} if vindplaatsen is not None and len(vindplaatsen) else {}

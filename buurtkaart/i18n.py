@@ -897,6 +897,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{n} {group}: block not connected by the streets {target}",
     ),
     # --- buurtanalyse (buurtkaart/analysis.py, report.py) ---
+    "error.area_no_streets": (
+        "Er liggen geen straten in “{name}”, dus er valt geen wandelafstand te berekenen. Kies of teken een gebied in Brussel met straten.",
+        "Il n'y a pas de rues dans « {name} » : aucune distance à pied ne peut être calculée. Choisissez ou dessinez une zone de Bruxelles avec des rues.",
+        "There are no streets in “{name}”, so no walking distance can be computed. Pick or draw an area in Brussels with streets.",
+    ),
     "report.title": ("Buurtanalyse: {name}", "Analyse de quartier : {name}", "Neighbourhood analysis: {name}"),
     "report.made": ("Gemaakt met Buurtkaart op {at}.", "Réalisé avec Buurtkaart le {at}.", "Made with Buurtkaart on {at}."),
     "report.privacy": (
