@@ -536,6 +536,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "talent.listening": ("Luisteren", "Écoute", "Listening"),
     "talent.greeting": ("Buren groeten, een oogje in het zeil houden", "Saluer les voisins, garder un œil", "Greeting neighbours, keeping an eye out"),
     # --- citizens, ties, gazetteer, demo (buurtkaart/citizens.py, gazetteer.py, demo.py) ---
+    "error.citizen_unknown_code": (
+        "Geen burger met code {code} in je organisatie. Controleer de code (bv. BK-7F3A-92CW) of kies de burger uit de lijst.",
+        "Aucun citoyen avec le code {code} dans votre organisation. Vérifiez le code (p. ex. BK-7F3A-92CW) ou choisissez le citoyen dans la liste.",
+        "No citizen with code {code} in your organisation. Check the code (e.g. BK-7F3A-92CW) or pick the citizen from the list.",
+    ),
     "gazetteer.did_you_mean": ("Bedoelde u: {names}?", "Vouliez-vous dire : {names} ?", "Did you mean: {names}?"),
     "gazetteer.no_match": (
         "Controleer de spelling, of typ een deel van de naam en kies uit de lijst.",
@@ -690,6 +695,47 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "This tie is in the table more than once. Remove the duplicate row.",
     ),
     # --- indicators, suggestions, inclusieweb (buurtkaart/indicators.py, suggestions.py, inclusieweb.py) ---
+    "suggest.reason.function": ("Voor een ontbrekende functie: {function}.", "Pour une fonction manquante : {function}.", "For a missing function: {function}."),
+    "suggest.reason.fragile": (
+        "Versterkt een functie die nu op één persoon rust: {function}.",
+        "Renforce une fonction qui repose aujourd'hui sur une seule personne : {function}.",
+        "Strengthens a function that now rests on one person: {function}.",
+    ),
+    "suggest.reason.interest": ("Past bij een interesse: {category}.", "Correspond à un intérêt : {category}.", "Matches an interest: {category}."),
+    "suggest.reason.situation": ("Past bij de situatie: {situation}.", "Adapté à la situation : {situation}.", "Fits the situation: {situation}."),
+    "suggest.reason.target_group": ("Richt zich op: {group}.", "S'adresse à : {group}.", "Aimed at: {group}."),
+    "suggest.reason.language": ("Activiteiten in het {language}.", "Activités en {language}.", "Activities in {language}."),
+    "suggest.reason.language_other": (
+        "Activiteiten in een taal die de persoon spreekt: {language}.",
+        "Activités dans une langue que la personne parle : {language}.",
+        "Activities in a language the person speaks: {language}.",
+    ),
+    "suggest.reason.wheelchair_limited": ("Beperkt toegankelijk met een rolstoel.", "Accès limité en fauteuil roulant.", "Limited wheelchair access."),
+    "suggest.reason.wheelchair_unknown": (
+        "Niet bekend of het toegankelijk is met een rolstoel: vraag het na.",
+        "Accessibilité en fauteuil roulant inconnue : renseignez-vous.",
+        "Wheelchair access unknown: ask first.",
+    ),
+    "suggest.none.nothing_missing": (
+        "Niets voor te stellen: alle functies worden door meer dan één persoon ingevuld en er zijn geen interesses of situaties opgegeven.",
+        "Rien à proposer : chaque fonction est remplie par plus d'une personne et aucun intérêt ni situation n'est indiqué.",
+        "Nothing to suggest: every function is filled by more than one person and no interests or situations are given.",
+    ),
+    "suggest.none.no_anchor": (
+        "Deze persoon heeft nog geen ankerpunt op de kaart: kies een wijk of een plek om wandelafstanden te berekenen.",
+        "Cette personne n'a pas encore de point d'ancrage sur la carte : choisissez un quartier ou un lieu pour calculer les distances à pied.",
+        "This person has no anchor on the map yet: choose a neighbourhood or a place to compute walking distances.",
+    ),
+    "suggest.none.far": (
+        "Het ankerpunt ligt {metres} m van de straten van dit gebied: kies een ankerpunt in het gebied, of laad het gebied waar het ligt.",
+        "Le point d'ancrage est à {metres} m des rues de cette zone : choisissez un point dans la zone, ou chargez la zone où il se trouve.",
+        "The anchor is {metres} m from the streets of this area: choose an anchor inside the area, or load the area it lies in.",
+    ),
+    "suggest.none.none_within": (
+        "Geen passende plek binnen {metres} m wandelen: probeer een grotere afstand.",
+        "Aucun lieu adapté à moins de {metres} m à pied : essayez une distance plus grande.",
+        "No fitting place within {metres} m on foot: try a longer distance.",
+    ),
     "web.centre": ("Burger", "Citoyen·ne", "Citizen"),
     "web.empty": (
         "Nog niemand in het netwerk: voeg een eerste band toe.",
