@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Connection,
+    Date,
     DateTime,
     Engine,
     Float,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
     create_engine,
     event,
     text,
@@ -39,6 +41,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from buurtkaart import paths
+from buurtkaart import ties as vocab
 from buurtkaart.errors import BuurtkaartError
 
 DATABASE_URL_ENV = "BUURTKAART_DATABASE_URL"
@@ -155,6 +158,132 @@ class HistoryEntry(Base):
     action: Mapped[str] = mapped_column(String(10))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONValue, nullable=True)
+
+
+# --- citizens' networks (migration 0002): no name, no address, no free-text notes about a person ---
+
+PSEUDONYM_LENGTH = 64  # an HMAC-SHA256 in hex (buurtkaart.pseudonym)
+CODE_LENGTH = 12  # "BK-7F3A-92C1"
+LABEL_MAX = 200  # a place's label and reference
+VERSION_LABEL_MAX = 60  # "intake", "after 6 months"
+
+
+def _one_of(column: str, keys: tuple[str, ...]) -> str:
+    """Return the SQL condition that `column` holds one of `keys`."""
+    return f"{column} IN ({', '.join(repr(k) for k in keys)})"
+
+
+_LONLAT = "{lon} >= -180 AND {lon} <= 180 AND {lat} >= -90 AND {lat} <= 90"
+_PLACE_KIND_FITS_LEVEL = " OR ".join(
+    f"(level = {level!r} AND {_one_of('place_kind', kinds)})" for level, kinds in vocab.PLACE_KINDS.items()
+)
+
+
+class CitizenRecord(Base):
+    """One citizen whose network an organisation maps, known only by a pseudonym and a short code."""
+
+    __tablename__ = "citizens"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "code", name="uq_citizens_org_code"),
+        UniqueConstraint("organisation_id", "pseudonym", name="uq_citizens_org_pseudonym"),
+        CheckConstraint(f"age_band = '' OR {_one_of('age_band', vocab.AGE_BANDS)}", name="ck_citizens_age_band"),
+        CheckConstraint(_one_of("anchor_kind", vocab.ANCHOR_KINDS), name="ck_citizens_anchor_kind"),
+        CheckConstraint(_LONLAT.format(lon="anchor_lon", lat="anchor_lat"), name="ck_citizens_lonlat"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    pseudonym: Mapped[str] = mapped_column(String(PSEUDONYM_LENGTH))
+    code: Mapped[str] = mapped_column(String(CODE_LENGTH))
+    age_band: Mapped[str] = mapped_column(String(10))
+    situations: Mapped[list[str]] = mapped_column(JSONValue)
+    talents: Mapped[list[str]] = mapped_column(JSONValue)
+    interests: Mapped[list[str]] = mapped_column(JSONValue)
+    languages: Mapped[list[str]] = mapped_column(JSONValue)
+    anchor_kind: Mapped[str] = mapped_column(String(20))
+    anchor_ref: Mapped[str] = mapped_column(String(LABEL_MAX))
+    anchor_label: Mapped[str] = mapped_column(String(LABEL_MAX))
+    anchor_lon: Mapped[float] = mapped_column(Float)
+    anchor_lat: Mapped[float] = mapped_column(Float)
+    quartier: Mapped[str] = mapped_column(String(10))
+    demo: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TieRecord(Base):
+    """One member of a citizen's network: a role (never a name), what the tie gives, and where it is."""
+
+    __tablename__ = "ties"
+    __table_args__ = (
+        Index("ix_ties_citizen", "citizen_id"),
+        Index("ix_ties_org", "organisation_id"),
+        CheckConstraint(_one_of("role", vocab.ROLES), name="ck_ties_role"),
+        CheckConstraint(_one_of("capital", vocab.CAPITALS), name="ck_ties_capital"),
+        CheckConstraint(_one_of("frequency", vocab.FREQUENCIES), name="ck_ties_frequency"),
+        CheckConstraint(_one_of("strength", vocab.STRENGTHS), name="ck_ties_strength"),
+        CheckConstraint(_one_of("state", vocab.STATES), name="ck_ties_state"),
+        CheckConstraint(_one_of("influence", vocab.INFLUENCES), name="ck_ties_influence"),
+        CheckConstraint(_one_of("reciprocity", vocab.RECIPROCITIES), name="ck_ties_reciprocity"),
+        CheckConstraint(_one_of("level", vocab.LEVELS), name="ck_ties_level"),
+        CheckConstraint(_PLACE_KIND_FITS_LEVEL, name="ck_ties_place_kind"),
+        CheckConstraint(_LONLAT.format(lon="lon", lat="lat"), name="ck_ties_lonlat"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20))
+    capital: Mapped[str] = mapped_column(String(10))
+    functions: Mapped[list[str]] = mapped_column(JSONValue)
+    frequency: Mapped[str] = mapped_column(String(10))
+    strength: Mapped[str] = mapped_column(String(10))
+    state: Mapped[str] = mapped_column(String(10))
+    influence: Mapped[str] = mapped_column(String(10))
+    reciprocity: Mapped[str] = mapped_column(String(10))
+    level: Mapped[str] = mapped_column(String(12))
+    place_kind: Mapped[str] = mapped_column(String(20))
+    place_ref: Mapped[str] = mapped_column(String(LABEL_MAX))
+    place_label: Mapped[str] = mapped_column(String(LABEL_MAX))
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TieLink(Base):
+    """Two ties of one citizen who know each other (stored once, the smaller tie id first)."""
+
+    __tablename__ = "tie_links"
+    __table_args__ = (
+        Index("ix_tie_links_citizen", "citizen_id"),
+        Index("ix_tie_links_tie_b", "tie_b"),
+        CheckConstraint("tie_a < tie_b", name="ck_tie_links_order"),
+    )
+
+    tie_a: Mapped[str] = mapped_column(ForeignKey("ties.id", ondelete="CASCADE"), primary_key=True)
+    tie_b: Mapped[str] = mapped_column(ForeignKey("ties.id", ondelete="CASCADE"), primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+
+
+class NetworkVersionRecord(Base):
+    """A citizen's network as it was on one day (its ties and links as JSON): one version per citizen and day."""
+
+    __tablename__ = "network_versions"
+    __table_args__ = (
+        UniqueConstraint("citizen_id", "saved_on", name="uq_network_versions_citizen_day"),
+        Index("ix_network_versions_org", "organisation_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    saved_on: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(VERSION_LABEL_MAX))
+    ties: Mapped[list[dict[str, Any]]] = mapped_column(JSONValue)
+    links: Mapped[list[list[str]]] = mapped_column(JSONValue)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 @dataclass(frozen=True)

@@ -245,7 +245,7 @@ with tab_network:
     ind = indicators.compute(tie_frame, links)
     with col_chart:
         ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-        common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=t("burger.inclusieweb", lang)))
+        common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=f"{t('burger.inclusieweb', lang)} — {person['code']}"))
     with col_text:
         st.subheader(t("burger.indicators", lang))
         for sentence in indicators.sentences(ind, lang):
@@ -256,7 +256,7 @@ with tab_network:
     with st.spinner(t("burger.suggestions.busy", lang)):
         found = suggestions.suggest(person, tie_frame, area=region, graph=walk, items=items, max_m=max_m, lang=lang)
     if found.empty:
-        st.info(t("burger.suggestions.none", lang, m=max_m))
+        st.info(found.attrs.get("reason") or t("burger.suggestions.none", lang, m=max_m))
     else:
         st.dataframe(found[["name", "walk_m", "walk_min", "reason"]], hide_index=True, use_container_width=True, key="bg_suggestions")
     roles = analysis.citizen_roles(person, items, walk, max_m=max_m)

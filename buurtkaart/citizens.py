@@ -1,0 +1,999 @@
+"""Citizens and their networks of ties in the store: pseudonymised, checked, per organisation, with dated versions.
+
+Every function takes the organisation's id and never reads or changes another organisation's rows: a citizen,
+tie or version of another organisation is "not found". Input is checked completely before anything is written,
+so bad input never half-saves. No name, address or free text about a person is stored: a citizen is a pseudonym
+(an HMAC of the organisation's own file number, see buurtkaart.pseudonym), a short code and keys from the
+vocabularies of buurtkaart.ties; a tie is a role and the place where it is.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from sqlalchemy import Table, select, text
+from sqlalchemy.orm import Session
+
+from buurtkaart import pseudonym as pseudo
+from buurtkaart import ties as vocab
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.area import DATA_DIR
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.store import (
+    LABEL_MAX,
+    VERSION_LABEL_MAX,
+    CitizenRecord,
+    NetworkVersionRecord,
+    Store,
+    TieLink,
+    TieRecord,
+    new_id,
+    now,
+)
+from buurtkaart.taxonomy import CATEGORY_KEYS
+from buurtkaart.ties import CRS, LINK_COLUMNS, TIE_COLUMNS, Location
+
+CITIZENS: Table = CitizenRecord.__table__  # type: ignore[assignment]
+TIES: Table = TieRecord.__table__  # type: ignore[assignment]
+LINKS: Table = TieLink.__table__  # type: ignore[assignment]
+VERSIONS: Table = NetworkVersionRecord.__table__  # type: ignore[assignment]
+
+TAG_MAX = 40
+# A situation or talent tag is a key, never free text: it starts with a letter and holds no long number.
+_TAG = re.compile(r"[a-z][a-z0-9_]*")
+_LONG_NUMBER = re.compile(r"\d{4}")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+PROFILE_FIELDS: tuple[str, ...] = ("age_band", "situations", "talents", "interests", "languages", "anchor", "demo")
+TIE_FIELDS: tuple[str, ...] = (
+    "role",
+    "capital",
+    "functions",
+    "frequency",
+    "strength",
+    "state",
+    "influence",
+    "reciprocity",
+)
+LOCATION_FIELDS: tuple[str, ...] = ("level", "place_kind", "place_ref", "place_label", "lon", "lat")
+WEAK_STATES: tuple[str, ...] = ("slapend", "breuklijn")
+CHANGES: tuple[str, ...] = ("added", "lost", "reactivated", "weakened", "unchanged", "changed")
+# The columns of `compare` (besides `geometry`): what happened to each tie, which fields changed, the tie itself.
+COMPARE_COLUMNS: tuple[str, ...] = ("change", "changed_fields", *TIE_COLUMNS)
+# The columns of `list_versions`: the version's id, its citizen, the day it stands for, its label and size.
+VERSION_COLUMNS: tuple[str, ...] = ("id", "citizen_id", "saved_on", "label", "n_ties", "n_links", "created_at")
+_COMPARED: tuple[str, ...] = tuple(c for c in TIE_COLUMNS if c not in ("tie_id", "citizen_id"))
+
+
+class CitizenError(BuurtkaartError):
+    """Input about a citizen or a tie that cannot be saved; `field` names the field, `row` the table row (from 0)."""
+
+    def __init__(self, key: str, *, field: str | None = None, row: int | None = None, **values: object) -> None:
+        self.field = field
+        self.row = row
+        super().__init__(key, **values, **({"field": field} if field is not None else {}))
+        self.args = (self.message("en"),)
+
+    def message(self, lang: str) -> str:
+        """Return the message in `lang`, with the field's label (and the row, in a table) in that language."""
+        values = dict(self.values)
+        if self.field is not None:
+            values["field"] = t(f"citizen.field.{self.field}", lang)
+        if "level" in values:
+            values["level"] = vocab.label("level", str(values["level"]), lang)
+        if "kinds" in values:
+            kinds: Iterable[str] = values["kinds"]  # type: ignore[assignment]
+            values["kinds"] = ", ".join(vocab.label("place_kind", str(k), lang) for k in kinds)
+        message = t(self.key, lang, **values)
+        return message if self.row is None else t("citizen.in_row", lang, row=self.row + 1, message=message)
+
+    def at_row(self, row: int) -> CitizenError:
+        """Return this error, saying which row of a table it concerns."""
+        self.row = row
+        self.args = (self.message("en"),)
+        return self
+
+
+class TieError(CitizenError):
+    """A tie (or a link between ties) that cannot be saved."""
+
+
+class CitizenNotFoundError(CitizenError):
+    """No citizen with this id in this organisation (citizens of other organisations are invisible)."""
+
+
+class TieNotFoundError(TieError):
+    """No tie with this id in this organisation (or not of this citizen)."""
+
+
+class VersionNotFoundError(CitizenError):
+    """No version of a network with this id in this organisation."""
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """A citizen as stored: the fields of ties.CITIZEN_COLUMNS and the anchor point (lon, lat)."""
+
+    citizen_id: str
+    organisation_id: str
+    code: str
+    age_band: str
+    situations: tuple[str, ...]
+    talents: tuple[str, ...]
+    interests: tuple[str, ...]
+    languages: tuple[str, ...]
+    anchor_kind: str
+    anchor_ref: str
+    anchor_label: str
+    quartier: str
+    demo: bool
+    created_at: datetime
+    updated_at: datetime
+    lon: float
+    lat: float
+
+    @property
+    def id(self) -> str:
+        """Return the citizen's id (the same as `citizen_id`)."""
+        return self.citizen_id
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A tie as stored: the fields of ties.TIE_COLUMNS, its point (lon, lat) and when it was made and changed."""
+
+    tie_id: str
+    citizen_id: str
+    role: str
+    capital: str
+    functions: tuple[str, ...]
+    frequency: str
+    strength: str
+    state: str
+    influence: str
+    reciprocity: str
+    level: str
+    place_kind: str
+    place_ref: str
+    place_label: str
+    lon: float
+    lat: float
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def id(self) -> str:
+        """Return the tie's id (the same as `tie_id`)."""
+        return self.tie_id
+
+    @property
+    def location(self) -> Location:
+        """Return where the tie is placed."""
+        return Location(self.level, self.place_kind, self.place_ref, self.place_label, self.lon, self.lat)
+
+
+@dataclass(frozen=True)
+class NetworkVersion:
+    """A saved version of a citizen's network: the day it stands for, a short label, how many ties and links."""
+
+    id: str
+    citizen_id: str
+    saved_on: date
+    label: str
+    n_ties: int
+    n_links: int
+    created_at: datetime
+
+
+# --- citizens ---
+
+
+def create_citizen(
+    store: Store,
+    organisation_id: str,
+    *,
+    reference: str | None = None,
+    age_band: str = "",
+    situations: Iterable[str] = (),
+    talents: Iterable[str] = (),
+    interests: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    anchor: Location,
+    demo: bool = False,
+    quartiers: gpd.GeoDataFrame | None = None,
+) -> Citizen:
+    """Add a citizen and return it; `reference` (e.g. a file number) is kept only as an HMAC, a random one if None.
+
+    Raise CitizenError on bad input, also when a citizen with the same reference exists (its code is in the message).
+    """
+    values = _clean_profile(
+        {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
+         "languages": languages, "anchor": anchor, "demo": demo},
+        quartiers,
+    )  # fmt: skip
+    key = pseudo.load_key()
+    if reference is None or (isinstance(reference, str) and not reference.strip()):
+        pseudonym = pseudo.random_pseudonym(organisation_id, key)
+    else:
+        pseudonym = _pseudonym(reference, organisation_id, key)
+    with store.write(lock=organisation_id) as session:
+        vp.require_organisation(session, organisation_id)
+        existing = session.execute(
+            select(CITIZENS.c.code).where(
+                CITIZENS.c.organisation_id == organisation_id, CITIZENS.c.pseudonym == pseudonym
+            )
+        ).scalar()
+        if existing is not None:
+            raise CitizenError("error.citizen_reference_exists", field="reference", code=existing)
+        at = now()
+        row = {
+            **values,
+            "id": new_id(),
+            "organisation_id": organisation_id,
+            "pseudonym": pseudonym,
+            "code": _free_code(session, organisation_id, pseudonym),
+            "created_at": at,
+            "updated_at": at,
+        }
+        session.execute(CITIZENS.insert(), [row])
+    return _citizen(row)
+
+
+def update_citizen(
+    store: Store, organisation_id: str, citizen_id: str, *, quartiers: gpd.GeoDataFrame | None = None, **changes: Any
+) -> Citizen:
+    """Change a citizen's profile fields (PROFILE_FIELDS) and return it; raise CitizenError on bad input."""
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        msg = f"update_citizen() cannot change {sorted(unknown)}; it changes {PROFILE_FIELDS}"
+        raise TypeError(msg)
+    values = _clean_profile(changes, quartiers)
+    with store.write(lock=organisation_id) as session:
+        current = dict(_citizen_row(session, organisation_id, citizen_id)._mapping)
+        if not values:
+            return _citizen(current)
+        values["updated_at"] = now()
+        session.execute(CITIZENS.update().where(CITIZENS.c.id == current["id"]).values(values))
+    return _citizen({**current, **values})
+
+
+def get_citizen(store: Store, organisation_id: str, citizen_id: str) -> Citizen:
+    """Return one citizen of the organisation; raise CitizenNotFoundError if it has none with this id."""
+    with store.read() as session:
+        return _citizen(_citizen_row(session, organisation_id, citizen_id)._mapping)
+
+
+def find_by_code(store: Store, organisation_id: str, code: str) -> Citizen | None:
+    """Return the citizen with this short code (typed in any case, with or without "BK-" and dashes), or None."""
+    normal = pseudo.normalise_code(code)
+    if normal is None:
+        return None
+    return _find(store, organisation_id, CITIZENS.c.code == normal)
+
+
+def find_by_reference(store: Store, organisation_id: str, reference: str) -> Citizen | None:
+    """Return the citizen created with this reference (e.g. a file number), or None."""
+    if not isinstance(reference, str) or not reference.strip():
+        return None
+    pseudonym = _pseudonym(reference, organisation_id, pseudo.load_key())
+    return _find(store, organisation_id, CITIZENS.c.pseudonym == pseudonym)
+
+
+def list_citizens(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
+    """Return the organisation's citizens (ties.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
+    query = select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id)
+    if demo is not None:
+        query = query.where(CITIZENS.c.demo == bool(demo))
+    with store.read() as session:
+        rows = session.execute(query.order_by(CITIZENS.c.created_at, CITIZENS.c.id)).mappings().all()
+    return citizens_frame([_citizen(row) for row in rows])
+
+
+def citizens_frame(citizens: Sequence[Citizen]) -> gpd.GeoDataFrame:
+    """Return citizens as a GeoDataFrame with the declared columns (lists as tuples, times in UTC)."""
+    data = {c: pd.Series([getattr(x, c) for x in citizens], dtype=object) for c in vocab.CITIZEN_COLUMNS}
+    data["demo"] = data["demo"].astype(bool)
+    for column in ("created_at", "updated_at"):
+        data[column] = pd.to_datetime(data[column], utc=True).astype("datetime64[us, UTC]")
+    geometry = gpd.points_from_xy([x.lon for x in citizens], [x.lat for x in citizens], crs=CRS)
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
+
+
+def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
+    """Delete a citizen with every tie, link and version in one transaction; return how many rows were removed.
+
+    On SQLite the freed pages are overwritten and the write-ahead log is emptied, so the citizen's data does not
+    linger in the file. (PostgreSQL keeps dead rows, invisible to every query, until its autovacuum runs.)
+    """
+    with store.write(lock=organisation_id) as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if sqlite:  # zero the deleted rows in their pages (some SQLite builds do by default, not all)
+            previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
+            session.execute(text("PRAGMA secure_delete = ON"))
+        removed = 0
+        for table in (LINKS, VERSIONS, TIES, CITIZENS):
+            key = table.c.id if table is CITIZENS else table.c.citizen_id
+            result = session.execute(
+                table.delete().where(key == citizen_id, table.c.organisation_id == organisation_id)
+            )
+            removed += result.rowcount
+        if sqlite:
+            session.execute(text(f"PRAGMA secure_delete = {previous}"))
+    if sqlite:
+        _checkpoint_sqlite(store)
+    return removed
+
+
+# --- ties ---
+
+
+def add_tie(
+    store: Store,
+    organisation_id: str,
+    citizen_id: str,
+    *,
+    role: str,
+    capital: str,
+    functions: Iterable[str],
+    frequency: str,
+    strength: str,
+    state: str,
+    influence: str,
+    reciprocity: str,
+    location: Location,
+) -> Tie:
+    """Add a tie to a citizen's network and return it; raise TieError on bad input."""
+    values = clean_tie(
+        {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
+         "state": state, "influence": influence, "reciprocity": reciprocity, "location": location}
+    )  # fmt: skip
+    return _insert_ties(store, organisation_id, citizen_id, [values])[0]
+
+
+def add_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
+    """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
+
+    A row holds TIE_FIELDS and either `location` (a ties.Location) or the LOCATION_FIELDS; a TieError names its row.
+    """
+    values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
+    return _insert_ties(store, organisation_id, citizen_id, values)
+
+
+def replace_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
+    """Make a citizen's ties exactly `rows` (the quick editable table) in one transaction; return them in row order.
+
+    A row with the `tie_id` of one of the citizen's ties updates that tie (links and versions keep referring to
+    it); a row without one (None, "" or NaN) adds a tie; the citizen's ties not in `rows` are deleted, with their
+    links. Rows are checked as in `add_ties`; a tie_id of another citizen or organisation is a TieNotFoundError.
+    """
+    ids: list[str | None] = []
+    values: list[dict[str, Any]] = []
+    for i, row in enumerate(rows):
+        tie_id = _missing_to_none(row.get("tie_id"))
+        if tie_id is not None and (not isinstance(tie_id, str) or tie_id in ids):
+            raise TieError("error.tie_duplicate_row" if tie_id in ids else "error.tie_not_found", row=i)
+        ids.append(tie_id)
+        values.append(_at_row(i, clean_tie, {k: v for k, v in row.items() if k != "tie_id"}))
+    with store.write(lock=organisation_id) as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        current = {
+            row["id"]: row
+            for row in session.execute(select(TIES).where(_ties_of(organisation_id, citizen_id))).mappings().all()
+        }
+        for i, tie_id in enumerate(ids):
+            if tie_id is not None and tie_id not in current:
+                raise TieNotFoundError("error.tie_not_found", row=i)
+        listed = set(ids)
+        gone = [tie_id for tie_id in current if tie_id not in listed]
+        if gone:
+            session.execute(TIES.delete().where(TIES.c.id.in_(gone), TIES.c.organisation_id == organisation_id))
+        at = now()
+        saved: list[dict[str, Any]] = []
+        new_rows: list[dict[str, Any]] = []
+        for tie_id, clean in zip(ids, values, strict=True):
+            if tie_id is None:
+                new_rows.append(_new_tie_row(organisation_id, citizen_id, clean, now()))
+                saved.append(new_rows[-1])
+                continue
+            old = dict(current[tie_id])
+            if all(_same(old[k], v) for k, v in clean.items()):
+                saved.append(old)
+                continue
+            session.execute(TIES.update().where(TIES.c.id == tie_id).values({**clean, "updated_at": at}))
+            saved.append({**old, **clean, "updated_at": at})
+        if new_rows:
+            session.execute(TIES.insert(), new_rows)
+    return [_tie(row) for row in saved]
+
+
+def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) -> Tie:
+    """Change fields of a tie (TIE_FIELDS, `location` or LOCATION_FIELDS) and return it; raise TieError on bad input."""
+    with store.write(lock=organisation_id) as session:
+        current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
+        if "location" in changes:
+            merged = {k: current[k] for k in TIE_FIELDS} | changes
+        else:
+            merged = {k: current[k] for k in (*TIE_FIELDS, *LOCATION_FIELDS)} | changes
+        values = clean_tie(merged)
+        if all(_same(current[k], v) for k, v in values.items()):
+            return _tie(current)
+        values["updated_at"] = now()
+        session.execute(TIES.update().where(TIES.c.id == current["id"]).values(values))
+    return _tie({**current, **values})
+
+
+def delete_tie(store: Store, organisation_id: str, tie_id: str) -> None:
+    """Delete a tie and its links (saved versions keep it); raise TieNotFoundError if there is no such tie."""
+    with store.write(lock=organisation_id) as session:
+        row = _tie_row(session, organisation_id, tie_id)
+        session.execute(TIES.delete().where(TIES.c.id == row.id))
+
+
+def get_tie(store: Store, organisation_id: str, tie_id: str) -> Tie:
+    """Return one tie of the organisation; raise TieNotFoundError if it has none with this id."""
+    with store.read() as session:
+        return _tie(_tie_row(session, organisation_id, tie_id)._mapping)
+
+
+def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDataFrame:
+    """Return a citizen's ties (ties.TIE_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    with store.read() as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        rows = session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings().all()
+    return ties_frame(rows)
+
+
+def all_ties(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
+    """Return every tie of the organisation (the buurtanalyse), as `list_ties`; `demo` filters by demo citizens."""
+    query = _tie_query().where(TIES.c.organisation_id == organisation_id)
+    if demo is not None:
+        demo_ids = select(CITIZENS.c.id).where(
+            CITIZENS.c.organisation_id == organisation_id, CITIZENS.c.demo == bool(demo)
+        )
+        query = query.where(TIES.c.citizen_id.in_(demo_ids))
+    with store.read() as session:
+        rows = session.execute(query).mappings().all()
+    return ties_frame(rows)
+
+
+def ties_frame(records: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
+    """Return tie records (TIE_COLUMNS + lon, lat) as a GeoDataFrame with the declared columns (functions as tuples)."""
+    data = {c: pd.Series([r[c] for r in records], dtype=object) for c in TIE_COLUMNS}
+    data["functions"] = pd.Series([tuple(r["functions"]) for r in records], dtype=object)
+    geometry = gpd.points_from_xy([r["lon"] for r in records], [r["lat"] for r in records], crs=CRS)
+    return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
+
+
+def clean_tie(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a tie's fields checked and normalised (TIE_FIELDS + LOCATION_FIELDS); raise TieError on a problem."""
+    allowed = {*TIE_FIELDS, *LOCATION_FIELDS, "location"}
+    unknown = set(values) - allowed
+    if unknown:
+        msg = f"a tie has no field {sorted(unknown)}; it has {sorted(allowed)}"
+        raise TypeError(msg)
+    out = {f: _choice(values.get(f), f, TieError) for f in TIE_FIELDS if f != "functions"}
+    out["functions"] = _functions(values.get("functions"))
+    return {**out, **_clean_location(values)}
+
+
+# --- who knows whom ---
+
+
+def set_links(store: Store, organisation_id: str, citizen_id: str, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """Make the links among a citizen's ties exactly `pairs` (either order, repeats ignored); return `list_links`."""
+    wanted: set[tuple[str, str]] = set()
+    for i, pair in enumerate(pairs):
+        a, b = _pair(pair)
+        if a == b:
+            raise TieError("error.tie_link_self", field="links", row=i)
+        wanted.add((min(a, b), max(a, b)))
+    with store.write(lock=organisation_id) as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        own = set(session.execute(select(TIES.c.id).where(_ties_of(organisation_id, citizen_id))).scalars())
+        if any(a not in own or b not in own for a, b in wanted):
+            raise TieNotFoundError("error.tie_not_found", field="links")
+        session.execute(
+            LINKS.delete().where(LINKS.c.citizen_id == citizen_id, LINKS.c.organisation_id == organisation_id)
+        )
+        if wanted:
+            session.execute(
+                LINKS.insert(),
+                [
+                    {"tie_a": a, "tie_b": b, "citizen_id": citizen_id, "organisation_id": organisation_id}
+                    for a, b in wanted
+                ],
+            )
+    return links_frame(sorted(wanted))
+
+
+def list_links(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFrame:
+    """Return who knows whom among a citizen's ties (tie_a < tie_b), sorted."""
+    with store.read() as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        return links_frame(_links(session, organisation_id, citizen_id))
+
+
+def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
+    """Return pairs of tie ids as a frame with ties.LINK_COLUMNS."""
+    return pd.DataFrame({c: pd.Series([p[i] for p in pairs], dtype=object) for i, c in enumerate(LINK_COLUMNS)})
+
+
+# --- versions over time ---
+
+
+def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
+    """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day)."""
+    if isinstance(on, datetime) or not isinstance(on, date):
+        msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
+        raise TypeError(msg)
+    label = _label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX)
+    with store.write(lock=organisation_id) as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        ties = [
+            {c: list(r[c]) if c == "functions" else r[c] for c in (*TIE_COLUMNS, "lon", "lat") if c != "citizen_id"}
+            for r in session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings()
+        ]
+        links = [list(pair) for pair in _links(session, organisation_id, citizen_id)]
+        values = {"label": label, "ties": ties, "links": links, "created_at": now()}
+        existing = session.execute(
+            select(VERSIONS.c.id).where(VERSIONS.c.citizen_id == citizen_id, VERSIONS.c.saved_on == on)
+        ).scalar()
+        if existing is None:
+            existing = new_id()
+            session.execute(
+                VERSIONS.insert(),
+                [
+                    {
+                        **values,
+                        "id": existing,
+                        "citizen_id": citizen_id,
+                        "organisation_id": organisation_id,
+                        "saved_on": on,
+                    }
+                ],
+            )
+        else:
+            session.execute(VERSIONS.update().where(VERSIONS.c.id == existing).values(values))
+    return NetworkVersion(existing, citizen_id, on, label, len(ties), len(links), values["created_at"])
+
+
+def list_versions(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFrame:
+    """Return the saved versions of a citizen's network (VERSION_COLUMNS), oldest day first."""
+    with store.read() as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        rows = session.execute(
+            select(VERSIONS)
+            .where(VERSIONS.c.citizen_id == citizen_id, VERSIONS.c.organisation_id == organisation_id)
+            .order_by(VERSIONS.c.saved_on)
+        ).mappings()
+        versions = [
+            NetworkVersion(
+                r["id"], r["citizen_id"], r["saved_on"], r["label"], len(r["ties"]), len(r["links"]), r["created_at"]
+            )
+            for r in rows
+        ]
+    return versions_frame(versions)
+
+
+def versions_frame(versions: Sequence[NetworkVersion]) -> pd.DataFrame:
+    """Return versions as a frame with VERSION_COLUMNS (created_at in UTC)."""
+    frame = pd.DataFrame({c: pd.Series([getattr(v, c) for v in versions], dtype=object) for c in VERSION_COLUMNS})
+    frame[["n_ties", "n_links"]] = frame[["n_ties", "n_links"]].astype("int64")
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True).astype("datetime64[us, UTC]")
+    return frame
+
+
+def version_ties(store: Store, organisation_id: str, version_id: str) -> gpd.GeoDataFrame:
+    """Return the ties of a saved version, with the same columns as `list_ties`."""
+    with store.read() as session:
+        row = _version_row(session, organisation_id, version_id)
+    return ties_frame([{**tie, "citizen_id": row.citizen_id} for tie in row.ties])
+
+
+def version_links(store: Store, organisation_id: str, version_id: str) -> pd.DataFrame:
+    """Return who knew whom in a saved version, as `list_links`."""
+    with store.read() as session:
+        row = _version_row(session, organisation_id, version_id)
+    return links_frame(sorted(tuple(pair) for pair in row.links))
+
+
+def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return what happened to each tie between two networks (e.g. `version_ties` and `list_ties`): COMPARE_COLUMNS.
+
+    `change` is added, lost (in old only), reactivated (slapend or breuklijn → active), weakened (active →
+    slapend or breuklijn), unchanged or changed; `changed_fields` names the fields that differ ("geometry" for the
+    point). The tie's columns are those of `new`, or of `old` for a lost tie. New ties come first, in their order.
+    """
+    old = old.set_axis(pd.Index(old["tie_id"].to_numpy(dtype=object)), axis=0)
+    before = old.reindex(pd.Index(new["tie_id"].to_numpy(dtype=object)))
+    known = new["tie_id"].isin(old.index).to_numpy(dtype=bool)
+    differs = {c: _differs(before[c].to_numpy(dtype=object), new[c].to_numpy(dtype=object)) for c in _COMPARED}
+    differs["geometry"] = ~shapely.equals_exact(
+        np.asarray(before.geometry.values, dtype=object), np.asarray(new.geometry.values, dtype=object), tolerance=0.0
+    )
+    names = np.array(list(differs), dtype=object)
+    matrix = np.column_stack(list(differs.values())) if len(new) else np.zeros((0, len(names)), dtype=bool)
+    old_state, new_state = before["state"].to_numpy(dtype=object), new["state"].to_numpy(dtype=object)
+    change = np.select(
+        [
+            ~known,
+            np.isin(old_state, WEAK_STATES) & (new_state == "active"),
+            (old_state == "active") & np.isin(new_state, WEAK_STATES),
+            ~matrix.any(axis=1),
+        ],
+        ["added", "reactivated", "weakened", "unchanged"],
+        default="changed",
+    )
+    changed_fields = [tuple(names[mask]) if was_known else () for mask, was_known in zip(matrix, known, strict=True)]
+    lost = old[~old["tie_id"].isin(new["tie_id"])]
+    frames = [
+        _compare_part(new, change.astype(object), changed_fields),
+        _compare_part(lost, np.full(len(lost), "lost", dtype=object), [()] * len(lost)),
+    ]
+    out = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+
+
+# --- building blocks ---
+
+
+def _clean_profile(values: Mapping[str, Any], quartiers: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    """Return the stored columns of the given profile fields, checked; raise CitizenError on the first problem."""
+    out: dict[str, Any] = {}
+    if "age_band" in values:
+        band = "" if values["age_band"] is None else values["age_band"]
+        out["age_band"] = band if band == "" else _choice(band, "age_band", CitizenError)
+    for field in ("situations", "talents"):
+        if field in values:
+            out[field] = [_tag(tag, field) for tag in _distinct(values[field], field, CitizenError)]
+    if "interests" in values:
+        out["interests"] = [
+            _among(v, CATEGORY_KEYS, "interests") for v in _distinct(values["interests"], "interests", CitizenError)
+        ]
+    if "languages" in values:
+        out["languages"] = [
+            _among(v, vp.SPOKEN_LANGUAGES, "languages")
+            for v in _distinct(values["languages"], "languages", CitizenError)
+        ]
+    if "anchor" in values:
+        out |= _clean_anchor(values["anchor"], quartiers)
+    if "demo" in values:
+        if not isinstance(values["demo"], bool | np.bool_):
+            msg = f"demo must be True or False, not {values['demo']!r}"
+            raise TypeError(msg)
+        out["demo"] = bool(values["demo"])
+    return out
+
+
+def _clean_anchor(anchor: Location, quartiers: gpd.GeoDataFrame | None) -> dict[str, Any]:
+    """Return a citizen's anchor columns (kind, ref, label, point, quartier) from a Location (its level is not kept)."""
+    if not isinstance(anchor, Location):
+        msg = f"anchor must be a buurtkaart.ties.Location, not {type(anchor).__name__}"
+        raise TypeError(msg)
+    kind = _choice(anchor.place_kind, "anchor_kind", CitizenError)
+    lon, lat = _point(anchor.lon, anchor.lat, "anchor", CitizenError)
+    label = _label(anchor.label, "anchor_label", CitizenError, required=True)
+    ref = _label(anchor.place_ref, "anchor_ref", CitizenError)
+    table = _embedded_quartiers() if quartiers is None else quartiers
+    if kind == "quartier":
+        codes = set(table["mdrc"].astype(str))
+        ref = ref.lstrip("0") or ref
+        if ref not in codes:
+            raise CitizenError(
+                "error.citizen_quartier_unknown", field="anchor_ref", value=vp.show_value(anchor.place_ref)
+            )
+        quartier = ref
+    else:
+        quartier = quartier_at(table, lon, lat)
+    return {"anchor_kind": kind, "anchor_ref": ref, "anchor_label": label, "anchor_lon": lon, "anchor_lat": lat,
+            "quartier": quartier}  # fmt: skip
+
+
+def quartier_at(quartiers: gpd.GeoDataFrame, lon: float, lat: float) -> str:
+    """Return the mdrc (as text) of the quartier a point lies in, or "" outside every quartier."""
+    hits = quartiers.sindex.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(quartiers["mdrc"].iloc[int(np.min(hits))]) if len(hits) else ""
+
+
+@lru_cache(maxsize=1)
+def _embedded_quartiers() -> gpd.GeoDataFrame:
+    """Return the quartiers of the embedded area (those of area.load_embedded(), without its places and streets)."""
+    return gpd.read_parquet(DATA_DIR / "quartiers.parquet")[["mdrc", "geometry"]]
+
+
+def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the location columns of a tie from `location` (a Location) or the LOCATION_FIELDS of `values`."""
+    location = values.get("location")
+    if location is not None:
+        if not isinstance(location, Location) or any(f in values for f in LOCATION_FIELDS):
+            msg = "give a tie's place either as `location` (a buurtkaart.ties.Location) or as LOCATION_FIELDS, not both"
+            raise TypeError(msg)
+        flat = {"level": location.level, "place_kind": location.place_kind, "place_ref": location.place_ref,
+                "place_label": location.label, "lon": location.lon, "lat": location.lat}  # fmt: skip
+    else:
+        flat = {f: values.get(f) for f in LOCATION_FIELDS}
+    level = flat["level"]
+    if not isinstance(level, str) or level not in vocab.LEVELS:
+        raise TieError("error.tie_level_unknown", field="level", value=vp.show_value(level))
+    kind = flat["place_kind"]
+    if not isinstance(kind, str) or kind not in vocab.PLACE_KINDS[level]:
+        raise TieError(
+            "error.tie_place_kind_wrong", field="place_kind", value=vp.show_value(kind), level=level,
+            kinds=vocab.PLACE_KINDS[level],
+        )  # fmt: skip
+    lon, lat = _point(flat["lon"], flat["lat"], "location", TieError)
+    return {
+        "level": level,
+        "place_kind": kind,
+        "place_ref": _label(flat["place_ref"], "place_ref", TieError),
+        "place_label": _label(flat["place_label"], "place_label", TieError, required=True),
+        "lon": lon,
+        "lat": lat,
+    }
+
+
+def _choice(value: object, field: str, error: type[CitizenError]) -> str:
+    """Return `value` if it is a key of the field's vocabulary (ties.VOCABULARIES); raise `error` naming it if not."""
+    if not isinstance(value, str) or value not in vocab.VOCABULARIES[field]:
+        key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
+        raise error(key, field=field, value=vp.show_value(value))
+    return value
+
+
+def _among(value: object, keys: Sequence[str], field: str) -> str:
+    """Return `value` if it is one of `keys`; raise CitizenError naming the field if not."""
+    if not isinstance(value, str) or value not in keys:
+        raise CitizenError("error.citizen_value_unknown", field=field, value=vp.show_value(value))
+    return value
+
+
+def _functions(value: object) -> list[str]:
+    """Return a tie's functions in the order of ties.FUNCTIONS; at least one."""
+    given = _distinct(value, "functions", TieError)
+    for entry in given:
+        if not isinstance(entry, str) or entry not in vocab.FUNCTIONS:
+            raise TieError("error.tie_value_unknown", field="functions", value=vp.show_value(entry))
+    if not given:
+        raise TieError("error.tie_no_function", field="functions")
+    return [f for f in vocab.FUNCTIONS if f in given]
+
+
+def _distinct(value: object, field: str, error: type[CitizenError]) -> list[Any]:
+    """Return the distinct entries of a list field in order (None is empty); refuse text and non-lists."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise error("error.not_a_list", field=field, value=vp.show_value(value))
+    out: list[Any] = []
+    for entry in value:
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def _tag(value: object, field: str) -> str:
+    """Return a situation or talent tag (lowercased); refuse anything that looks like free text about a person."""
+    tag = value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(tag, str) or len(tag) > TAG_MAX or not _TAG.fullmatch(tag) or _LONG_NUMBER.search(tag):
+        raise CitizenError("error.citizen_tag_invalid", field=field, value=vp.show_value(value))
+    return tag
+
+
+def _label(
+    value: object, field: str, error: type[CitizenError], *, limit: int = LABEL_MAX, required: bool = False
+) -> str:
+    """Return a label or reference without control characters and outer spaces; refuse non-text and long text."""
+    value = _missing_to_none(value)
+    if value is None:
+        value = ""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        value = str(value)  # a place_id or quartier code given as a number
+    if not isinstance(value, str):
+        raise error("error.not_text", field=field, value=vp.show_value(value))
+    value = _CONTROL.sub("", value).strip()
+    if required and not value:
+        raise error("error.citizen_label_empty", field=field)
+    if len(value) > limit:
+        raise error("error.text_too_long", field=field, length=len(value), limit=limit)
+    return value
+
+
+def _point(lon: object, lat: object, field: str, error: type[CitizenError]) -> tuple[float, float]:
+    """Return (lon, lat) as finite floats in degrees; raise `error` if they are not."""
+    numbers_ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in (lon, lat))
+    x, y = (float(lon), float(lat)) if numbers_ok else (math.nan, math.nan)  # type: ignore[arg-type]
+    if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
+        raise error("error.citizen_coordinates", field=field, lon=vp.show_value(lon), lat=vp.show_value(lat))
+    return x, y
+
+
+def _pair(pair: object) -> tuple[str, str]:
+    """Return a pair of tie ids; refuse anything else (a programming error)."""
+    if (
+        isinstance(pair, str)
+        or not isinstance(pair, Sequence)
+        or len(pair) != 2
+        or not all(isinstance(p, str) for p in pair)
+    ):
+        msg = f"a link is a pair of tie ids, not {pair!r}"
+        raise TypeError(msg)
+    return pair[0], pair[1]
+
+
+def _pseudonym(reference: str, organisation_id: str, key: bytes) -> str:
+    """Return the pseudonym of a reference; a bad reference is a CitizenError on the reference field."""
+    try:
+        return pseudo.pseudonym(reference, organisation_id, key)
+    except pseudo.PseudonymError as exc:
+        raise CitizenError(exc.key, field="reference", **exc.values) from None
+
+
+def _free_code(session: Session, organisation_id: str, pseudonym: str) -> str:
+    """Return the first short code of the pseudonym that no other citizen of the organisation has."""
+    candidates = [pseudo.short_code(pseudonym, i) for i in range(pseudo.code_attempts(pseudonym))]
+    taken = set(
+        session.execute(
+            select(CITIZENS.c.code).where(
+                CITIZENS.c.organisation_id == organisation_id, CITIZENS.c.code.in_(candidates)
+            )
+        ).scalars()
+    )
+    free = [code for code in candidates if code not in taken]
+    if not free:  # six 40-bit codes all taken: not expected before the heat death of the organisation
+        msg = "no free short code for this citizen"
+        raise RuntimeError(msg)
+    return free[0]
+
+
+def _find(store: Store, organisation_id: str, condition: Any) -> Citizen | None:
+    """Return the organisation's citizen that meets `condition`, or None."""
+    with store.read() as session:
+        row = session.execute(select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id, condition)).first()
+    return None if row is None else _citizen(row._mapping)
+
+
+def _citizen_row(session: Session, organisation_id: str, citizen_id: str) -> Any:
+    """Return the stored row of a citizen of this organisation; raise CitizenNotFoundError if there is none."""
+    row = session.execute(
+        select(CITIZENS).where(CITIZENS.c.id == str(citizen_id), CITIZENS.c.organisation_id == str(organisation_id))
+    ).first()
+    if row is None:
+        raise CitizenNotFoundError("error.citizen_not_found")
+    return row
+
+
+def _tie_row(session: Session, organisation_id: str, tie_id: str) -> Any:
+    """Return the stored row of a tie of this organisation; raise TieNotFoundError if there is none."""
+    row = session.execute(
+        select(TIES).where(TIES.c.id == str(tie_id), TIES.c.organisation_id == str(organisation_id))
+    ).first()
+    if row is None:
+        raise TieNotFoundError("error.tie_not_found")
+    return row
+
+
+def _version_row(session: Session, organisation_id: str, version_id: str) -> Any:
+    """Return the stored row of a version of this organisation; raise VersionNotFoundError if there is none."""
+    row = session.execute(
+        select(VERSIONS).where(VERSIONS.c.id == str(version_id), VERSIONS.c.organisation_id == str(organisation_id))
+    ).first()
+    if row is None:
+        raise VersionNotFoundError("error.citizen_version_not_found")
+    return row
+
+
+def _ties_of(organisation_id: str, citizen_id: str) -> Any:
+    """Return the condition that selects a citizen's ties within the organisation."""
+    return (TIES.c.citizen_id == str(citizen_id)) & (TIES.c.organisation_id == str(organisation_id))
+
+
+def _tie_query() -> Any:
+    """Return a query of ties with the TIE_COLUMNS names and lon, lat, oldest first."""
+    columns = [TIES.c.id.label("tie_id"), *(TIES.c[c] for c in TIE_COLUMNS if c != "tie_id"), TIES.c.lon, TIES.c.lat]
+    return select(*columns).order_by(TIES.c.created_at, TIES.c.id)
+
+
+def _links(session: Session, organisation_id: str, citizen_id: str) -> list[tuple[str, str]]:
+    """Return a citizen's links as sorted (tie_a, tie_b) pairs."""
+    rows = session.execute(
+        select(LINKS.c.tie_a, LINKS.c.tie_b)
+        .where(LINKS.c.citizen_id == citizen_id, LINKS.c.organisation_id == organisation_id)
+        .order_by(LINKS.c.tie_a, LINKS.c.tie_b)
+    )
+    return [(row.tie_a, row.tie_b) for row in rows]
+
+
+def _insert_ties(store: Store, organisation_id: str, citizen_id: str, values: list[dict[str, Any]]) -> list[Tie]:
+    """Insert checked ties of a citizen in one transaction and return them."""
+    rows = [_new_tie_row(organisation_id, citizen_id, clean, now()) for clean in values]
+    with store.write(lock=organisation_id) as session:
+        _citizen_row(session, organisation_id, citizen_id)
+        if rows:
+            session.execute(TIES.insert(), rows)
+    return [_tie(row) for row in rows]
+
+
+def _new_tie_row(organisation_id: str, citizen_id: str, clean: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """Return the stored row of a new tie (`at`: a now() of its own, so that ties are listed in row order)."""
+    return {**clean, "id": new_id(), "citizen_id": citizen_id, "organisation_id": organisation_id,
+            "created_at": at, "updated_at": at}  # fmt: skip
+
+
+def _at_row(row: int, clean: Any, values: Mapping[str, Any]) -> dict[str, Any]:
+    """Return `clean(values)`, with the row number added to a CitizenError."""
+    try:
+        return clean(values)
+    except CitizenError as exc:
+        raise exc.at_row(row) from None
+
+
+def _checkpoint_sqlite(store: Store) -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
+    connection = store.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        connection.close()
+
+
+def _citizen(row: Mapping[str, Any]) -> Citizen:
+    """Return the Citizen of a stored row."""
+    values = {f.name: row[f.name] for f in fields(Citizen) if f.name in row}
+    values |= {"citizen_id": row["id"], "lon": row["anchor_lon"], "lat": row["anchor_lat"], "demo": bool(row["demo"])}
+    for field in ("situations", "talents", "interests", "languages"):
+        values[field] = tuple(row[field] or ())
+    return Citizen(**values)
+
+
+def _tie(row: Mapping[str, Any]) -> Tie:
+    """Return the Tie of a stored row."""
+    values = {f.name: row[f.name] for f in fields(Tie) if f.name in row}
+    values |= {"tie_id": row["id"], "functions": tuple(row["functions"])}
+    return Tie(**values)
+
+
+def _compare_part(frame: gpd.GeoDataFrame, change: np.ndarray, changed_fields: list[tuple[str, ...]]) -> pd.DataFrame:
+    """Return one part of `compare`'s result: the change, the changed fields and the tie columns of `frame`."""
+    part = pd.DataFrame(
+        {"change": pd.Series(change, dtype=object), "changed_fields": pd.Series(changed_fields, dtype=object)}
+    )
+    for column in TIE_COLUMNS:
+        part[column] = pd.Series(frame[column].to_numpy(dtype=object), dtype=object)
+    part["geometry"] = np.asarray(frame.geometry.values, dtype=object)
+    return part
+
+
+def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Return, element by element, whether two object arrays differ (a list of functions equals the same tuple)."""
+    as_tuples = np.frompyfunc(lambda v: tuple(v) if isinstance(v, list) else v, 1, 1)
+    return np.asarray(as_tuples(old) != as_tuples(new), dtype=bool) if len(new) else np.zeros(0, dtype=bool)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Return True when a stored value equals a new one (lists and tuples alike)."""
+    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
+        return list(old) == list(new)
+    return type(old) is type(new) and old == new
+
+
+def _missing_to_none(value: object) -> object:
+    """Return None for a missing cell of a table (None, NaN, pd.NA, ""), else the value."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
