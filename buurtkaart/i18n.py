@@ -536,6 +536,17 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "talent.listening": ("Luisteren", "Écoute", "Listening"),
     "talent.greeting": ("Buren groeten, een oogje in het zeil houden", "Saluer les voisins, garder un œil", "Greeting neighbours, keeping an eye out"),
     # --- citizens, ties, gazetteer, demo (buurtkaart/citizens.py, gazetteer.py, demo.py) ---
+    "demo.notice": (
+        "Demogegevens: de organisatie, de burgers en hun netwerken zijn verzonnen. De plekken zijn echt.",
+        "Données de démonstration : l'organisation, les citoyens et leurs réseaux sont inventés. Les lieux sont réels.",
+        "Demo data: the organisation, the citizens and their networks are invented. The places are real.",
+    ),
+    "demo.load": ("Demogegevens laden", "Charger les données de démonstration", "Load the demo data"),
+    "demo.loaded": (
+        "Demogegevens geladen: {citizens} verzonnen burgers en {items} plekken op de kaart van “{organisation}”.",
+        "Données de démonstration chargées : {citizens} citoyens inventés et {items} lieux sur la carte de « {organisation} ».",
+        "Demo data loaded: {citizens} invented citizens and {items} places on the map of “{organisation}”.",
+    ),
     "error.citizen_unknown_code": (
         "Geen burger met code {code} in je organisatie. Controleer de code (bv. BK-7F3A-92CW) of kies de burger uit de lijst.",
         "Aucun citoyen avec le code {code} dans votre organisation. Vérifiez le code (p. ex. BK-7F3A-92CW) ou choisissez le citoyen dans la liste.",
@@ -869,9 +880,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "There is no place of the kind “{label}” in this area, so no walking distance can be computed. Choose another kind or a larger area, or mark places yourself as vindplaats.",
     ),
     "error.source_unknown": (
-        "Buurtkaart kent deze soort plek niet: {key}. Kies een soort uit de lijst.",
-        "Buurtkaart ne connaît pas ce type de lieu : {key}. Choisissez un type dans la liste.",
-        "Buurtkaart does not know this kind of place: {key}. Choose a kind from the list.",
+        "Buurtkaart kent deze soort plek niet: {kind}. Kies een soort uit de lijst.",
+        "Buurtkaart ne connaît pas ce type de lieu : {kind}. Choisissez un type dans la liste.",
+        "Buurtkaart does not know this kind of place: {kind}. Choose a kind from the list.",
     ),
     "error.group_unknown": (
         "Onbekende leeftijdsgroep: {group}. Kies uit: {groups}.",

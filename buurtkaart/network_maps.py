@@ -26,6 +26,7 @@ VIEWS: tuple[str, ...] = ("buurt", "stad", "translokaal")
 CAPITAL_COLOURS: dict[str, str] = {"bonding": "#e67e22", "bridging": "#2980b9", "linking": "#8e44ad"}
 LOST_COLOUR = "#95a5a6"
 NEGATIVE_COLOUR = "#c0392b"
+WORLD_MIN_SPAN = (40.0, 25.0)  # degrees: the world view shows at least Europe and North Africa
 BUURT_MARGIN_DEG = 0.006  # ~500 m around the anchor and the buurt ties
 # Which levels each view draws: the Brussels view also shows the buurt, the world view everything.
 VIEW_LEVELS: dict[str, tuple[str, ...]] = {
@@ -113,7 +114,9 @@ def view_bounds(view: str, anchor: tuple[float, float], shown: gpd.GeoDataFrame,
     if view == "stad":
         west, south, east, north = base.region
         return min(west, *xs), min(south, *ys), max(east, *xs), max(north, *ys)
-    return min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2
+    west, south, east, north = min(xs) - 2, min(ys) - 2, max(xs) + 2, max(ys) + 2
+    grow_x, grow_y = max(0.0, WORLD_MIN_SPAN[0] - (east - west)) / 2, max(0.0, WORLD_MIN_SPAN[1] - (north - south)) / 2
+    return west - grow_x, max(south - grow_y, -80.0), east + grow_x, min(north + grow_y, 80.0)
 
 
 def network_map(

@@ -63,7 +63,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     port = _free_port()
     url = f"http://localhost:{port}"
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, "BUURTKAART_CACHE_DIR": str(tmp_path_factory.mktemp("buurtkaart_cache"))}
+    cache = tmp_path_factory.mktemp("buurtkaart_cache")
+    env = {**os.environ, "BUURTKAART_CACHE_DIR": str(cache), "BUURTKAART_KEY_FILE": str(cache / "pseudonym.key")}
+    env.pop("BUURTKAART_DATABASE_URL", None)
+    env.pop("BUURTKAART_SQLITE_PATH", None)
+    env.pop("BUURTKAART_PSEUDONYM_KEY", None)
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port),
