@@ -1081,6 +1081,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "burger.create": ("Burger aanmaken", "Créer la personne", "Create citizen"),
     "burger.created": ("Burger {code} is aangemaakt.", "La personne {code} a été créée.", "Citizen {code} was created."),
     "burger.citizen": ("Burger", "Personne", "Citizen"),
+    "burger.section": ("Onderdeel", "Section", "Section"),
     "burger.tab.network": ("Netwerk", "Réseau", "Network"),
     "burger.tab.ties": ("Banden invoeren", "Saisir les liens", "Enter ties"),
     "burger.tab.time": ("In de tijd", "Dans le temps", "Over time"),

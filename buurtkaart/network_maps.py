@@ -9,7 +9,6 @@ in the inclusieweb chart, so the views read together.
 from __future__ import annotations
 
 import html
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -40,7 +39,9 @@ STATE_DASH: dict[str, str | None] = {"active": None, "slapend": "8 6", "breuklij
 _TIE_JS = """
 function(feature, layer) {
   const p = feature.properties;
-  layer.bindTooltip(String(p.num), {permanent: true, direction: 'center', className: 'bk-tie-num'});
+  if (feature.geometry.type === 'Point') {
+    layer.bindTooltip(String(p.num), {permanent: true, direction: 'right', offset: [6, 0], className: 'bk-tie-num'});
+  }
   layer.bindPopup(function() {
     const box = document.createElement('div');
     box.className = 'bk-popup';
@@ -166,8 +167,10 @@ def network_map(
     return m
 
 
-def ties_geojson(anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str, changes: pd.Series | None, *, lost: bool = False) -> dict:
-    """Return the tie lines as GeoJSON: geometry anchor → tie, a style and text-only labels."""
+def ties_geojson(
+    anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str, changes: pd.Series | None, *, lost: bool = False, ends: bool = False
+) -> dict:
+    """Return the tie lines (anchor → tie), or with `ends` their end points, as GeoJSON with a style and text-only labels."""
     features = []
     for row in rows.itertuples():
         change = "lost" if lost else (changes.get(row.tie_id, "") if changes is not None else "")
@@ -188,8 +191,9 @@ def ties_geojson(anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str,
             ],
             "style": _style(row, change),
         }
-        line = shapely.LineString([anchor, (row.geometry.x, row.geometry.y)])
-        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(line), "properties": props})
+        end = (row.geometry.x, row.geometry.y)
+        shape = shapely.Point(end) if ends else shapely.LineString([anchor, end])
+        features.append({"type": "Feature", "geometry": shapely.geometry.mapping(shape), "properties": props})
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -228,13 +232,13 @@ def _add_ties(
     ).add_to(group)
     for negative, part in rows.groupby(rows["influence"] == "negative"):
         folium.GeoJson(
-            json.loads(part[["geometry"]].to_json()),
+            ties_geojson(anchor, part, lang, changes, lost=lost, ends=True),
+            on_each_feature=folium.JsCode(_TIE_JS),
             marker=folium.CircleMarker(
                 radius=6 if negative else 4, color=NEGATIVE_COLOUR if negative else "#2c3e50", weight=3 if negative else 1,
                 fill=True, fill_color="#ffffff", fill_opacity=1,
                 class_name="bk-tie-end bk-negative" if negative else "bk-tie-end",
             ),
-            interactive=False,
         ).add_to(group)
 
 

@@ -14,6 +14,7 @@ from buurtkaart.i18n import t
 from buurtkaart.pages import common
 
 VIEW_HEIGHT = 420
+VIEW_WIDTH = 380  # each of the three views takes a third of the page
 
 
 def choices(vocabulary: str) -> tuple[list[str], dict[str, str]]:
@@ -43,7 +44,7 @@ def anchor_picker(prefix: str) -> ties.Location | None:
         names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
         commune_first = sorted(names, key=lambda m: (m not in set(commune.quartiers["mdrc"]), names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
-        return gazetteer.resolve("stad", names[mdrc], area=region)
+        return gazetteer.quartier_location(mdrc, area=region)
     query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
     if not query.strip():
         return None
@@ -84,7 +85,7 @@ def citizen_form() -> None:
         except BuurtkaartError as error:
             st.error(error.message(lang))
             return
-        st.session_state["bg_citizen"] = citizen.id
+        st.session_state["bg_next"] = citizen.id
         flash("success", t("burger.created", lang, code=citizen.code))
         st.rerun()
 
@@ -172,9 +173,12 @@ codes = {row.citizen_id: f"{row.code}" + (f" · {ties.label('age_band', row.age_
          + f" · {row.anchor_label}" + (" · demo" if row.demo else "") for row in people.itertuples()}
 NEW = "__new__"
 options = [NEW, *codes]
-current = st.session_state.get("bg_citizen")
+if st.session_state.get("bg_next") in options:  # a citizen just created or found: show them
+    st.session_state["bg_pick"] = st.session_state.pop("bg_next")
+elif st.session_state.get("bg_pick") not in options:
+    st.session_state["bg_pick"] = options[1] if codes else NEW
 choice = st.sidebar.selectbox(
-    t("burger.pick", lang), options, index=options.index(current) if current in options else (1 if codes else 0),
+    t("burger.pick", lang), options,
     format_func=lambda k: f"➕ {t('burger.new', lang)}" if k == NEW else codes[k], key="bg_pick",
 )
 code_query = st.sidebar.text_input(t("burger.find", lang), key="bg_find", help=t("burger.find.help", lang))
@@ -183,14 +187,13 @@ if code_query.strip():
     if found is None:
         st.sidebar.warning(t("burger.find.none", lang))
     elif found.id != choice:
-        st.session_state["bg_citizen"] = found.id
+        st.session_state["bg_next"] = found.id
         st.rerun()
 
 if choice == NEW:
     citizen_form()
     st.stop()
 
-st.session_state["bg_citizen"] = choice
 person = people.set_index("citizen_id").loc[choice]
 tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
 links = citizens.list_links(db, org, choice)
@@ -205,11 +208,16 @@ if person["demo"]:
     facts.append(t("burger.demo.marker", lang))
 st.caption(" · ".join(facts))
 
-tab_network, tab_ties, tab_time, tab_manage = st.tabs(
-    [t("burger.tab.network", lang), t("burger.tab.ties", lang), t("burger.tab.time", lang), t("burger.tab.manage", lang)]
-)
+# One section at a time (a choice kept across reruns, unlike tabs): entering ties does not redraw the maps.
+SECTIONS = ("network", "ties", "time", "manage")
+if st.session_state.get("bg_section") not in SECTIONS:
+    st.session_state["bg_section"] = "network" if len(tie_frame) else "ties"
+section = st.segmented_control(
+    t("burger.section", lang), SECTIONS, format_func=lambda k: t(f"burger.tab.{k}", lang), key="bg_section",
+    label_visibility="collapsed",
+) or "network"
 
-with tab_ties:
+if section == "ties":
     tie_form(choice)
     if len(tie_frame):
         shown = tie_frame.assign(
@@ -230,7 +238,7 @@ with tab_ties:
         st.subheader(t("burger.links", lang))
         links_form(choice, tie_frame)
 
-with tab_network:
+if section == "network":
     if tie_frame.empty:
         st.info(t("burger.no_ties", lang))
     base = common.network_basemaps()
@@ -238,7 +246,7 @@ with tab_network:
     for col, view in zip(cols, network_maps.VIEWS, strict=True):
         with col:
             st.markdown(f"**{t(f'view.{view}', lang)}**")
-            m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base, lang=lang, height=VIEW_HEIGHT)
+            m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base, lang=lang, width=VIEW_WIDTH, height=VIEW_HEIGHT)
             st_folium(m, key=f"bg_map_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
     st.caption(t("burger.maps.legend", lang))
     col_chart, col_text = st.columns([3, 2])
@@ -265,7 +273,7 @@ with tab_network:
         for row in roles.itertuples():
             st.markdown("- " + t("burger.role", lang, need=row.need, talent=ties.label("talent", row.talent, lang), m=round(row.walk_m)))
 
-with tab_time:
+if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
@@ -300,16 +308,15 @@ with tab_time:
             with col:
                 st.markdown(f"**{t(f'view.{view}', lang)}**")
                 m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
-                                             lang=lang, changes=changes, lost=lost, height=VIEW_HEIGHT)
+                                             lang=lang, changes=changes, lost=lost, width=VIEW_WIDTH, height=VIEW_HEIGHT)
                 st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
         common.show_svg(inclusieweb.svg(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
 
-with tab_manage:
+if section == "manage":
     st.subheader(t("burger.erase", lang))
     st.caption(t("burger.erase.help", lang))
     sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
     if st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
         citizens.erase_citizen(db, org, choice)
-        st.session_state.pop("bg_citizen", None)
         flash("success", t("burger.erased", lang, code=person["code"]))
         st.rerun()

@@ -1,0 +1,97 @@
+"""Browser test of the burger page: create a citizen, add ties at all three levels, see them on the three maps
+and in the inclusieweb, reload, and find everything still there; then erase the citizen."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Frame, Page, expect
+
+from tests.test_app_browser import wait_for
+
+TIES = [("Buurt", "Josaphatpark", "Verbindend"), ("Stad", "Evere", "Informatief"), ("Translokaal", "Casablanca", "Affectief")]
+
+
+def network_frames(page: Page) -> list[Frame]:
+    """Return the frames of the citizen's map views (each has the citizen's anchor)."""
+    frames = []
+    for frame in page.frames:
+        if frame is page.main_frame or frame.is_detached():
+            continue
+        try:
+            if frame.locator("path.bk-anchor").count():
+                frames.append(frame)
+        except PlaywrightError:
+            continue
+    return frames
+
+
+def tie_counts(page: Page) -> list[int]:
+    """Return, sorted, how many tie lines each map view draws."""
+    return sorted(frame.locator("path.bk-tie").count() for frame in network_frames(page))
+
+
+def wait_tie_counts(page: Page, expected: list[int]) -> None:
+    """Wait until the three views draw `expected` tie lines (sorted)."""
+    wait_for(lambda: tie_counts(page) == expected, page, f"tie lines per view {expected} (now {tie_counts(page)})", seconds=60)
+
+
+def section(page: Page, name: str) -> None:
+    """Open a section of the citizen's page (a segmented control, kept across reruns)."""
+    button = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=re.compile(f"^{name}$"))
+    if button.get_attribute("aria-checked") != "true":
+        button.click()
+    expect(button).to_have_attribute("aria-checked", "true", timeout=20_000)
+
+
+def choose(page: Page, scope, label: str, option: str) -> None:
+    """Pick `option` in the multiselect labelled `label` inside `scope`."""
+    box = scope.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
+    box.locator("input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+
+
+def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url: str) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(app_url + "/burger")
+    expect(page.get_by_text("Nieuwe burger").first).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Geen naam en geen adres")).to_be_visible()
+    page.get_by_role("button", name="Burger aanmaken").click()
+    created = page.get_by_text(re.compile(r"Burger BK-[0-9A-Z]{4}-[0-9A-Z]{4} is aangemaakt"))
+    expect(created).to_be_visible(timeout=30_000)
+    code = re.search(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}", created.inner_text()).group(0)
+
+    ties_tab = page.locator('[data-testid="stMain"]')
+    for level, place, function in TIES:
+        section(page, "Banden invoeren")
+        ties_tab.locator('[data-testid="stRadio"]').first.get_by_text(level, exact=True).click()
+        ties_tab.get_by_label("Waar?").fill(place)
+        choose(page, ties_tab, "Functies", function)
+        ties_tab.get_by_role("button", name="Band toevoegen").click()
+        expect(page.get_by_text("Band toegevoegd")).to_be_visible(timeout=30_000)
+
+    # a tie with no function is refused with a message, and nothing is added
+    ties_tab.get_by_label("Waar?").fill("Evere")
+    ties_tab.get_by_role("button", name="Band toevoegen").click()
+    expect(page.get_by_text(re.compile("functie", re.IGNORECASE)).first).to_be_visible(timeout=30_000)
+
+    section(page, "Netwerk")
+    wait_tie_counts(page, [1, 2, 3])  # buurt view: the buurt tie; Brussels: + stad; world: all three
+    expect(page.locator('[data-testid="stImage"] img').first).to_be_visible()
+    expect(page.get_by_text(re.compile("Het netwerk telt 3"))).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible(timeout=60_000)
+    wait_tie_counts(page, [1, 2, 3])
+    world = max(network_frames(page), key=lambda f: f.locator("path.bk-tie").count())
+    expect(world.locator("path.bk-country").first).to_be_attached()
+    assert world.locator("path.bk-level-translokaal").count() == 1
+    assert errors == [], errors
+
+    section(page, "Beheer")
+    page.get_by_text(f"Ja, wis {code}").click()
+    page.get_by_role("button", name="Definitief wissen").click()
+    expect(page.get_by_text(f"{code} is gewist")).to_be_visible(timeout=30_000)
