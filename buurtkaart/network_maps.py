@@ -189,7 +189,7 @@ def ties_geojson(
                 [i18n.t("tie.place", lang), row.place_label],
                 [i18n.t("tie.change", lang), i18n.t(f"change.{change}", lang) if change else ""],
             ],
-            "style": _style(row, change),
+            "style": _end_style(row, change) if ends else _style(row, change),
         }
         end = (row.geometry.x, row.geometry.y)
         shape = shapely.Point(end) if ends else shapely.LineString([anchor, end])
@@ -210,6 +210,19 @@ def _style(row: object, change: str) -> dict:
         "weight": (5 if row.strength == "strong" else 2.5) + (2 if change in ("added", "reactivated") else 0),
         "opacity": 0.5 if change == "lost" else 0.9,
         "dashArray": "1 6" if change == "lost" else STATE_DASH.get(row.state),
+        "className": " ".join(classes),
+    }
+
+
+def _end_style(row: object, change: str) -> dict:
+    """Return the style of a tie's end marker: red-rimmed for a negative influence (folium applies a feature's style)."""
+    negative = row.influence == "negative"
+    classes = ["bk-tie-end", f"bk-level-{row.level}"] + (["bk-negative"] if negative else [])
+    return {
+        "color": NEGATIVE_COLOUR if negative else ("#2c3e50" if change != "lost" else LOST_COLOUR),
+        "weight": 3 if negative else 1,
+        "fillColor": "#ffffff",
+        "fillOpacity": 1,
         "className": " ".join(classes),
     }
 

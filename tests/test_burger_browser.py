@@ -37,12 +37,19 @@ def wait_tie_counts(page: Page, expected: list[int]) -> None:
     wait_for(lambda: tie_counts(page) == expected, page, f"tie lines per view {expected} (now {tie_counts(page)})", seconds=60)
 
 
+def settle(page: Page) -> None:
+    """Wait until Streamlit has finished the rerun a widget change started (its status widget is gone)."""
+    page.wait_for_timeout(300)
+    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
+
+
 def section(page: Page, name: str) -> None:
     """Open a section of the citizen's page (a segmented control, kept across reruns)."""
     button = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=re.compile(f"^{name}$"))
     if button.get_attribute("aria-checked") != "true":
         button.click()
     expect(button).to_have_attribute("aria-checked", "true", timeout=20_000)
+    settle(page)
 
 
 def choose(page: Page, scope, label: str, option: str) -> None:
@@ -68,6 +75,7 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
     for level, place, function in TIES:
         section(page, "Banden invoeren")
         ties_tab.locator('[data-testid="stRadio"]').first.get_by_text(level, exact=True).click()
+        settle(page)
         ties_tab.get_by_label("Waar?").fill(place)
         choose(page, ties_tab, "Functies", function)
         ties_tab.get_by_role("button", name="Band toevoegen").click()
@@ -88,7 +96,8 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
     wait_tie_counts(page, [1, 2, 3])
     world = max(network_frames(page), key=lambda f: f.locator("path.bk-tie").count())
     expect(world.locator("path.bk-country").first).to_be_attached()
-    assert world.locator("path.bk-level-translokaal").count() == 1
+    assert world.locator("path.bk-tie.bk-level-translokaal").count() == 1
+    assert world.locator("path.bk-tie-end").count() == 3
     assert errors == [], errors
 
     section(page, "Beheer")

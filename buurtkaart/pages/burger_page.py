@@ -96,6 +96,9 @@ def tie_form(citizen_id: str) -> None:
         t("tie.level", lang), list(ties.LEVELS), horizontal=True, key="bg_tie_level",
         format_func=lambda k: ties.label("level", k, lang), help=t("burger.level.help", lang),
     )
+    if st.session_state.pop("bg_tie_saved", False):  # the last tie was saved: a blank place and functions for the next
+        st.session_state["bg_tie_place"] = ""
+        st.session_state["bg_tie_functions"] = []
     with st.form("bg_tie", clear_on_submit=False):
         col1, col2, col3 = st.columns(3)
         with col1:
@@ -123,6 +126,7 @@ def tie_form(citizen_id: str) -> None:
     except BuurtkaartError as error:
         st.error(error.message(lang))
         return
+    st.session_state["bg_tie_saved"] = True
     flash("success", t("burger.tie.added", lang, place=location.label))
     st.rerun()
 
