@@ -17,12 +17,12 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import i18n, maps, ties
+from buurtkaart import i18n, inclusieweb, maps, ties
 from buurtkaart.area import Area
 from buurtkaart.paths import DATA_DIR
 
 VIEWS: tuple[str, ...] = ("buurt", "stad", "translokaal")
-CAPITAL_COLOURS: dict[str, str] = {"bonding": "#e67e22", "bridging": "#2980b9", "linking": "#8e44ad"}
+CAPITAL_COLOURS: dict[str, str] = inclusieweb.CAPITAL_COLOURS  # the same colours as the inclusieweb chart
 LOST_COLOUR = "#95a5a6"
 NEGATIVE_COLOUR = "#c0392b"
 WORLD_MIN_SPAN = (40.0, 25.0)  # degrees: the world view shows at least Europe and North Africa

@@ -73,3 +73,31 @@ def test_import_and_export_through_the_command_line(tmp_path: Path, monkeypatch:
     assert main(["import", str(bad), "--org", "Buurthuis", "--user", "an", "--layer", "vindplaats"]) == 1
     assert main(["export", str(out), "--org", "Buurthuis"]) == 0
     assert len(json.loads(out.read_text())["features"]) == 2  # nothing half-imported
+
+
+def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) -> None:
+    import re
+
+    from buurtkaart import demo
+
+    monkeypatch.delenv("BUURTKAART_DATABASE_URL", raising=False)
+    monkeypatch.setenv("BUURTKAART_SQLITE_PATH", str(tmp_path / "cli.sqlite"))
+    monkeypatch.setenv("BUURTKAART_PSEUDONYM_KEY", "a test key of enough length")
+    assert main(["demo"]) == 0
+    assert "fictief" in capsys.readouterr().out
+
+    assert main(["citizen", "list", "--org", demo.DEMO_ORGANISATION]) == 0
+    listed = capsys.readouterr().out
+    codes = re.findall(r"^(BK-[0-9A-Z]{4}-[0-9A-Z]{4})", listed, flags=re.MULTILINE)
+    assert len(codes) == len(demo.citizen_specs()) and "(demo)" in listed
+
+    assert main(["citizen", "report", codes[0].lower(), "--org", demo.DEMO_ORGANISATION]) == 0  # codes are found in any case
+    report = capsys.readouterr().out
+    assert report.startswith(f"Burger {codes[0]}")
+    assert re.search(r"^\s+1\. ", report, flags=re.MULTILINE)  # the numbered ties
+    assert "Het netwerk telt" in report
+
+    assert main(["citizen", "erase", codes[0], "--org", demo.DEMO_ORGANISATION]) == 0
+    assert "gewist" in capsys.readouterr().out
+    assert main(["citizen", "report", codes[0], "--org", demo.DEMO_ORGANISATION]) == 1
+    assert codes[0] in capsys.readouterr().err

@@ -177,6 +177,9 @@ codes = {row.citizen_id: f"{row.code}" + (f" · {ties.label('age_band', row.age_
          + f" · {row.anchor_label}" + (" · demo" if row.demo else "") for row in people.itertuples()}
 NEW = "__new__"
 options = [NEW, *codes]
+if st.session_state.get("bg_org") != org:  # another organisation: its own first citizen
+    st.session_state["bg_org"] = org
+    st.session_state.pop("bg_pick", None)
 if st.session_state.get("bg_next") in options:  # a citizen just created or found: show them
     st.session_state["bg_pick"] = st.session_state.pop("bg_next")
 elif st.session_state.get("bg_pick") not in options:
@@ -270,7 +273,9 @@ if section == "network":
     if found.empty:
         st.info(found.attrs.get("reason") or t("burger.suggestions.none", lang, m=max_m))
     else:
-        st.dataframe(found[["name", "walk_m", "walk_min", "reason"]], hide_index=True, use_container_width=True, key="bg_suggestions")
+        columns = {c: t(f"burger.col.{c}", lang) for c in ("name", "walk_m", "walk_min", "reason")}
+        table = found[list(columns)].assign(walk_m=found["walk_m"].round()).rename(columns=columns)
+        st.dataframe(table, hide_index=True, use_container_width=True, key="bg_suggestions")
     roles = analysis.citizen_roles(person, items, walk, max_m=max_m)
     if len(roles):
         st.subheader(t("burger.roles", lang))

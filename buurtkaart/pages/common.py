@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import folium
 import streamlit as st
 
@@ -125,4 +127,7 @@ def network_basemaps() -> network_maps.Basemaps:
 
 def show_svg(svg: str) -> None:
     """Show an SVG chart (matplotlib's output starts with an XML header that st.image does not take)."""
-    st.image(svg[svg.find("<svg"):], use_container_width=True)
+    root = svg[svg.find("<svg"):]
+    end = root.find(">")
+    tag = re.sub(r'\s(width|height)="[^"]*"', "", root[:end])  # let the chart take the column's width
+    st.image(tag + root[end:], use_container_width=True)

@@ -1,0 +1,98 @@
+"""The three map views of a citizen's network: which ties each view draws, and how."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from buurtkaart import maps, network_maps
+from buurtkaart.area import load_embedded
+from tests.test_analysis import tie_frame
+
+ANCHOR = (4.3785, 50.8670)
+
+
+@pytest.fixture(scope="module")
+def base() -> network_maps.Basemaps:
+    """Return the background layers of the embedded region."""
+    return network_maps.basemaps(load_embedded())
+
+
+@pytest.fixture
+def network() -> pd.DataFrame:
+    """Return a numbered network with ties at the three levels, one slapend and one negative."""
+    return network_maps.numbered(tie_frame([
+        {"citizen_id": "c", "place_label": "<script>alert(1)</script>", "state": "slapend", "lon": 4.381, "lat": 50.866},
+        {"citizen_id": "c", "level": "stad", "place_kind": "municipality", "place_label": "Evere", "capital": "linking",
+         "influence": "negative", "lon": 4.401, "lat": 50.870},
+        {"citizen_id": "c", "level": "translokaal", "place_kind": "city", "place_label": "Casablanca (MA)",
+         "capital": "bridging", "strength": "light", "lon": -7.61, "lat": 33.59},
+    ]))
+
+
+def features(m) -> list[dict]:
+    """Return every GeoJSON feature of the tie layers of a folium map."""
+    found = []
+    for element in maps._walk(m):
+        data = getattr(element, "data", None)
+        if isinstance(data, dict) and data.get("features") and "num" in data["features"][0].get("properties", {}):
+            found += data["features"]
+    return found
+
+
+def lines(m) -> list[dict]:
+    """Return the tie lines of a map."""
+    return [f for f in features(m) if f["geometry"]["type"] == "LineString"]
+
+
+@pytest.mark.parametrize(("view", "levels"), [("buurt", {"buurt"}), ("stad", {"buurt", "stad"}), ("translokaal", {"buurt", "stad", "translokaal"})])
+def test_each_view_draws_its_levels(view: str, levels: set[str], network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    m = network_maps.network_map(view, anchor=ANCHOR, anchor_label="Josaphat", tie_frame=network, base=base)
+    drawn = lines(m)
+    assert {f["properties"]["style"]["className"].split()[1] for f in drawn} == {f"bk-level-{lv}" for lv in levels}
+    for f in drawn:  # every line starts at the anchor
+        assert tuple(f["geometry"]["coordinates"][0]) == pytest.approx(ANCHOR)
+    assert maps.external_assets(m) == []
+
+
+def test_styles_say_state_capital_strength_and_influence(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    m = network_maps.network_map("translokaal", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base)
+    by_num = {f["properties"]["num"]: f["properties"]["style"] for f in lines(m)}
+    assert by_num[1]["dashArray"] == network_maps.STATE_DASH["slapend"] and "bk-state-slapend" in by_num[1]["className"]
+    assert by_num[2]["dashArray"] is None and "bk-negative" in by_num[2]["className"]
+    assert by_num[2]["color"] == network_maps.CAPITAL_COLOURS["linking"]
+    assert by_num[3]["weight"] < by_num[2]["weight"]  # a light tie is thinner than a strong one
+    ends = [f for f in features(m) if f["geometry"]["type"] == "Point"]
+    negative = [f for f in ends if "bk-negative" in f["properties"]["style"]["className"]]
+    assert [f["properties"]["num"] for f in negative] == [2]
+
+
+def test_labels_never_become_html(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    page = network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="<b>x</b>", tie_frame=network, base=base).get_root().render()
+    assert "<script>alert(1)</script>" not in page
+    assert "<b>x</b>" not in page
+    assert "textContent" in page  # the popup is built from text nodes
+
+
+def test_comparing_versions_marks_added_and_draws_lost_ties_grey(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    lost = network.iloc[[0]].assign(tie_id="old")
+    changes = pd.Series({network.iloc[1]["tie_id"]: "added"})
+    m = network_maps.network_map("translokaal", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base, changes=changes, lost=lost)
+    styles = [f["properties"]["style"] for f in lines(m)]
+    assert sum("bk-change-added" in s["className"] for s in styles) == 1
+    grey = [s for s in styles if "bk-change-lost" in s["className"]]
+    assert len(grey) == 1 and grey[0]["color"] == network_maps.LOST_COLOUR
+
+
+def test_views_open_on_their_scale(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    zooms = {view: network_maps.network_map(view, anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).options["zoom"]
+             for view in network_maps.VIEWS}
+    assert zooms["buurt"] > zooms["stad"] > zooms["translokaal"]
+    assert zooms["buurt"] >= 14  # walking scale
+
+
+def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) -> None:
+    empty = network_maps.numbered(tie_frame([]))
+    for view in network_maps.VIEWS:
+        page = network_maps.network_map(view, anchor=ANCHOR, anchor_label="A", tie_frame=empty, base=base).get_root().render()
+        assert "bk-anchor" in page
