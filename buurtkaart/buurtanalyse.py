@@ -110,7 +110,9 @@ def summary_row(result: AreaAnalysis) -> dict[str, object]:
 
 def key_sentences(acc: access.Accessibility, keys: list[str] | tuple[str, ...], lang: str) -> list[str]:
     """Return the plain sentences of the accessibility figures for some kinds of place only."""
-    only = replace(acc, sources=replace(acc.sources, keys=tuple(k for k in acc.keys if k in keys)))
+    # The places far from a street are a note about the whole region's data, not about this area: left out here.
+    snap_m = {k: np.zeros_like(v) for k, v in acc.sources.snap_m.items()}
+    only = replace(acc, sources=replace(acc.sources, keys=tuple(k for k in acc.keys if k in keys), snap_m=snap_m))
     return access.sentences(only, lang)
 
 

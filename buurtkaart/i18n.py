@@ -1011,6 +1011,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "analyse.area.commune": ("Schaarbeek (gemeente)", "Schaerbeek (commune)", "Schaerbeek (municipality)"),
     "analyse.area.quartier": ("Een wijk", "Un quartier", "A quartier"),
     "analyse.area.drawn": ("Zelf getekend op de kaart", "Dessiné sur la carte", "Drawn on the map"),
+    "analyse.area.current": ("Gebied: {name}", "Zone : {name}", "Area: {name}"),
     "analyse.area.drawn.name": ("Getekend gebied", "Zone dessinée", "Drawn area"),
     "analyse.draw.first": (
         "Teken eerst een gebied op de kaart (met de veelhoek- of rechthoekknop links op de kaart).",

@@ -20,6 +20,7 @@ from buurtkaart.pages import common
 from buurtkaart.paths import DATA_DIR
 
 MAP_HEIGHT = 560
+MAP_WIDTH = 560  # the map column's width on a laptop screen
 COMMUNE, QUARTIER, DRAWN = "commune", "quartier", "drawn"
 
 
@@ -32,6 +33,8 @@ def population_blocks():
 def area_choice() -> tuple[str, shapely.Geometry | None]:
     """Show the area picker in the sidebar and return (name, boundary); the boundary is None until drawn."""
     kinds = {COMMUNE: t("analyse.area.commune", lang), QUARTIER: t("analyse.area.quartier", lang), DRAWN: t("analyse.area.drawn", lang)}
+    if st.session_state.pop("an_next_kind", None):
+        st.session_state["an_area_kind"] = DRAWN
     kind = st.sidebar.radio(t("map.area", lang), list(kinds), format_func=kinds.get, key="an_area_kind")
     if kind == COMMUNE:
         return t("map.scope.commune", lang), commune_boundary()
@@ -96,7 +99,7 @@ with col_map:
     group = st.radio(t("analyse.group", lang), list(access.AGE_GROUPS), horizontal=True, key="an_group",
                      format_func=lambda g: t(f"access.group.{g}", lang))
     bounds = boundary.bounds if boundary is not None else region.bounds
-    m = folium.Map(location=list(maps.center(bounds)), zoom_start=maps.fit_zoom(bounds, width=800, height=MAP_HEIGHT), tiles=None, control_scale=True)
+    m = folium.Map(location=list(maps.center(bounds)), zoom_start=maps.fit_zoom(bounds, width=MAP_WIDTH, height=MAP_HEIGHT), tiles=None, control_scale=True)
     if boundary is not None and result is not None:
         edges = region.street_edges[region.street_edges.intersects(boundary.buffer(0.002))]
         if key in result.access.distance:
@@ -128,7 +131,7 @@ with col_map:
         text = json.dumps(shape["geometry"])
         if text != st.session_state.get("an_drawn"):
             st.session_state["an_drawn"] = text
-            st.session_state["an_area_kind"] = DRAWN
+            st.session_state["an_next_kind"] = DRAWN  # applied before the picker is drawn on the next run
             st.rerun()
     st.caption(t("analyse.draw.help", lang) + " " + t("map.streets.note", lang))
 
@@ -136,6 +139,7 @@ with col_report:
     if result is None:
         st.info(t("analyse.draw.first", lang))
         st.stop()
+    st.markdown(f"**{t('analyse.area.current', lang, name=name)}**")
     st.subheader(t("report.access", lang))
     if not result.has_population:
         st.info(t("report.no_population", lang))
