@@ -126,7 +126,12 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     from buurtkaart import vindplaatsen as vp
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    if args.org is None and args.action != "list" and args.code:
+        org = _organisation_of(db, args.code)
+    elif args.org is None:
+        raise SystemExit("'citizen list' needs --org (the organisation's name)")
+    else:
+        org = vp.ensure_organisation(db, args.org)
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
@@ -145,6 +150,17 @@ def cmd_citizen(args: argparse.Namespace) -> int:
         return 0
     print(citizen_report(db, org, person.id, args.lang))
     return 0
+
+
+def _organisation_of(db: object, code: str) -> str:
+    """Return the id of the one organisation that has a citizen with this code."""
+    from buurtkaart import citizens
+    from buurtkaart import vindplaatsen as vp
+
+    found = [org for org, _name in vp.organisations(db) if citizens.find_by_code(db, org, code) is not None]
+    if len(found) != 1:
+        raise citizens.CitizenError("error.citizen_unknown_code", code=code)
+    return found[0]
 
 
 def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
@@ -312,7 +328,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("citizen", help="list citizens, print one citizen's network report, or erase a citizen")
     p.add_argument("action", choices=["list", "report", "erase"])
     p.add_argument("code", nargs="?", help="the citizen's code (e.g. BK-7F3A-92C1)")
-    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--org", help="the organisation's name (report/erase: found from the code when left out)")
     p.set_defaults(run=cmd_citizen)
 
     p = sub.add_parser("analyse", help="buurtanalyse: walking access and caseload gaps; HTML reports and a CSV summary")

@@ -97,7 +97,11 @@ def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) 
     assert re.search(r"^\s+1\. ", report, flags=re.MULTILINE)  # the numbered ties
     assert "Het netwerk telt" in report
 
+    assert main(["citizen", "report", codes[1]]) == 0  # without --org: the one organisation with this code
+    assert capsys.readouterr().out.startswith(f"Burger {codes[1]}")
+
     assert main(["citizen", "erase", codes[0], "--org", demo.DEMO_ORGANISATION]) == 0
     assert "gewist" in capsys.readouterr().out
     assert main(["citizen", "report", codes[0], "--org", demo.DEMO_ORGANISATION]) == 1
     assert codes[0] in capsys.readouterr().err
+    assert main(["citizen", "report", codes[0]]) == 1
