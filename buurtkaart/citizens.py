@@ -866,31 +866,26 @@ def _find(store: Store, organisation_id: str, condition: Any) -> Citizen | None:
 
 def _citizen_row(session: Session, organisation_id: str, citizen_id: str) -> Any:
     """Return the stored row of a citizen of this organisation; raise CitizenNotFoundError if there is none."""
-    row = session.execute(
-        select(CITIZENS).where(CITIZENS.c.id == str(citizen_id), CITIZENS.c.organisation_id == str(organisation_id))
-    ).first()
-    if row is None:
-        raise CitizenNotFoundError("error.citizen_not_found")
-    return row
+    return _owned_row(session, CITIZENS, organisation_id, citizen_id, CitizenNotFoundError("error.citizen_not_found"))
 
 
 def _tie_row(session: Session, organisation_id: str, tie_id: str) -> Any:
     """Return the stored row of a tie of this organisation; raise TieNotFoundError if there is none."""
-    row = session.execute(
-        select(TIES).where(TIES.c.id == str(tie_id), TIES.c.organisation_id == str(organisation_id))
-    ).first()
-    if row is None:
-        raise TieNotFoundError("error.tie_not_found")
-    return row
+    return _owned_row(session, TIES, organisation_id, tie_id, TieNotFoundError("error.tie_not_found"))
 
 
 def _version_row(session: Session, organisation_id: str, version_id: str) -> Any:
     """Return the stored row of a version of this organisation; raise VersionNotFoundError if there is none."""
+    return _owned_row(session, VERSIONS, organisation_id, version_id, VersionNotFoundError("error.citizen_version_not_found"))
+
+
+def _owned_row(session: Session, table: Table, organisation_id: str, row_id: str, missing: Exception) -> Any:
+    """Return the row `row_id` of `table` if it belongs to the organisation; raise `missing` otherwise."""
     row = session.execute(
-        select(VERSIONS).where(VERSIONS.c.id == str(version_id), VERSIONS.c.organisation_id == str(organisation_id))
+        select(table).where(table.c.id == str(row_id), table.c.organisation_id == str(organisation_id))
     ).first()
     if row is None:
-        raise VersionNotFoundError("error.citizen_version_not_found")
+        raise missing
     return row
 
 
