@@ -1078,6 +1078,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "burger.anchor.help": ("Nooit het woonadres.", "Jamais l'adresse du domicile.", "Never the home address."),
     "burger.anchor.place": ("Plek die de burger kiest", "Lieu choisi par la personne", "Place the citizen chooses"),
     "burger.place.none": ("Geen plek gevonden voor “{query}”. Probeer een ander deel van de naam.", "Aucun lieu trouvé pour « {query} ». Essayez une autre partie du nom.", "No place found for “{query}”. Try another part of the name."),
+    "burger.place.matches": (
+        "Die plek is niet gevonden. Bedoelde u een van deze? Klik er een aan en voeg de band opnieuw toe.",
+        "Ce lieu est introuvable. Vouliez-vous dire l'un de ceux-ci ? Cliquez-en un et ajoutez à nouveau le lien.",
+        "That place was not found. Did you mean one of these? Click one and add the tie again.",
+    ),
     "burger.place.pick": ("Kies de plek", "Choisissez le lieu", "Pick the place"),
     "burger.create": ("Burger aanmaken", "Créer la personne", "Create citizen"),
     "burger.created": ("Burger {code} is aangemaakt.", "La personne {code} a été créée.", "Citizen {code} was created."),

@@ -96,13 +96,16 @@ def tie_form(citizen_id: str) -> None:
         t("tie.level", lang), list(ties.LEVELS), horizontal=True, key="bg_tie_level",
         format_func=lambda k: ties.label("level", k, lang), help=t("burger.level.help", lang),
     )
+    st.caption(t(f"burger.place.example.{level}", lang))
     if st.session_state.pop("bg_tie_saved", False):  # the last tie was saved: a blank place and functions for the next
         st.session_state["bg_tie_place"] = ""
         st.session_state["bg_tie_functions"] = []
+    if "bg_tie_place_next" in st.session_state:  # a closest match the worker picked
+        st.session_state["bg_tie_place"] = st.session_state.pop("bg_tie_place_next")
     with st.form("bg_tie", clear_on_submit=False):
         col1, col2, col3 = st.columns(3)
         with col1:
-            place = st.text_input(t("burger.place", lang), placeholder=t(f"burger.place.example.{level}", lang), key="bg_tie_place")
+            place = st.text_input(t("burger.place", lang), key="bg_tie_place")
             role = pick(t("tie.role", lang), "role", key="bg_tie_role")
             capital = pick(t("tie.capital", lang), "capital", key="bg_tie_capital")
         with col2:
@@ -115,8 +118,17 @@ def tie_form(citizen_id: str) -> None:
             influence = pick(t("tie.influence", lang), "influence", key="bg_tie_influence")
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key="bg_tie_reciprocity", value="both")
         submitted = st.form_submit_button(t("burger.tie.add", lang), type="primary")
+    matches = st.session_state.get("bg_place_matches", [])
+    if matches and not submitted:
+        st.caption(t("burger.place.matches", lang))
+        for i, label in enumerate(matches):
+            if st.button(label, key=f"bg_place_match_{i}"):
+                st.session_state["bg_tie_place_next"] = label
+                st.session_state.pop("bg_place_matches")
+                st.rerun()
     if not submitted:
         return
+    st.session_state.pop("bg_place_matches", None)
     try:
         location = gazetteer.resolve(level, place, area=region, items=items)
         citizens.add_tie(
@@ -125,6 +137,11 @@ def tie_form(citizen_id: str) -> None:
         )
     except BuurtkaartError as error:
         st.error(error.message(lang))
+        suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
+        if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
+            st.session_state["bg_place_matches"] = suggestions_found[:6]
+            flash("error", error.message(lang))
+            st.rerun()
         return
     st.session_state["bg_tie_saved"] = True
     flash("success", t("burger.tie.added", lang, place=location.label))
