@@ -224,7 +224,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         if out is not None:
             edges = region.street_edges[region.street_edges.intersects(boundary)]
             path = out / f"buurtanalyse_{_slug(name)}.html"
-            path.write_text(report.report_html(result, lang=args.lang, edges=edges), encoding="utf-8")
+            path.write_text(report.report_html(result, lang=args.lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, args.lang)), encoding="utf-8")
     if out is not None:
         pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")

@@ -36,7 +36,13 @@ img.map{max-width:100%;border:1px solid #ddd}
 """
 
 
-def report_html(result: AreaAnalysis, *, lang: str = i18n.DEFAULT_LANGUAGE, edges: pd.DataFrame | None = None) -> str:
+def report_html(
+    result: AreaAnalysis,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    edges: pd.DataFrame | None = None,
+    quartier_names: dict[str, str] | None = None,
+) -> str:
     """Return the standalone HTML report of a buurtanalyse (`edges`: the area's streets, for the map)."""
     parts = [
         f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
@@ -55,20 +61,17 @@ def report_html(result: AreaAnalysis, *, lang: str = i18n.DEFAULT_LANGUAGE, edge
     if overall is None or overall["suppressed"]:
         parts.append(f"<p>{_e(t('report.suppressed', lang))}</p>")
     else:
-        parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang))]
+        parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang, quartier_names))]
     parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
     if result.unknown.empty:
         parts.append(f"<p>{_e(t('report.unknown.none', lang))}</p>")
     else:
-        parts.append(_table(result.unknown[["label", "citizens"]].rename(columns={
-            "label": t("report.col.place", lang), "citizens": t("report.col.citizens", lang)})))
+        parts.append(_table(unknown_table(result, lang)))
     parts.append(f"<h2>{_e(t('report.talents', lang))}</h2>")
     if result.talents.empty:
         parts.append(f"<p>{_e(t('report.talents.none', lang))}</p>")
     else:
-        talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: ties.label("talent", k, lang)))
-        parts.append(_table(talents[["need", "talent", "citizens"]].rename(columns={
-            "need": t("report.col.need", lang), "talent": t("report.col.talent", lang), "citizens": t("report.col.citizens", lang)})))
+        parts.append(_table(talents_table(result, lang)))
     parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
     body = "\n".join(parts)
     title = _e(t("report.title", lang, name=result.name))
@@ -145,6 +148,27 @@ def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] |
         shown[t("report.col.mean_size", lang)] = "—" if pd.isna(row.mean_size) else f"{row.mean_size:.1f}"
         rows.append(shown)
     return pd.DataFrame(rows)
+
+
+def unknown_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+    """Return the places citizens name that the organisation does not know, as a table to show."""
+    return result.unknown[["label", "citizens"]].rename(
+        columns={"label": t("report.col.place", lang), "citizens": t("report.col.citizens", lang)}
+    )
+
+
+def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+    """Return the needs that citizens' talents answer nearby, as a table to show."""
+    talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: ties.label("talent", k, lang)))
+    return talents[["need", "talent", "citizens"]].rename(
+        columns={"need": t("report.col.need", lang), "talent": t("report.col.talent", lang), "citizens": t("report.col.citizens", lang)}
+    )
+
+
+def quartier_names(quartiers: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Return {mdrc as text: name} of the quartiers in `lang` (French names in French, else Dutch)."""
+    column = "name_fr" if lang == "fr" else "name_nl"
+    return dict(zip(quartiers["mdrc"].astype(str), quartiers[column], strict=True))
 
 
 def svg(figure: Figure) -> str:

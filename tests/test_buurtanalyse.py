@@ -155,3 +155,13 @@ def test_cli_analyse_writes_reports_and_a_summary(tmp_path: Path, capsys: pytest
 def test_cli_analyse_refuses_a_zero_threshold(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["analyse", "--elderly-m", "0"]) == 1
     assert "0" in capsys.readouterr().err
+
+
+def test_the_report_names_quartiers_not_codes(region: Area, walk: graph.WalkGraph) -> None:
+    people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 5)
+    result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people,
+                                       all_ties=tie_frame([{"citizen_id": f"c{i}"} for i in range(5)]))
+    names = report.quartier_names(region.quartiers, "nl")
+    table = report.gaps_table(result, "nl", names)
+    assert table.iloc[:, 0].tolist() == ["Alle burgers", names[str(JOSAPHAT)]]
+    assert f">{names[str(JOSAPHAT)]}<" in report.report_html(result, lang="nl", quartier_names=names)

@@ -154,20 +154,19 @@ with col_report:
         st.info(t("report.suppressed", lang))
     else:
         common.show_svg(report.svg(report.gaps_chart(result, lang)))
-        names = dict(zip(region.quartiers["mdrc"].astype(str), region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
-        st.dataframe(report.gaps_table(result, lang, names), hide_index=True, use_container_width=True)
+        st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True, use_container_width=True)
     st.subheader(t("report.unknown", lang))
     if result.unknown.empty:
         st.caption(t("report.unknown.none", lang))
     else:
-        st.dataframe(result.unknown[["label", "citizens"]], hide_index=True, use_container_width=True)
+        st.dataframe(report.unknown_table(result, lang), hide_index=True, use_container_width=True)
     st.subheader(t("report.talents", lang))
     if result.talents.empty:
         st.caption(t("report.talents.none", lang))
     else:
-        st.dataframe(result.talents[["need", "talent", "citizens"]], hide_index=True, use_container_width=True)
+        st.dataframe(report.talents_table(result, lang), hide_index=True, use_container_width=True)
     area_edges = region.street_edges[region.street_edges.intersects(boundary)]
     st.download_button(
-        t("analyse.export", lang), report.report_html(result, lang=lang, edges=area_edges), file_name="buurtanalyse.html",
+        t("analyse.export", lang), report.report_html(result, lang=lang, edges=area_edges, quartier_names=report.quartier_names(region.quartiers, lang)), file_name="buurtanalyse.html",
         mime="text/html", key="an_export", type="primary",
     )
