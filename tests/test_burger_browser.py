@@ -43,22 +43,27 @@ def wait_tie_counts(page: Page, expected: list[int]) -> None:
 
 
 def settle(page: Page) -> None:
-    """Wait until Streamlit has finished the rerun a widget change started (its status widget is gone)."""
-    page.wait_for_timeout(300)
-    expect(page.locator('[data-testid="stStatusWidget"]')).to_have_count(0, timeout=30_000)
+    """Wait until Streamlit has finished the rerun a widget change started (the app says its script is not running)."""
+    app = page.locator('[data-testid="stApp"]')
+    page.wait_for_timeout(300)  # the rerun request reaches the server and its "running" comes back
+    wait_for(lambda: app.get_attribute("data-test-script-state") == "notRunning", page, "the app to finish its run", seconds=60)
 
 
 def wait_place(page: Page, inputs, value: str) -> None:
     """Wait until the (one, once reruns settle) place field reads `value`."""
-    wait_for(lambda: [i.input_value() for i in inputs.all()] == [value], page, f"the place field to read {value}")
+    wait_for(lambda: inputs.evaluate_all("els => els.map((e) => e.value)") == [value], page, f"the place field to read {value}")
 
 
 def section(page: Page, name: str) -> None:
     """Open a section of the citizen's page (a segmented control, kept across reruns)."""
-    button = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=re.compile(f"^{name}$"))
-    if button.get_attribute("aria-checked") != "true":
-        button.click()
-    expect(button).to_have_attribute("aria-checked", "true", timeout=20_000)
+    buttons = page.locator('[data-testid="stButtonGroup"] button').filter(has_text=re.compile(f"^{name}$"))
+
+    def selected() -> bool:
+        return "true" in buttons.evaluate_all("els => els.map((e) => e.getAttribute('aria-checked'))")
+
+    if not selected():
+        buttons.first.click()
+    wait_for(selected, page, f"the section {name} to open")
     settle(page)
 
 
@@ -89,6 +94,7 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
         ties_tab.get_by_label("Waar?").fill(place)
         choose(page, ties_tab, "Functies", function)
         ties_tab.get_by_role("button", name="Band toevoegen").click()
+        settle(page)
         if match:  # an unknown name: nothing saved, the closest matches offered
             expect(page.get_by_text("Bedoelde u").first).to_be_visible(timeout=30_000)
             ties_tab.get_by_role("button", name=match, exact=True).click()

@@ -30,6 +30,22 @@ def population_blocks():
     return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
 
 
+def vindplaats_key(items: gpd.GeoDataFrame) -> tuple:
+    """Return what identifies the team's live vindplaatsen (id and position), to cache their snapping."""
+    live = items[(items["layer"] == "vindplaats") & items["deleted_at"].isna()] if len(items) else items
+    return tuple(zip(live.get("id", []), live.geometry.x.round(7), live.geometry.y.round(7), strict=True)) if len(live) else ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def region_sources(key: tuple) -> access.Sources:
+    """Return the region's places and these vindplaatsen snapped to the walking graph (once per set of vindplaatsen)."""
+    extra = {}
+    if key:
+        ids, lon, lat = zip(*key, strict=True)
+        extra[access.VINDPLAATS] = gpd.GeoDataFrame({"id": list(ids)}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
+    return access.snap_sources(common.walk_graph(), region.places, extra_sources=extra or None)
+
+
 def area_choice() -> tuple[str, shapely.Geometry | None]:
     """Show the area picker in the sidebar and return (name, boundary); the boundary is None until drawn."""
     kinds = {COMMUNE: t("analyse.area.commune", lang), QUARTIER: t("analyse.area.quartier", lang), DRAWN: t("analyse.area.drawn", lang)}
@@ -87,7 +103,7 @@ with st.spinner(t("analyse.busy", lang)):
         try:
             result = buurtanalyse.analyse_area(
                 name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
-                all_ties=all_ties, settings=settings, lang=lang,
+                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items)),
             )
         except BuurtkaartError as error:
             st.error(error.message(lang))
