@@ -74,7 +74,8 @@ def shown_count(n: int, *, min_group: int = MIN_GROUP) -> str:
 def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> pd.DataFrame:
     """Return one row per citizen: network size, functions covered by active ties, and the signals of a gap.
 
-    The size counts active and slapend ties (a breuklijn is no longer a member).
+    The size counts active and slapend ties (a breuklijn is no longer a member); a function is covered by an
+    active tie without a negative influence (as in `indicators.compute`).
     """
     base = pd.DataFrame({"citizen_id": citizens["citizen_id"].astype(str), "quartier": citizens["quartier"].astype(str)})
     t = all_ties[all_ties["citizen_id"].isin(base["citizen_id"])]
@@ -83,7 +84,9 @@ def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> 
     per = base.set_index("citizen_id")
     per["size"] = member.groupby("citizen_id").size()
     per["active"] = active.groupby("citizen_id").size()
-    functions = active[["citizen_id", "functions"]].explode("functions")
+    # As in indicators.compute: a function counts as filled by an active tie without a negative influence.
+    giving = active[active["influence"] != "negative"]
+    functions = giving[["citizen_id", "functions"]].explode("functions")
     for function in ties.FUNCTIONS:
         has = set(functions.loc[functions["functions"] == function, "citizen_id"])
         per[f"has_{function}"] = per.index.isin(has)

@@ -61,6 +61,14 @@ def test_profiles_count_members_and_functions_of_active_ties() -> None:
     assert (profile["dormant"], profile["light"], profile["one_sided"], profile["negative"]) == (1, 1, 1, 1)
 
 
+def test_a_negative_tie_fills_no_function() -> None:
+    citizens = citizen_frame([{"quartier": "1"}])
+    rows = [{"citizen_id": "c0", "functions": ("materieel",), "influence": "negative"},
+            {"citizen_id": "c0", "functions": ("affectief",), "influence": "mixed"}]
+    profile = analysis.citizen_profiles(citizens, tie_frame(rows)).iloc[0]
+    assert not profile["has_materieel"] and profile["has_affectief"]
+
+
 def test_a_citizen_without_ties_lacks_everything() -> None:
     profile = analysis.citizen_profiles(citizen_frame([{"quartier": "1"}]), tie_frame([])).iloc[0]
     assert profile["size"] == 0
