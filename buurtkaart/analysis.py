@@ -136,8 +136,9 @@ def _gap_row(group: str, rows: pd.DataFrame, min_group: int) -> dict[str, object
 def unknown_places(all_ties: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None, *, min_group: int = MIN_GROUP) -> gpd.GeoDataFrame:
     """Return the buurt places the citizens name in their ties that are not on the organisation's map.
 
-    One row per place: place_kind, place_ref, label, citizens (how many citizens name it, as it may be
-    shown), n (None below `min_group`), geometry. Candidates for new vindplaatsen, most named first.
+    One row per place named by at least `min_group` citizens: place_kind, place_ref, label, citizens (as
+    shown), n, geometry; candidates for new vindplaatsen, most named first. Places named by fewer citizens
+    are not listed (that would point at a small group); `attrs["hidden"]` says how many there are.
     """
     named = all_ties[(all_ties["level"] == "buurt") & (all_ties["place_kind"] != "vindplaats")]
     columns = ["place_kind", "place_ref", "label", "citizens", "n", "geometry"]
@@ -151,9 +152,12 @@ def unknown_places(all_ties: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None, *
     places = gpd.GeoDataFrame(places, geometry="geometry", crs=ties.CRS)
     known = _known_mask(places, items)
     places = places[~known].sort_values(["count", "label"], ascending=[False, True])
-    places["citizens"] = places["count"].map(lambda c: shown_count(c, min_group=min_group))
-    places["n"] = places["count"].map(lambda c: int(c) if c >= min_group else None).astype(object)
-    return places[columns].reset_index(drop=True)
+    shown = places[places["count"] >= min_group].copy()
+    shown["citizens"] = shown["count"].map(lambda c: shown_count(c, min_group=min_group))
+    shown["n"] = shown["count"].astype(int)
+    out = shown[columns].reset_index(drop=True)
+    out.attrs["hidden"] = int((places["count"] < min_group).sum())
+    return out
 
 
 def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.ndarray:
@@ -193,7 +197,8 @@ def talent_matches(
     """Return, per need of a neighbourhood actor and per talent that answers it, how many citizens with that
     talent live (are anchored) within `max_m` walking: socially valued roles waiting to be offered.
 
-    Columns: need_id, need, kind, talent, citizens (as shown), n (None below `min_group`), nearest_m.
+    Columns: need_id, need, kind, talent, citizens (as shown), n, nearest_m. A match of fewer than `min_group`
+    citizens is not listed; `attrs["hidden"]` says how many such matches there are.
     """
     columns = ["need_id", "need", "kind", "talent", "citizens", "n", "nearest_m"]
     if items is None or items.empty:
@@ -205,6 +210,7 @@ def talent_matches(
     need_nodes, _ = graph_mod.snap(walk, needs.geometry.x.to_numpy(), needs.geometry.y.to_numpy())
     anchor_nodes, _ = graph_mod.snap(walk, gifted.geometry.x.to_numpy(), gifted.geometry.y.to_numpy())
     rows = []
+    hidden = 0
     for need, node in zip(needs.itertuples(), need_nodes, strict=True):
         answering = need_talents(need.name, need.kind, need.notes)
         if not answering:
@@ -216,6 +222,9 @@ def talent_matches(
             count = int(within.sum())
             if count == 0:
                 continue
+            if count < min_group:  # a small group of citizens is never shown, not even as a row
+                hidden += 1
+                continue
             rows.append(
                 {
                     "need_id": need.id,
@@ -223,11 +232,13 @@ def talent_matches(
                     "kind": need.kind,
                     "talent": talent,
                     "citizens": shown_count(count, min_group=min_group),
-                    "n": count if count >= min_group else None,
-                    "nearest_m": None if count < min_group else float(distance[within].min()),
+                    "n": count,
+                    "nearest_m": float(distance[within].min()),
                 }
             )
-    return pd.DataFrame(rows, columns=columns)
+    out = pd.DataFrame(rows, columns=columns)
+    out.attrs["hidden"] = hidden
+    return out
 
 
 def need_talents(name: str, kind: str, notes: str = "") -> tuple[str, ...]:

@@ -982,6 +982,16 @@ TABLE: dict[str, tuple[str, str, str]] = {
     ),
     "report.unknown": ("Plekken die burgers noemen en die de organisatie nog niet kent", "Lieux cités par les personnes et encore inconnus de l'organisation", "Places citizens name that the organisation does not know yet"),
     "report.unknown.none": ("Geen: alle genoemde plekken staan op de kaart van de organisatie.", "Aucun : tous les lieux cités sont sur la carte de l'organisation.", "None: every place named is on the organisation's map."),
+    "report.unknown.hidden": (
+        "{n} andere plekken worden door minder dan 5 burgers genoemd: ze worden niet getoond, zodat niemand herkenbaar is. Bespreek ze in het team, met de burgers zelf.",
+        "{n} autres lieux sont cités par moins de 5 personnes : ils ne sont pas montrés, pour que personne ne soit reconnaissable. Parlez-en en équipe, avec les personnes elles-mêmes.",
+        "{n} other places are named by fewer than 5 citizens: they are not shown, so that nobody can be recognised. Discuss them in the team, with the citizens themselves.",
+    ),
+    "report.talents.hidden": (
+        "{n} andere koppelingen van een talent aan een nood gelden voor minder dan 5 burgers en worden niet getoond. Op de pagina van elke burger staan de rollen die bij hem of haar passen.",
+        "{n} autres correspondances talent–besoin concernent moins de 5 personnes et ne sont pas montrées. La page de chaque personne montre les rôles qui lui conviennent.",
+        "{n} other talent–need matches concern fewer than 5 citizens and are not shown. Each citizen's page shows the roles that fit them.",
+    ),
     "report.talents": ("Talenten en noden: sociaal gewaardeerde rollen", "Talents et besoins : rôles socialement valorisés", "Talents and needs: socially valued roles"),
     "report.talents.none": ("Geen talent van een burger past bij een nood in dit gebied (binnen 800 m wandelen).", "Aucun talent ne correspond à un besoin de cette zone (à moins de 800 m à pied).", "No citizen's talent matches a need in this area (within 800 m walking)."),
     "report.chart.beyond": ("% inwoners verder dan de drempel", "% d'habitants au-delà du seuil", "% of residents beyond the threshold"),

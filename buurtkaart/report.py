@@ -63,15 +63,13 @@ def report_html(
     else:
         parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang, quartier_names))]
     parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
-    if result.unknown.empty:
-        parts.append(f"<p>{_e(t('report.unknown.none', lang))}</p>")
-    else:
+    if len(result.unknown):
         parts.append(_table(unknown_table(result, lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in unknown_notes(result, lang)]
     parts.append(f"<h2>{_e(t('report.talents', lang))}</h2>")
-    if result.talents.empty:
-        parts.append(f"<p>{_e(t('report.talents.none', lang))}</p>")
-    else:
+    if len(result.talents):
         parts.append(_table(talents_table(result, lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang)]
     parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
     body = "\n".join(parts)
     title = _e(t("report.title", lang, name=result.name))
@@ -148,6 +146,22 @@ def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] |
         shown[t("report.col.mean_size", lang)] = "—" if pd.isna(row.mean_size) else f"{row.mean_size:.1f}"
         rows.append(shown)
     return pd.DataFrame(rows)
+
+
+def unknown_notes(result: AreaAnalysis, lang: str) -> list[str]:
+    """Return what to say under the unknown places: none at all, or how many are left out for privacy."""
+    hidden = result.unknown.attrs.get("hidden", 0)
+    if hidden:
+        return [t("report.unknown.hidden", lang, n=hidden)]
+    return [] if len(result.unknown) else [t("report.unknown.none", lang)]
+
+
+def talents_notes(result: AreaAnalysis, lang: str) -> list[str]:
+    """Return what to say under the talents and needs: none at all, or how many matches are left out."""
+    hidden = result.talents.attrs.get("hidden", 0)
+    if hidden:
+        return [t("report.talents.hidden", lang, n=hidden)]
+    return [] if len(result.talents) else [t("report.talents.none", lang)]
 
 
 def unknown_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:

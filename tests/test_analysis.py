@@ -143,15 +143,17 @@ def test_unknown_places_leave_out_what_the_organisation_knows() -> None:
         {"name": "Josaphatpark", "lon": 4.38012, "lat": 50.86507},
     ])
     found = analysis.unknown_places(tie_frame(rows), items)
-    assert found["label"].tolist() == ["Tea house Anadolu", "Rue Royale"]
+    assert found["label"].tolist() == ["Tea house Anadolu"]  # the street named by one citizen is not listed
     assert found.iloc[0]["citizens"] == "6" and found.iloc[0]["n"] == 6
-    assert found.iloc[1]["citizens"] == "< 5" and pd.isna(found.iloc[1]["n"])
+    assert found.attrs["hidden"] == 1
     assert found.crs.to_epsg() == 4326
 
 
-def test_unknown_places_without_a_map_lists_all_named_buurt_places() -> None:
-    found = analysis.unknown_places(tie_frame([{"citizen_id": "c0"}, {"citizen_id": "c1"}]), None)
-    assert len(found) == 1 and found.iloc[0]["citizens"] == "< 5"
+def test_unknown_places_without_a_map_lists_every_place_named_by_five() -> None:
+    rows = [{"citizen_id": f"c{i}"} for i in range(5)] + [{"citizen_id": "c0", "place_ref": "p2", "place_label": "Bank"}]
+    found = analysis.unknown_places(tie_frame(rows), None)
+    assert found["label"].tolist() == ["Café"] and found.attrs["hidden"] == 1
+    assert analysis.unknown_places(tie_frame(rows[:4]), None).empty  # four citizens: nothing to show
 
 
 @pytest.fixture(scope="module")
@@ -189,11 +191,11 @@ def test_talent_matches_count_citizens_within_walking_distance(schaerbeek_graph:
     assert row["nearest_m"] == pytest.approx(expected)
 
 
-def test_talent_matches_under_five_hide_the_distance(schaerbeek_graph: graph.WalkGraph) -> None:
+def test_talent_matches_under_five_are_not_listed(schaerbeek_graph: graph.WalkGraph) -> None:
     citizens = citizen_frame([{"talents": ("gardening",), "lon": 4.3790, "lat": 50.8672}] * 2)
     items = items_frame([{"layer": "need", "name": "Moestuin", "kind": "park", "lon": 4.3800, "lat": 50.8670}])
-    row = analysis.talent_matches(citizens, items, schaerbeek_graph).iloc[0]
-    assert row["citizens"] == "< 5" and pd.isna(row["n"]) and pd.isna(row["nearest_m"])
+    matches = analysis.talent_matches(citizens, items, schaerbeek_graph)
+    assert matches.empty and matches.attrs["hidden"] == 1
 
 
 def test_citizen_roles_lists_needs_their_talents_answer_nearby(schaerbeek_graph: graph.WalkGraph) -> None:

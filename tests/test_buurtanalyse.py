@@ -165,3 +165,13 @@ def test_the_report_names_quartiers_not_codes(region: Area, walk: graph.WalkGrap
     table = report.gaps_table(result, "nl", names)
     assert table.iloc[:, 0].tolist() == ["Alle burgers", names[str(JOSAPHAT)]]
     assert f">{names[str(JOSAPHAT)]}<" in report.report_html(result, lang="nl", quartier_names=names)
+
+
+def test_a_place_named_by_fewer_than_five_is_counted_not_shown(region: Area, walk: graph.WalkGraph) -> None:
+    people = citizen_frame([{"quartier": "A", "lon": 4.3790, "lat": 50.8672}] * 6)
+    rows = [{"citizen_id": f"c{i}", "place_ref": "x1", "place_label": "Theehuis Anadolu"} for i in range(6)]
+    rows.append({"citizen_id": "c0", "place_ref": "x2", "place_label": "Geheim café"})
+    result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people, all_ties=tie_frame(rows))
+    page = report.report_html(result, lang="nl")
+    assert "Theehuis Anadolu" in page and "Geheim café" not in page
+    assert "1 andere plekken worden door minder dan 5 burgers genoemd" in page

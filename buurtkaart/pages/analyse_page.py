@@ -172,15 +172,15 @@ with col_report:
         common.show_svg(report.svg(report.gaps_chart(result, lang)))
         st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True, use_container_width=True)
     st.subheader(t("report.unknown", lang))
-    if result.unknown.empty:
-        st.caption(t("report.unknown.none", lang))
-    else:
+    if len(result.unknown):
         st.dataframe(report.unknown_table(result, lang), hide_index=True, use_container_width=True)
+    for line in report.unknown_notes(result, lang):
+        st.caption(line)
     st.subheader(t("report.talents", lang))
-    if result.talents.empty:
-        st.caption(t("report.talents.none", lang))
-    else:
+    if len(result.talents):
         st.dataframe(report.talents_table(result, lang), hide_index=True, use_container_width=True)
+    for line in report.talents_notes(result, lang):
+        st.caption(line)
     area_edges = region.street_edges[region.street_edges.intersects(boundary)]
     st.download_button(
         t("analyse.export", lang), report.report_html(result, lang=lang, edges=area_edges, quartier_names=report.quartier_names(region.quartiers, lang)), file_name="buurtanalyse.html",
