@@ -273,15 +273,15 @@ if section == "network":
             m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base, lang=lang, width=VIEW_WIDTH, height=VIEW_HEIGHT)
             st_folium(m, key=f"bg_map_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
     st.caption(t("burger.maps.legend", lang))
-    col_chart, col_text = st.columns([3, 2])
     ind = indicators.compute(tie_frame, links)
-    with col_chart:
-        ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-        common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=f"{t('burger.inclusieweb', lang)} — {person['code']}"))
-    with col_text:
-        st.subheader(t("burger.indicators", lang))
-        for sentence in indicators.sentences(ind, lang):
-            st.markdown(f"- {sentence}")
+    st.subheader(t("burger.indicators", lang))
+    sentences = indicators.sentences(ind, lang)
+    half = (len(sentences) + 1) // 2
+    for col, part in zip(st.columns(2), (sentences[:half], sentences[half:]), strict=True):
+        col.markdown("\n".join(f"- {sentence}" for sentence in part))
+    st.subheader(t("burger.inclusieweb", lang))
+    ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
+    common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=person["code"]))
     st.subheader(t("burger.suggestions", lang))
     walk = common.walk_graph()
     max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
