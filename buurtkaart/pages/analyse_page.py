@@ -163,22 +163,22 @@ with col_report:
         for sentence in buurtanalyse.key_sentences(result.access, [key], lang):
             st.markdown(f"- {sentence}")
         common.show_svg(report.svg(report.access_chart(result, lang)))
-    st.dataframe(report.place_table(result, lang), hide_index=True, use_container_width=True)
+    st.dataframe(report.place_table(result, lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
     st.caption(t("report.citizens", lang, n=result.citizens))
     if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
         st.info(t("report.suppressed", lang))
     else:
         common.show_svg(report.svg(report.gaps_chart(result, lang)))
-        st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True, use_container_width=True)
+        st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True)
     st.subheader(t("report.unknown", lang))
     if len(result.unknown):
-        st.dataframe(report.unknown_table(result, lang), hide_index=True, use_container_width=True)
+        st.dataframe(report.unknown_table(result, lang), hide_index=True)
     for line in report.unknown_notes(result, lang):
         st.caption(line)
     st.subheader(t("report.talents", lang))
     if len(result.talents):
-        st.dataframe(report.talents_table(result, lang), hide_index=True, use_container_width=True)
+        st.dataframe(report.talents_table(result, lang), hide_index=True)
     for line in report.talents_notes(result, lang):
         st.caption(line)
     area_edges = region.street_edges[region.street_edges.intersects(boundary)]

@@ -251,7 +251,7 @@ if section == "ties":
             capital=tie_frame["capital"].map(lambda k: ties.label("capital", k, lang)),
             state=tie_frame["state"].map(lambda k: ties.label("state", k, lang)),
         )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
-        st.dataframe(shown, hide_index=True, use_container_width=True, key="bg_tie_table")
+        st.dataframe(shown, hide_index=True, key="bg_tie_table")
         numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
         col_pick, col_delete = st.columns([3, 1])
         gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
@@ -292,7 +292,7 @@ if section == "network":
     else:
         columns = {c: t(f"burger.col.{c}", lang) for c in ("name", "walk_m", "walk_min", "reason")}
         table = found[list(columns)].assign(walk_m=found["walk_m"].round()).rename(columns=columns)
-        st.dataframe(table, hide_index=True, use_container_width=True, key="bg_suggestions")
+        st.dataframe(table, hide_index=True, key="bg_suggestions")
     roles = analysis.citizen_roles(person, items, walk, max_m=max_m)
     if len(roles):
         st.subheader(t("burger.roles", lang))

@@ -130,4 +130,4 @@ def show_svg(svg: str) -> None:
     root = svg[svg.find("<svg"):]
     end = root.find(">")
     tag = re.sub(r'\s(width|height)="[^"]*"', "", root[:end])  # let the chart take the column's width
-    st.image(tag + root[end:], use_container_width=True)
+    st.image(tag + root[end:], width="stretch")

@@ -189,7 +189,7 @@ with col_side:
     with tab_history:
         log = vp.history(db, org)
         if len(log):
-            st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True, use_container_width=True)
+            st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
 
     with tab_exchange:
         upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
