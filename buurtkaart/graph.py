@@ -78,6 +78,12 @@ class WalkGraph:
         """Return the argsort of the node ids (computed once per graph)."""
         return np.argsort(self.node_ids, kind="stable")
 
+    @cached_property
+    def main(self) -> tuple[np.ndarray, cKDTree]:
+        """Return the snappable nodes of the largest connected street network and a search tree over them."""
+        nodes = self.snappable[self.component[self.snappable] == 0]
+        return nodes, cKDTree(self.metric(self.lon[nodes], self.lat[nodes]))
+
     def metric(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Return local x/y in metres of points, in the projection of the snapping tree."""
         return _metric(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), self.lat0)
@@ -118,19 +124,22 @@ def walk_graph(area: Area) -> WalkGraph:
     )
 
 
-def snap(graph: WalkGraph, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def snap(graph: WalkGraph, lon: np.ndarray, lat: np.ndarray, *, main_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Return (node index, straight distance in metres) of the street node nearest to each point.
 
-    Only nodes on a street are candidates. A point without finite coordinates gets (-1, inf).
+    Only nodes on a street are candidates; with `main_only`, only those of the largest connected network
+    (so that a point next to a short isolated fragment still reaches the rest). A point without finite
+    coordinates gets (-1, inf).
     """
+    nodes, tree = graph.main if main_only else (graph.snappable, graph.tree)
     lon = np.atleast_1d(np.asarray(lon, dtype=float))
     lat = np.atleast_1d(np.asarray(lat, dtype=float))
     index = np.full(len(lon), -1, dtype=np.int64)
     distance = np.full(len(lon), np.inf)
     ok = np.isfinite(lon) & np.isfinite(lat)
     if ok.any():
-        found_distance, found = graph.tree.query(graph.metric(lon[ok], lat[ok]))
-        index[ok] = graph.snappable[np.asarray(found, dtype=np.int64)]
+        found_distance, found = tree.query(graph.metric(lon[ok], lat[ok]))
+        index[ok] = nodes[np.asarray(found, dtype=np.int64)]
         distance[ok] = found_distance
     return index, distance
 

@@ -9,16 +9,13 @@ those two nodes. The organisation's own map items (vindplaatsen, sites, partners
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from buurtkaart.area import Area
-from buurtkaart.graph import EARTH_M_PER_DEGREE, WalkGraph, distances_from
+from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import category_label, t
 from buurtkaart.indicators import as_keys, compute, fragile_functions, missing_functions
 from buurtkaart.ties import CRS, label
@@ -89,7 +86,7 @@ def suggest(
     lon, lat = _anchor(citizen)
     if not (np.isfinite(lon) and np.isfinite(lat)):
         return _empty("suggest.none.no_anchor", lang)
-    anchor, anchor_snap = _snap(graph, np.array([lon]), np.array([lat]))
+    anchor, anchor_snap = snap(graph, np.array([lon]), np.array([lat]), main_only=True)
     if anchor_snap[0] > MAX_SNAP_M:
         return _empty("suggest.none.far", lang, metres=round(float(anchor_snap[0])))
     distance = distances_from(graph, anchor, limit=max_m)
@@ -103,7 +100,7 @@ def suggest(
     )
     if wheelchair:
         candidates = candidates[candidates["wheelchair"] != "no"]
-    node, snap_m = _snap(graph, candidates["lon"].to_numpy(float), candidates["lat"].to_numpy(float))
+    node, snap_m = snap(graph, candidates["lon"].to_numpy(float), candidates["lat"].to_numpy(float), main_only=True)
     candidates = candidates.assign(node=node, snap_m=snap_m, walk_m=np.where(node >= 0, distance[node.clip(0)], np.inf))
     candidates = candidates[np.isfinite(candidates["walk_m"]) & (candidates["walk_m"] <= max_m)]
     if candidates.empty:
@@ -289,33 +286,6 @@ def _anchor(citizen: Mapping[str, object] | pd.Series) -> tuple[float, float]:
         return float(_get(citizen, "lon")), float(_get(citizen, "lat"))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return np.nan, np.nan
-
-
-def _snap(graph: WalkGraph, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Return (node index, metres) of the nearest node of the main street network to each point (-1, inf if none)."""
-    nodes, tree, lat0 = _main_network(graph)
-    index = np.full(len(lon), -1, dtype=np.int64)
-    metres = np.full(len(lon), np.inf)
-    ok = np.isfinite(lon) & np.isfinite(lat)
-    if ok.any():
-        found_m, found = tree.query(_metric(lon[ok], lat[ok], lat0))
-        index[ok] = nodes[np.asarray(found, dtype=np.int64)]
-        metres[ok] = found_m
-    return index, metres
-
-
-@lru_cache(maxsize=8)
-def _main_network(graph: WalkGraph) -> tuple[np.ndarray, cKDTree, float]:
-    """Return the node indices of the largest connected street network, a search tree over them and its latitude."""
-    _, labels = connected_components(graph.matrix, directed=False)
-    nodes = np.flatnonzero(labels == np.bincount(labels).argmax())
-    lat0 = float(graph.lat.mean())
-    return nodes, cKDTree(_metric(graph.lon[nodes], graph.lat[nodes], lat0)), lat0
-
-
-def _metric(lon: np.ndarray, lat: np.ndarray, lat0: float) -> np.ndarray:
-    """Return local x/y in metres around latitude `lat0` (the projection graph.py snaps with)."""
-    return np.column_stack([lon * EARTH_M_PER_DEGREE * np.cos(np.radians(lat0)), lat * EARTH_M_PER_DEGREE])
 
 
 def _empty(key: str, lang: str, *, anchor: tuple[WalkGraph, np.ndarray, np.ndarray] | None = None, **values: object) -> gpd.GeoDataFrame:
