@@ -8,10 +8,8 @@ Drawn on a `matplotlib.figure.Figure` with the Agg canvas: no pyplot, no GUI, no
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Mapping
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,6 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle
 
+from buurtkaart import charts
 from buurtkaart.i18n import t
 from buurtkaart.indicators import as_keys
 from buurtkaart.ties import CAPITALS, FUNCTIONS, LEVELS, TIE_COLUMNS, label
@@ -164,12 +163,7 @@ def figure(
 
 def svg(ties: pd.DataFrame, **kw: object) -> str:
     """Return the inclusieweb as a standalone SVG string (text as escaped text, no external references)."""
-    fig = figure(ties, **kw)  # type: ignore[arg-type]
-    buffer = io.BytesIO()
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "inclusieweb"}):
-        fig.savefig(buffer, format="svg", metadata={"Creator": None, "Date": None, "Format": None, "Type": None})
-    text = buffer.getvalue().decode("utf-8")
-    return re.sub(r"<!DOCTYPE[^>]*>\s*", "", text, count=1)  # the DTD is an external reference: not needed
+    return charts.svg_document(figure(ties, **kw))  # type: ignore[arg-type]
 
 
 def png(ties: pd.DataFrame, *, dpi: int = 150, **kw: object) -> bytes:

@@ -12,15 +12,12 @@ import io
 import math
 from collections.abc import Iterable, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # no GUI backend, also when imported outside Streamlit
 import geopandas as gpd
 import pandas as pd
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import i18n, ties
+from buurtkaart import charts, i18n, ties
 from buurtkaart.buurtanalyse import AreaAnalysis
 from buurtkaart.i18n import t
 
@@ -185,14 +182,6 @@ def quartier_names(quartiers: pd.DataFrame, lang: str) -> dict[str, str]:
     return dict(zip(quartiers["mdrc"].astype(str), quartiers[column], strict=True))
 
 
-def svg(figure: Figure) -> str:
-    """Return a matplotlib figure as an SVG element (no XML header, no external reference)."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg")
-    text = buffer.getvalue()
-    return text[text.find("<svg"):]
-
-
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
     """Return the area's streets coloured by walking distance to the map's kind of place, as an inline PNG."""
     streets = access.streets_by_distance(result.access, edges, MAP_KEY, lang=lang)
@@ -213,7 +202,7 @@ def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
 
 def _chart(figure: Figure) -> str:
     """Return a chart as an inline SVG block."""
-    return f"<div class='chart'>{svg(figure)}</div>"
+    return f"<div class='chart'>{charts.svg_element(figure)}</div>"
 
 
 def _table(frame: pd.DataFrame) -> str:

@@ -162,14 +162,14 @@ with col_report:
     else:
         for sentence in buurtanalyse.key_sentences(result.access, [key], lang):
             st.markdown(f"- {sentence}")
-        common.show_svg(report.svg(report.access_chart(result, lang)))
+        common.show_chart(report.access_chart(result, lang))
     st.dataframe(report.place_table(result, lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
     st.caption(t("report.citizens", lang, n=result.citizens))
     if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
         st.info(t("report.suppressed", lang))
     else:
-        common.show_svg(report.svg(report.gaps_chart(result, lang)))
+        common.show_chart(report.gaps_chart(result, lang))
         st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True)
     st.subheader(t("report.unknown", lang))
     if len(result.unknown):

@@ -281,7 +281,7 @@ if section == "network":
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
     st.subheader(t("burger.inclusieweb", lang))
     ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-    common.show_svg(inclusieweb.svg(tie_frame, lang=lang, ring=ring, title=person["code"]))
+    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]))
     st.subheader(t("burger.suggestions", lang))
     walk = common.walk_graph()
     max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
@@ -336,7 +336,7 @@ if section == "time":
                 m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
                                              lang=lang, changes=changes, lost=lost, width=VIEW_WIDTH, height=VIEW_HEIGHT)
                 st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
-        common.show_svg(inclusieweb.svg(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
+        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
 
 if section == "manage":
     st.subheader(t("burger.erase", lang))

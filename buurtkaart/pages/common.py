@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import folium
 import streamlit as st
+from matplotlib.figure import Figure
 
 from buurtkaart import area as area_mod
-from buurtkaart import graph, i18n, maps, network_maps
+from buurtkaart import charts, graph, i18n, maps, network_maps
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -125,9 +124,6 @@ def network_basemaps() -> network_maps.Basemaps:
     return network_maps.basemaps(embedded_region())
 
 
-def show_svg(svg: str) -> None:
-    """Show an SVG chart (matplotlib's output starts with an XML header that st.image does not take)."""
-    root = svg[svg.find("<svg"):]
-    end = root.find(">")
-    tag = re.sub(r'\s(width|height)="[^"]*"', "", root[:end])  # let the chart take the column's width
-    st.image(tag + root[end:], width="stretch")
+def show_chart(figure: Figure) -> None:
+    """Show a matplotlib chart as SVG at the width of its column."""
+    st.image(charts.svg_element(figure), width="stretch")
