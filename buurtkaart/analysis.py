@@ -7,14 +7,14 @@ suppressed (its figures are None, its count shown as "< 5"), so no output single
 
 from __future__ import annotations
 
-import re
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from buurtkaart import graph as graph_mod
 from buurtkaart import ties
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.gazetteer import name_keys
 from buurtkaart.vindplaatsen import fold_name
 
 MIN_GROUP = 5
@@ -162,9 +162,9 @@ def unknown_places(all_ties: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None, *
 
 def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.ndarray:
     """Return True for places already on the organisation's map (same OSM id, or the same name close by)."""
-    if items is None or items.empty:
+    live = vp.live(items)
+    if live.empty:
         return np.zeros(len(places), dtype=bool)
-    live = items[items["deleted_at"].isna()] if "deleted_at" in items else items
     by_osm = places["place_ref"].isin(set(live["osm_place_id"].dropna().astype(str)))
     metric = places.to_crs(3857)
     near = gpd.sjoin_nearest(
@@ -172,18 +172,10 @@ def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.
     )
     near = near[~near.index.duplicated()]
     same_name = [
-        isinstance(item_name, str) and _same_place_name(label, item_name)
+        isinstance(item_name, str) and bool(set(name_keys(label)) & set(name_keys(item_name)))
         for label, item_name in zip(places["label"], near["name"].reindex(places.index), strict=True)
     ]
     return by_osm.to_numpy() | np.asarray(same_name, dtype=bool)
-
-
-def _same_place_name(a: str, b: str) -> bool:
-    """Return True when two place names are the same name (folded), or one half of a bilingual name."""
-    fa, fb = fold_name(a), fold_name(b)
-    halves_a = {fold_name(h) for h in re.split(r"\s+-\s+", a)} | {fa}
-    halves_b = {fold_name(h) for h in re.split(r"\s+-\s+", b)} | {fb}
-    return bool(halves_a & halves_b)
 
 
 def talent_matches(
@@ -201,9 +193,7 @@ def talent_matches(
     citizens is not listed; `attrs["hidden"]` says how many such matches there are.
     """
     columns = ["need_id", "need", "kind", "talent", "citizens", "n", "nearest_m"]
-    if items is None or items.empty:
-        return pd.DataFrame(columns=columns)
-    needs = items[(items["layer"] == "need") & (items["deleted_at"].isna() if "deleted_at" in items else True)]
+    needs = vp.live(items, "need")
     gifted = citizens[citizens["talents"].map(len) > 0]
     if needs.empty or gifted.empty:
         return pd.DataFrame(columns=columns)
@@ -256,10 +246,8 @@ def citizen_roles(
     """Return the needs within `max_m` walking of one citizen's anchor that their talents answer (for their own page)."""
     columns = ["need_id", "need", "kind", "talent", "walk_m"]
     talents = set(citizen["talents"] or ())
-    if items is None or items.empty or not talents:
-        return pd.DataFrame(columns=columns)
-    needs = items[(items["layer"] == "need") & (items["deleted_at"].isna() if "deleted_at" in items else True)]
-    if needs.empty:
+    needs = vp.live(items, "need")
+    if needs.empty or not talents:
         return pd.DataFrame(columns=columns)
     anchor, _ = graph_mod.snap(walk, citizen.geometry.x, citizen.geometry.y)
     need_nodes, _ = graph_mod.snap(walk, needs.geometry.x.to_numpy(), needs.geometry.y.to_numpy())

@@ -17,6 +17,7 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import analysis, ties
+from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import AreaError
 from buurtkaart.graph import WalkGraph
@@ -63,17 +64,15 @@ def analyse_area(
     inside_nodes = shapely.contains_xy(boundary, walk.lon, walk.lat)
     if not inside_nodes.any():
         raise AreaError("error.area_no_streets", name=name)
-    live_items = _live(items)
-    vindplaatsen = live_items[live_items["layer"] == "vindplaats"] if live_items is not None else None
-    extra = {access.VINDPLAATS: vindplaatsen} if vindplaatsen is not None and len(vindplaatsen) else {}
+    live_items = vp.live(items)
     if sources is None:
-        sources = access.snap_sources(walk, region.places, categories=CATEGORY_KEYS, extra_sources=extra)
+        sources = region_sources(walk, region, live_items)
     area_blocks = _blocks_in(blocks, boundary)
     acc = access.analyse_access(walk, sources, blocks=area_blocks if len(area_blocks) else None, settings=settings)
     people = _citizens_in(citizens, boundary)
     people_ties = _ties_of(all_ties, people)
     profiles = analysis.citizen_profiles(people, people_ties)
-    area_items = live_items[shapely.contains_xy(boundary, live_items.geometry.x, live_items.geometry.y)] if live_items is not None else None
+    area_items = live_items[shapely.contains_xy(boundary, live_items.geometry.x, live_items.geometry.y)]
     return AreaAnalysis(
         name=name,
         boundary=boundary,
@@ -81,7 +80,7 @@ def analyse_area(
         access=acc,
         keys=acc.keys,
         figures=access.figures(acc),
-        places=place_counts(acc, region.places, vindplaatsen, boundary, inside_nodes),
+        places=place_counts(acc, region.places, vp.live(live_items, "vindplaats"), boundary, inside_nodes),
         sentences=key_sentences(acc, [k for k in HEADLINE_KEYS if k in acc.keys], lang),
         has_population=len(area_blocks) > 0,
         citizens=analysis.shown_count(len(people)),
@@ -89,6 +88,13 @@ def analyse_area(
         unknown=analysis.unknown_places(people_ties, live_items),
         talents=analysis.talent_matches(people, area_items, walk),
     )
+
+
+def region_sources(walk: WalkGraph, region: Area, items: gpd.GeoDataFrame | None) -> access.Sources:
+    """Return the region's places and the team's live vindplaatsen snapped to the walking graph (once per set of them)."""
+    vindplaatsen = vp.live(items, "vindplaats")
+    extra = {access.VINDPLAATS: vindplaatsen} if len(vindplaatsen) else None
+    return access.snap_sources(walk, region.places, categories=CATEGORY_KEYS, extra_sources=extra)
 
 
 def summary_row(result: AreaAnalysis) -> dict[str, object]:
@@ -119,7 +125,7 @@ def key_sentences(acc: access.Accessibility, keys: list[str] | tuple[str, ...], 
 def place_counts(
     acc: access.Accessibility,
     places: gpd.GeoDataFrame,
-    vindplaatsen: gpd.GeoDataFrame | None,
+    vindplaatsen: gpd.GeoDataFrame,
     boundary: shapely.Geometry,
     inside_nodes: np.ndarray,
 ) -> pd.DataFrame:
@@ -129,7 +135,7 @@ def place_counts(
     rows = []
     for key in acc.keys:
         if key == access.VINDPLAATS:
-            n = 0 if vindplaatsen is None else int(shapely.contains_xy(boundary, vindplaatsen.geometry.x, vindplaatsen.geometry.y).sum())
+            n = int(shapely.contains_xy(boundary, vindplaatsen.geometry.x, vindplaatsen.geometry.y).sum())
         else:
             n = int(counts.get(key, 0))
         row = {"key": key, "in_area": n, "median_m": np.nan, "p90_m": np.nan, "unreachable_nodes": 0}
@@ -141,13 +147,6 @@ def place_counts(
                 row["median_m"], row["p90_m"] = np.percentile(reachable, [50, 90])
         rows.append(row)
     return pd.DataFrame(rows, columns=list(PLACE_COUNT_COLUMNS))
-
-
-def _live(items: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    """Return the organisation's items that are not deleted (None when there are none)."""
-    if items is None or items.empty:
-        return None
-    return items[items["deleted_at"].isna()] if "deleted_at" in items else items
 
 
 def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:

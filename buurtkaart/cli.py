@@ -199,10 +199,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         org = vp.ensure_organisation(db, args.org)
         items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
-    vindplaatsen = items[items["layer"] == "vindplaats"] if items is not None and len(items) else None
-    sources = access.snap_sources(
-        walk, region.places, extra_sources={access.VINDPLAATS: vindplaatsen} if vindplaatsen is not None and len(vindplaatsen) else None
-    )
+    sources = buurtanalyse.region_sources(walk, region, items)
     if args.all_quartiers:
         areas = [(f"{row.mdrc} {row.name_nl}", row.geometry) for row in region.quartiers.sort_values("mdrc").itertuples()]
     elif args.quartier is not None:

@@ -25,6 +25,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -478,11 +479,8 @@ def _trigram_index(keys: Sequence[str]) -> TrigramIndex:
 
 def items_index(items: gpd.GeoDataFrame | None) -> NameIndex | None:
     """Return the index of the organisation's map items (vindplaatsen first), or None when there are none."""
-    if items is None or items.empty:
-        return None
+    items = vp.live(items)
     items = items[items["name"].fillna("").astype(str).str.strip() != ""]
-    if "deleted_at" in items.columns:
-        items = items[items["deleted_at"].isna()]
     if items.empty:
         return None
     lon = items["lon"].astype(float) if "lon" in items.columns else items.geometry.x

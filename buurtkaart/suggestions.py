@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import category_label, t
@@ -159,9 +160,7 @@ def _item_candidates(
     ]  # fmt: skip
     if items is None or items.empty:
         return pd.DataFrame(columns=columns)
-    usable = items[items["layer"].isin(ITEM_LAYERS)]
-    if "deleted_at" in usable:
-        usable = usable[usable["deleted_at"].isna()]
+    usable = vp.live(items, *ITEM_LAYERS)
     usable = usable.drop(columns="geometry").assign(lon=usable.geometry.x, lat=usable.geometry.y, id=usable["id"].astype(str))
     by_kind = usable.merge(targets, left_on="kind", right_on="category")
     groups = pd.DataFrame(

@@ -495,6 +495,16 @@ def list_items(
     return items_frame(rows)
 
 
+def live(items: gpd.GeoDataFrame | None, *layers: str) -> gpd.GeoDataFrame:
+    """Return the items that are not deleted (and of these layers, if given); an empty frame for None."""
+    if items is None:
+        return items_frame([])
+    keep = items["deleted_at"].isna() if "deleted_at" in items else pd.Series(True, index=items.index)
+    if layers:
+        keep &= items["layer"].isin(layers)
+    return items[keep]
+
+
 def items_frame(rows: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
     """Return stored item rows as a GeoDataFrame with the declared ITEM_COLUMNS."""
     data = {column: [row[column] for row in rows] for column in ITEM_COLUMNS}

@@ -32,18 +32,14 @@ def population_blocks():
 
 def vindplaats_key(items: gpd.GeoDataFrame) -> tuple:
     """Return what identifies the team's live vindplaatsen (id and position), to cache their snapping."""
-    live = items[(items["layer"] == "vindplaats") & items["deleted_at"].isna()] if len(items) else items
-    return tuple(zip(live.get("id", []), live.geometry.x.round(7), live.geometry.y.round(7), strict=True)) if len(live) else ()
+    live = vp.live(items, "vindplaats")
+    return tuple(zip(live["id"], live.geometry.x.round(7), live.geometry.y.round(7), strict=True))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def region_sources(key: tuple) -> access.Sources:
-    """Return the region's places and these vindplaatsen snapped to the walking graph (once per set of vindplaatsen)."""
-    extra = {}
-    if key:
-        ids, lon, lat = zip(*key, strict=True)
-        extra[access.VINDPLAATS] = gpd.GeoDataFrame({"id": list(ids)}, geometry=gpd.points_from_xy(lon, lat), crs="EPSG:4326")
-    return access.snap_sources(common.walk_graph(), region.places, extra_sources=extra or None)
+def region_sources(key: tuple, _items: gpd.GeoDataFrame) -> access.Sources:
+    """Return the region's places and the vindplaatsen `key` names, snapped (cached per set of vindplaatsen)."""
+    return buurtanalyse.region_sources(common.walk_graph(), region, _items)
 
 
 def area_choice() -> tuple[str, shapely.Geometry | None]:
@@ -103,7 +99,7 @@ with st.spinner(t("analyse.busy", lang)):
         try:
             result = buurtanalyse.analyse_area(
                 name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
-                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items)),
+                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items),
             )
         except BuurtkaartError as error:
             st.error(error.message(lang))
