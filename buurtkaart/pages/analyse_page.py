@@ -177,8 +177,12 @@ with col_report:
         st.dataframe(report.talents_table(result, lang), hide_index=True)
     for line in report.talents_notes(result, lang):
         st.caption(line)
-    area_edges = region.street_edges[region.street_edges.intersects(boundary)]
+
+    def report_page() -> str:
+        """Return the standalone report: built when the button is clicked, not on every run of the page."""
+        edges = region.street_edges[region.street_edges.intersects(boundary)]
+        return report.report_html(result, lang=lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, lang))
+
     st.download_button(
-        t("analyse.export", lang), report.report_html(result, lang=lang, edges=area_edges, quartier_names=report.quartier_names(region.quartiers, lang)), file_name="buurtanalyse.html",
-        mime="text/html", key="an_export", type="primary",
+        t("analyse.export", lang), report_page, file_name="buurtanalyse.html", mime="text/html", key="an_export", type="primary",
     )

@@ -207,7 +207,10 @@ with col_side:
                         st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
             st.rerun()
         fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"buurtkaart{EXPORT_FORMATS[fmt]}"
-            exchange.export_items(db, org, path, layers=shown_layers)
-            st.download_button(t("vp.export.button", lang), path.read_bytes(), file_name=path.name, key="vp_export")
+        suffix = EXPORT_FORMATS[fmt]
+        st.download_button(
+            t("vp.export.button", lang),
+            lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
+            file_name=f"buurtkaart{suffix}",
+            key="vp_export",
+        )
