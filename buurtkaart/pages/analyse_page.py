@@ -45,8 +45,7 @@ def region_sources(key: tuple, _items: gpd.GeoDataFrame) -> access.Sources:
 def area_choice() -> tuple[str, shapely.Geometry | None]:
     """Show the area picker in the sidebar and return (name, boundary); the boundary is None until drawn."""
     kinds = {COMMUNE: t("analyse.area.commune", lang), QUARTIER: t("analyse.area.quartier", lang), DRAWN: t("analyse.area.drawn", lang)}
-    if st.session_state.pop("an_next_kind", None):
-        st.session_state["an_area_kind"] = DRAWN
+    common.apply_next("an_area_kind")
     kind = st.sidebar.radio(t("map.area", lang), list(kinds), format_func=kinds.get, key="an_area_kind")
     if kind == COMMUNE:
         return t("map.scope.commune", lang), commune_boundary()
@@ -143,7 +142,7 @@ with col_map:
         text = json.dumps(shape["geometry"])
         if text != st.session_state.get("an_drawn"):
             st.session_state["an_drawn"] = text
-            st.session_state["an_next_kind"] = DRAWN  # applied before the picker is drawn on the next run
+            common.set_next("an_area_kind", DRAWN)
             st.rerun()
     st.caption(t("analyse.draw.help", lang) + " " + t("map.streets.note", lang))
 

@@ -85,7 +85,7 @@ def citizen_form() -> None:
         except BuurtkaartError as error:
             st.error(error.message(lang))
             return
-        st.session_state["bg_next"] = citizen.id
+        common.set_next("bg_pick", citizen.id)
         flash("success", t("burger.created", lang, code=citizen.code))
         st.rerun()
 
@@ -97,11 +97,7 @@ def tie_form(citizen_id: str) -> None:
         format_func=lambda k: ties.label("level", k, lang), help=t("burger.level.help", lang),
     )
     st.caption(t(f"burger.place.example.{level}", lang))
-    if st.session_state.pop("bg_tie_saved", False):  # the last tie was saved: a blank place and functions for the next
-        st.session_state["bg_tie_place"] = ""
-        st.session_state["bg_tie_functions"] = []
-    if "bg_tie_place_next" in st.session_state:  # a closest match the worker picked
-        st.session_state["bg_tie_place"] = st.session_state.pop("bg_tie_place_next")
+    common.apply_next("bg_tie_place", "bg_tie_functions")  # blank after a saved tie, or a closest match picked
     with st.form("bg_tie", clear_on_submit=False):
         col1, col2, col3 = st.columns(3)
         with col1:
@@ -123,7 +119,7 @@ def tie_form(citizen_id: str) -> None:
         st.caption(t("burger.place.matches", lang))
         for i, label in enumerate(matches):
             if st.button(label, key=f"bg_place_match_{i}"):
-                st.session_state["bg_tie_place_next"] = label
+                common.set_next("bg_tie_place", label)
                 st.session_state.pop("bg_place_matches")
                 st.rerun()
     if not submitted:
@@ -143,7 +139,8 @@ def tie_form(citizen_id: str) -> None:
             flash("error", error.message(lang))
             st.rerun()
         return
-    st.session_state["bg_tie_saved"] = True
+    common.set_next("bg_tie_place", "")  # a blank place and functions for the next tie
+    common.set_next("bg_tie_functions", [])
     flash("success", t("burger.tie.added", lang, place=location.label))
     st.rerun()
 
@@ -197,9 +194,8 @@ options = [NEW, *codes]
 if st.session_state.get("bg_org") != org:  # another organisation: its own first citizen
     st.session_state["bg_org"] = org
     st.session_state.pop("bg_pick", None)
-if st.session_state.get("bg_next") in options:  # a citizen just created or found: show them
-    st.session_state["bg_pick"] = st.session_state.pop("bg_next")
-elif st.session_state.get("bg_pick") not in options:
+common.apply_next("bg_pick")  # a citizen just created or found: show them
+if st.session_state.get("bg_pick") not in options:
     st.session_state["bg_pick"] = options[1] if codes else NEW
 choice = st.sidebar.selectbox(
     t("burger.pick", lang), options,
@@ -211,7 +207,7 @@ if code_query.strip():
     if found is None:
         st.sidebar.warning(t("burger.find.none", lang))
     elif found.id != choice:
-        st.session_state["bg_next"] = found.id
+        common.set_next("bg_pick", found.id)
         st.rerun()
 
 if choice == NEW:

@@ -92,6 +92,21 @@ def store() -> Store:
     return open_store()
 
 
+_NEXT = "_next_value_of_"
+
+
+def set_next(key: str, value: object) -> None:
+    """Give the widget `key` this value on the next run (a widget's value cannot change once it is drawn)."""
+    st.session_state[_NEXT + key] = value
+
+
+def apply_next(*keys: str) -> None:
+    """Apply the values `set_next` kept for these widgets; call it before they are drawn."""
+    for key in keys:
+        if _NEXT + key in st.session_state:
+            st.session_state[key] = st.session_state.pop(_NEXT + key)
+
+
 def organisation(lang: str, db: Store) -> str:
     """Show the organisation field in the sidebar (the same on every page) and return the organisation's id."""
     current = st.session_state.setdefault("org_name_value", DEFAULT_ORGANISATION)
