@@ -259,8 +259,8 @@ def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float,
     """Add the light background of a view: nearby streets and green, quartier outlines, or countries."""
     if view == "buurt":
         box = shapely.box(*bounds).buffer(0.004)
-        green = base.green[base.green.intersects(box)]
-        streets = base.streets[base.streets.intersects(box)]
+        green = base.green.iloc[base.green.sindex.query(box, predicate="intersects")]  # the index is built once per basemap
+        streets = base.streets.iloc[base.streets.sindex.query(box, predicate="intersects")]
         if len(green):
             folium.GeoJson(
                 maps.basemap_geojson(green), interactive=False,

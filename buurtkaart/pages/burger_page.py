@@ -145,12 +145,12 @@ def tie_form(citizen_id: str) -> None:
     st.rerun()
 
 
-def links_form(citizen_id: str, tie_frame) -> None:
+def links_form(citizen_id: str, tie_frame, links) -> None:
     """Show who knows whom among the ties, and let the worker add or remove a pair."""
     if len(tie_frame) < 2:
         return
     numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
-    pairs = {(row.tie_a, row.tie_b) for row in citizens.list_links(db, org, citizen_id).itertuples()}
+    pairs = {(row.tie_a, row.tie_b) for row in links.itertuples()}
     col1, col2, col3 = st.columns([2, 2, 1])
     a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a")
     b = col2.selectbox(t("burger.links.b", lang), list(numbers), format_func=numbers.get, index=1, key="bg_link_b")
@@ -256,7 +256,7 @@ if section == "ties":
             flash("success", t("burger.tie.deleted", lang))
             st.rerun()
         st.subheader(t("burger.links", lang))
-        links_form(choice, tie_frame)
+        links_form(choice, tie_frame, links)
 
 if section == "network":
     if tie_frame.empty:
