@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import warnings
@@ -41,6 +40,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import osmnx as ox  # noqa: E402
 import scipy  # noqa: E402
+from common import load_average, median  # noqa: E402  (benchmarks/common.py)
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from buurtkaart import accessibility as ac  # noqa: E402
@@ -72,11 +72,6 @@ class CategoryRow:
     diff_ab: float  # max abs difference in metres (inf when the unreachable nodes differ)
     diff_ac: float
     unreachable: int
-
-
-def median(values: list[float]) -> float:
-    """Return the median of measured values."""
-    return statistics.median(values)
 
 
 def seconds(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -248,11 +243,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
     print(f"load average at the end: {load_average()} (other work on the machine makes every figure noisier)")
     return 0
-
-
-def load_average() -> str:
-    """Return the 1, 5 and 15 minute load averages of the machine as text."""
-    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":

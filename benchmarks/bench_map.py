@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,10 +45,13 @@ if str(ROOT) not in sys.path:
 
 import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
+from common import load_average, median  # noqa: E402  (benchmarks/common.py)
 
 from buurtkaart import area as area_mod  # noqa: E402
 from buurtkaart import maps, taxonomy  # noqa: E402
 from buurtkaart.area import Area  # noqa: E402
+from tests.conftest import CHROMIUM  # noqa: E402  (the same browser as the tests)
+from tests.conftest import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Frame, Page
@@ -58,14 +60,8 @@ T = TypeVar("T")
 SHARED_DATA = ROOT.parent / "shared" / "data"
 VENDOR_LEAFLET = ROOT / "static" / "vendor" / "leaflet"
 SYSTEM_JQUERY = Path("/usr/share/javascript/jquery/jquery.min.js")  # Debian's libjs-jquery
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    *TEST_CHROMIUM_ARGS,
     # No internet here: fail every non-local host name at once (OSM tiles of the naive map).
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
@@ -122,11 +118,6 @@ class Options:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def median(values: list[float]) -> float:
-    """Return the median of measured values."""
-    return statistics.median(values)
 
 
 def seconds(fn: Callable[[], Any]) -> float:
@@ -741,11 +732,6 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(rows)
     print(f"load average at the end: {load_average()} (other work on the machine makes every figure noisier)")
     return 0
-
-
-def load_average() -> str:
-    """Return the 1, 5 and 15 minute load averages of the machine as text."""
-    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 if __name__ == "__main__":
