@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -195,16 +192,15 @@ with col_side:
         upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
         import_layer = pick(t("vp.import.layer", lang), "layer", lang, key="vp_import_layer")
         if upload is not None and st.button(t("vp.import.button", lang), key="vp_import"):
-            with tempfile.TemporaryDirectory() as folder:
-                path = Path(folder) / Path(upload.name).name
-                path.write_bytes(upload.getvalue())
-                with st.spinner(t("load.busy", lang)):
-                    try:
-                        report = exchange.import_file(db, org, path, user=user, layer=import_layer, bounds=bounds)
-                    except BuurtkaartError as error:
-                        st.session_state["vp_message"] = ("error", error.message(lang))
-                    else:
-                        st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
+            with st.spinner(t("load.busy", lang)):
+                try:
+                    report = exchange.import_upload(
+                        db, org, upload.getvalue(), filename=upload.name, user=user, layer=import_layer, bounds=bounds
+                    )
+                except BuurtkaartError as error:
+                    st.session_state["vp_message"] = ("error", error.message(lang))
+                else:
+                    st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
             st.rerun()
         fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
         suffix = EXPORT_FORMATS[fmt]
