@@ -334,12 +334,12 @@ def residents_unreachable(acc: Accessibility, key: str, group: str) -> int:
     return int(residents[~np.isfinite(distance)].sum())
 
 
-def figures(acc: Accessibility, groups: Sequence[str] = tuple(AGE_GROUPS)) -> pd.DataFrame:
+def figures(acc: Accessibility, groups: Sequence[str] = tuple(AGE_GROUPS), *, keys: Sequence[str] | None = None) -> pd.DataFrame:
     """Return residents within, beyond and not connected to each kind, per age group (FIGURE_COLUMNS)."""
     if acc.blocks is None:
         return _typed(pd.DataFrame(columns=list(FIGURE_COLUMNS)), FIGURE_COLUMNS)
     rows = []
-    for key in acc.keys:
+    for key in acc.keys if keys is None else [k for k in acc.keys if k in keys]:
         for group in map(_check_group, groups):
             limit = _threshold(acc, group, None)
             residents = acc.blocks.residents[group]
@@ -411,10 +411,19 @@ def target_phrase(key: str, lang: str) -> str:
     return t(own, lang) if own in TABLE else t("access.to.any", lang, label=source_label(key, lang))
 
 
-def sentences(acc: Accessibility, lang: str = "nl", *, groups: Sequence[str] = tuple(AGE_GROUPS)) -> list[str]:
-    """Return plain sentences of the figures ("N residents aged 60+ live more than 400 m walking from ...")."""
+def sentences(
+    acc: Accessibility,
+    lang: str = "nl",
+    *,
+    groups: Sequence[str] = tuple(AGE_GROUPS),
+    keys: Sequence[str] | None = None,
+    with_far_places: bool = True,
+) -> list[str]:
+    """Return plain sentences of the figures ("N residents aged 60+ live more than 400 m walking from ..."), for
+    every kind analysed or only `keys`; `with_far_places` adds a note on places far from any street (a note on the
+    data of the whole graph, not on one area)."""
     out = []
-    for row in figures(acc, groups).itertuples(index=False):
+    for row in figures(acc, groups, keys=keys).itertuples(index=False):
         target = target_phrase(row.key, lang)
         group = t(f"access.group.{row.group}", lang)
         if row.no_place:
@@ -437,7 +446,10 @@ def sentences(acc: Accessibility, lang: str = "nl", *, groups: Sequence[str] = t
         if row.residents_unreachable:
             n = _count(int(row.residents_unreachable), lang)
             out.append(t("access.sentence.unreachable", lang, n=n, group=group, target=target))
-    for key, count in far_places(acc).groupby("key", sort=False).size().items():
+    if not with_far_places:
+        return out
+    far = far_places(acc)
+    for key, count in far[far["key"].isin(keys if keys is not None else acc.keys)].groupby("key", sort=False).size().items():
         out.append(t("access.sentence.far_places", lang, n=count, label=source_label(key, lang), m=int(FAR_SNAP_M)))
     return out
 

@@ -7,7 +7,7 @@ figures are then taken over the area's own blocks, street nodes and citizens.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import geopandas as gpd
@@ -81,7 +81,7 @@ def analyse_area(
         keys=acc.keys,
         figures=access.figures(acc),
         places=place_counts(acc, region.places, vp.live(live_items, "vindplaats"), boundary, inside_nodes),
-        sentences=key_sentences(acc, [k for k in HEADLINE_KEYS if k in acc.keys], lang),
+        sentences=access.sentences(acc, lang, keys=HEADLINE_KEYS, with_far_places=False),
         has_population=len(area_blocks) > 0,
         citizens=analysis.shown_count(len(people)),
         gaps=analysis.caseload_gaps(profiles),
@@ -112,14 +112,6 @@ def summary_row(result: AreaAnalysis) -> dict[str, object]:
         value = None if overall is None else overall[f"lacking_{function}"]
         row[f"lacking_{function}"] = None if value is None or pd.isna(value) else round(float(value), 3)
     return row
-
-
-def key_sentences(acc: access.Accessibility, keys: list[str] | tuple[str, ...], lang: str) -> list[str]:
-    """Return the plain sentences of the accessibility figures for some kinds of place only."""
-    # The places far from a street are a note about the whole region's data, not about this area: left out here.
-    snap_m = {k: np.zeros_like(v) for k, v in acc.sources.snap_m.items()}
-    only = replace(acc, sources=replace(acc.sources, keys=tuple(k for k in acc.keys if k in keys), snap_m=snap_m))
-    return access.sentences(only, lang)
 
 
 def place_counts(

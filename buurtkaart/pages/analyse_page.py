@@ -155,7 +155,7 @@ with col_report:
     if not result.has_population:
         st.info(t("report.no_population", lang))
     else:
-        for sentence in buurtanalyse.key_sentences(result.access, [key], lang):
+        for sentence in access.sentences(result.access, lang, keys=[key], with_far_places=False):
             st.markdown(f"- {sentence}")
         common.show_chart(report.access_chart(result, lang))
     st.dataframe(report.place_table(result, lang), hide_index=True)
