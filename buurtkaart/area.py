@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -72,6 +73,7 @@ def load_embedded(data_dir: Path = DATA_DIR) -> Area:
     )
 
 
+@cache
 def commune_boundary(data_dir: Path = DATA_DIR) -> shapely.Geometry:
     """Return the boundary of Schaerbeek, the default commune (union of its 14 sectors)."""
     sectors = gpd.read_parquet(data_dir / "schaerbeek_sectors.parquet")

@@ -42,7 +42,8 @@ def anchor_picker(prefix: str) -> ties.Location | None:
     )
     if kind == "quartier":
         names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
-        commune_first = sorted(names, key=lambda m: (m not in set(commune.quartiers["mdrc"]), names[m]))
+        in_commune = set(commune.quartiers["mdrc"])
+        commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
         return gazetteer.quartier_location(mdrc, area=region)
     query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
