@@ -12,14 +12,12 @@ import numpy as np
 import pandas as pd
 
 from buurtkaart import graph as graph_mod
-from buurtkaart import ties
+from buurtkaart import indicators, ties
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.gazetteer import name_keys
 from buurtkaart.vindplaatsen import fold_name
 
 MIN_GROUP = 5
-RICH_SIZE = 30
-VULNERABLE_SIZE = 5
 ALL = "all"
 # How close (metres) a named place must be to an item of the organisation's map to count as known.
 KNOWN_METRES = 40.0
@@ -79,14 +77,12 @@ def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> 
     """
     base = pd.DataFrame({"citizen_id": citizens["citizen_id"].astype(str), "quartier": citizens["quartier"].astype(str)})
     t = all_ties[all_ties["citizen_id"].isin(base["citizen_id"])]
-    member = t[t["state"] != "breuklijn"]
+    member = indicators.member_ties(t)
     active = t[t["state"] == "active"]
     per = base.set_index("citizen_id")
     per["size"] = member.groupby("citizen_id").size()
     per["active"] = active.groupby("citizen_id").size()
-    # As in indicators.compute: a function counts as filled by an active tie without a negative influence.
-    giving = active[active["influence"] != "negative"]
-    functions = giving[["citizen_id", "functions"]].explode("functions")
+    functions = indicators.supportive_ties(t)[["citizen_id", "functions"]].explode("functions")
     for function in ties.FUNCTIONS:
         has = set(functions.loc[functions["functions"] == function, "citizen_id"])
         per[f"has_{function}"] = per.index.isin(has)
@@ -126,8 +122,8 @@ def _gap_row(group: str, rows: pd.DataFrame, min_group: int) -> dict[str, object
     for function in ties.FUNCTIONS:
         row[f"lacking_{function}"] = None if suppressed else float((~rows[f"has_{function}"]).mean())
     row["bonding_only"] = None if suppressed else float(rows["bonding_only"].mean())
-    row["vulnerable"] = None if suppressed else float((rows["size"] <= VULNERABLE_SIZE).mean())
-    row["rich"] = None if suppressed else float((rows["size"] >= RICH_SIZE).mean())
+    row["vulnerable"] = None if suppressed else float((rows["size"] <= indicators.VULNERABLE_MAX).mean())
+    row["rich"] = None if suppressed else float((rows["size"] >= indicators.RICH_MIN).mean())
     row["mean_size"] = None if suppressed else float(rows["size"].mean())
     row["dormant"] = None if suppressed else int(rows["dormant"].sum())
     return row

@@ -66,9 +66,9 @@ def compute(ties: pd.DataFrame, links: pd.DataFrame | None = None) -> NetworkInd
     """Return the indicators of one citizen's network (a TIE_COLUMNS frame; optionally who knows whom)."""
     frame = _checked(ties, TIE_COLUMNS, "ties")
     state = frame["state"].astype(str)
-    members = frame[state.isin(MEMBER_STATES)]
+    members = member_ties(frame)
     active = frame[state == "active"]
-    supportive = active[active["influence"].astype(str) != "negative"]
+    supportive = supportive_ties(frame)
     pairs = function_pairs(supportive)
     function_ties = pairs.groupby("function")["tie_id"].nunique().reindex(list(FUNCTIONS), fill_value=0)
     near = pairs[pairs["function"].isin(NEAR_SUPPORT)]
@@ -98,6 +98,16 @@ def compute(ties: pd.DataFrame, links: pd.DataFrame | None = None) -> NetworkInd
     if links is not None:
         result.update(_link_figures(members["tie_id"], links))
     return NetworkIndicators(**result)
+
+
+def member_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """Return the ties that count as members of the network: active and slapend (a breuklijn is no longer one)."""
+    return ties[ties["state"].astype(str).isin(MEMBER_STATES)]
+
+
+def supportive_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """Return the ties that fill the functions they give: active, without a negative influence."""
+    return ties[(ties["state"].astype(str) == "active") & (ties["influence"].astype(str) != "negative")]
 
 
 def size_class(size: int) -> str:
