@@ -58,6 +58,22 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="session")
+def region():
+    """Return the embedded whole-Brussels area, loaded once for the whole run."""
+    from buurtkaart.area import load_embedded
+
+    return load_embedded()
+
+
+@pytest.fixture(scope="session")
+def walk(region):
+    """Return the walking graph of the whole region, built once for the whole run."""
+    from buurtkaart.graph import walk_graph
+
+    return walk_graph(region)
+
+
+@pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Start `streamlit run app.py` on a free port and return its base URL, e.g. http://localhost:8765."""
     port = _free_port()

@@ -19,18 +19,6 @@ from buurtkaart.ties import AGE_BANDS
 
 
 @pytest.fixture(scope="module")
-def region() -> area_mod.Area:
-    """Return the embedded whole-Brussels area."""
-    return area_mod.load_embedded()
-
-
-@pytest.fixture(scope="module")
-def walk(region: area_mod.Area) -> graph_mod.WalkGraph:
-    """Return the walking graph of the whole region."""
-    return graph_mod.walk_graph(region)
-
-
-@pytest.fixture(scope="module")
 def blocks() -> gpd.GeoDataFrame:
     """Return the Schaerbeek population blocks."""
     return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")

@@ -17,11 +17,6 @@ SHARED = DATA_DIR.parent.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
-def region() -> area_mod.Area:
-    return area_mod.load_embedded()
-
-
-@pytest.fixture(scope="module")
 def schaerbeek(region: area_mod.Area) -> area_mod.Area:
     return region.clip(area_mod.commune_boundary(), name="Schaerbeek")
 

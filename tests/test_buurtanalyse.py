@@ -13,24 +13,12 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import buurtanalyse, cli, graph, report
-from buurtkaart.area import Area, commune_boundary, load_embedded
+from buurtkaart.area import Area, commune_boundary
 from buurtkaart.errors import AreaError
 from buurtkaart.paths import DATA_DIR
 from tests.test_analysis import citizen_frame, items_frame, tie_frame
 
 JOSAPHAT = 27  # the Josaphat monitoring quartier, in Schaerbeek
-
-
-@pytest.fixture(scope="module")
-def region() -> Area:
-    """Return the embedded region."""
-    return load_embedded()
-
-
-@pytest.fixture(scope="module")
-def walk(region: Area) -> graph.WalkGraph:
-    """Return the region's walking graph."""
-    return graph.walk_graph(region)
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from buurtkaart import citizens as cz
 from buurtkaart import gazetteer as gz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area, commune_boundary, load_embedded
+from buurtkaart.area import Area, commune_boundary
 from buurtkaart.store import Store
 from buurtkaart.ties import FUNCTIONS, PLACE_KINDS, ROLE_GROUPS, VOCABULARIES, Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
@@ -38,12 +38,6 @@ def specs() -> list[demo.CitizenSpec]:
 def ties(specs: list[demo.CitizenSpec]) -> pd.DataFrame:
     """Return one row per tie of the demo citizens."""
     return demo.spec_frame(specs)
-
-
-@pytest.fixture(scope="module")
-def region() -> Area:
-    """Return the embedded Brussels region."""
-    return load_embedded()
 
 
 @pytest.fixture(scope="module")

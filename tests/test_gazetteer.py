@@ -8,7 +8,7 @@ import shapely
 
 from buurtkaart import gazetteer as gz
 from buurtkaart import i18n
-from buurtkaart.area import Area, commune_boundary, load_embedded
+from buurtkaart.area import Area, commune_boundary
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.paths import DATA_DIR
 from buurtkaart.ties import PLACE_KINDS, Location
@@ -28,12 +28,6 @@ COMMON_COUNTRIES: dict[str, tuple[str, str]] = {
     "UA": ("Oekraïne", "Ukraine"), "ER": ("Eritrea", "Érythrée"), "SO": ("Somalië", "Somalie"),
     "IQ": ("Irak", "Irak"), "BE": ("België", "Belgique"),
 }  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def region() -> Area:
-    """Return the embedded Brussels region."""
-    return load_embedded()
 
 
 @pytest.fixture(scope="module")

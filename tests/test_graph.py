@@ -16,18 +16,6 @@ from buurtkaart import graph as graph_mod
 from buurtkaart.errors import AreaError
 
 
-@pytest.fixture(scope="module")
-def region() -> area_mod.Area:
-    """Return the embedded whole-Brussels area."""
-    return area_mod.load_embedded()
-
-
-@pytest.fixture(scope="module")
-def walk(region: area_mod.Area) -> graph_mod.WalkGraph:
-    """Return the walking graph of the whole region."""
-    return graph_mod.walk_graph(region)
-
-
 def small_area(edges: list[tuple[int, int, float]], n_nodes: int) -> area_mod.Area:
     """Return an area whose streets are the given (u, v, metres) between nodes 0..n-1 laid on a line."""
     lon = 4.35 + 0.001 * np.arange(n_nodes)
