@@ -46,10 +46,8 @@ from scipy.sparse.csgraph import dijkstra  # noqa: E402
 from buurtkaart import accessibility as ac  # noqa: E402
 from buurtkaart import area as area_mod  # noqa: E402
 from buurtkaart import graph as graph_mod  # noqa: E402
-from buurtkaart.paths import DATA_DIR  # noqa: E402
 
 GPKG = ROOT.parent / "shared" / "data" / "brussels_named_streets_graph.gpkg"
-BLOCKS = DATA_DIR / "schaerbeek_blocks.parquet"
 STAND_IN_VINDPLAATSEN = 40  # random places standing in for a team's vindplaatsen (no store is read)
 # The goals of issue #5.
 GOAL_A_OVER_C = 1.5
@@ -202,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     t_snap = timed(lambda: ac.snap_sources(graph, area.places, extra_sources=extra), repeats)
     sources = ac.snap_sources(graph, area.places, extra_sources=extra)
     print(f"snap_sources ({len(area.places):,} places + {len(vindplaatsen)} stand-in vindplaatsen): {1e3 * t_snap:8.1f} ms")
-    blocks = gpd.read_parquet(BLOCKS)
+    blocks = area_mod.population_blocks()
     t_blocks = timed(lambda: ac.snap_blocks(graph, blocks), repeats)
     print(f"snap_blocks ({len(blocks)} Schaerbeek blocks): {1e3 * t_blocks:8.1f} ms")
     t_osm, osm = seconds(osmnx_graph)

@@ -80,6 +80,11 @@ def commune_boundary(data_dir: Path = DATA_DIR) -> shapely.Geometry:
     return sectors.union_all().buffer(0.0001).buffer(-0.0001)
 
 
+def population_blocks(data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
+    """Return Schaerbeek's population blocks: block, sector, population and residents per 10-year age band."""
+    return gpd.read_parquet(data_dir / "schaerbeek_blocks.parquet")
+
+
 def quartier(area: Area, mdrc: int) -> gpd.GeoSeries:
     """Return one quartier (wijk) of the area by its monitoring code."""
     found = area.quartiers[area.quartiers["mdrc"] == mdrc]

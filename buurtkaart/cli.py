@@ -183,7 +183,6 @@ def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
 
 def cmd_analyse(args: argparse.Namespace) -> int:
     """Run the buurtanalyse for the commune, one quartier or all 145 quartiers; write HTML reports and a CSV summary."""
-    import geopandas as gpd
     import pandas as pd
 
     from buurtkaart import accessibility as access
@@ -192,7 +191,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
 
     region = area_mod.load_embedded()
     walk = graph.walk_graph(region)
-    blocks = gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+    blocks = area_mod.population_blocks()
     items = people = all_ties = None
     if args.org:
         db = store.open_store()

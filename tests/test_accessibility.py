@@ -14,14 +14,13 @@ import shapely
 from buurtkaart import accessibility as ac
 from buurtkaart import area as area_mod
 from buurtkaart import graph as graph_mod
-from buurtkaart.paths import DATA_DIR
 from buurtkaart.ties import AGE_BANDS
 
 
 @pytest.fixture(scope="module")
 def blocks() -> gpd.GeoDataFrame:
     """Return the Schaerbeek population blocks."""
-    return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+    return area_mod.population_blocks()
 
 
 @pytest.fixture(scope="module")

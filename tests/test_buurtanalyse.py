@@ -13,9 +13,8 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import buurtanalyse, cli, graph, report
-from buurtkaart.area import Area, commune_boundary
+from buurtkaart.area import Area, commune_boundary, population_blocks
 from buurtkaart.errors import AreaError
-from buurtkaart.paths import DATA_DIR
 from tests.test_analysis import citizen_frame, items_frame, tie_frame
 
 JOSAPHAT = 27  # the Josaphat monitoring quartier, in Schaerbeek
@@ -24,7 +23,7 @@ JOSAPHAT = 27  # the Josaphat monitoring quartier, in Schaerbeek
 @pytest.fixture(scope="module")
 def blocks() -> gpd.GeoDataFrame:
     """Return the population blocks of Schaerbeek."""
-    return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+    return population_blocks()
 
 
 @pytest.fixture(scope="module")

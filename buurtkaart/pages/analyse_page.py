@@ -11,23 +11,23 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import accessibility as access
+from buurtkaart import area as area_mod
 from buurtkaart import buurtanalyse, citizens, maps, report
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import commune_boundary
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
-from buurtkaart.paths import DATA_DIR
 
 MAP_HEIGHT = 560
 MAP_WIDTH = 560  # the map column's width on a laptop screen
 COMMUNE, QUARTIER, DRAWN = "commune", "quartier", "drawn"
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def population_blocks():
-    """Return the population blocks of Schaerbeek (by age band)."""
-    return gpd.read_parquet(DATA_DIR / "schaerbeek_blocks.parquet")
+@st.cache_resource(show_spinner=False)
+def population_blocks() -> gpd.GeoDataFrame:
+    """Return the population blocks of Schaerbeek (by age band), read once per server."""
+    return area_mod.population_blocks()
 
 
 def vindplaats_key(items: gpd.GeoDataFrame) -> tuple:
