@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -234,8 +235,6 @@ def _given(values: dict[str, float | None]) -> dict[str, float]:
 
 def _slug(name: str) -> str:
     """Return a file-name-safe version of an area name."""
-    import re
-
     return re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "area"
 
 

@@ -221,6 +221,7 @@ def _end_style(row: object, change: str) -> dict:
     return {
         "color": NEGATIVE_COLOUR if negative else ("#2c3e50" if change != "lost" else LOST_COLOUR),
         "weight": 3 if negative else 1,
+        "radius": 6 if negative else 4,
         "fillColor": "#ffffff",
         "fillOpacity": 1,
         "className": " ".join(classes),
@@ -243,16 +244,11 @@ def _add_ties(
         style_function=lambda feature: feature["properties"]["style"],
         on_each_feature=folium.JsCode(_TIE_JS),
     ).add_to(group)
-    for negative, part in rows.groupby(rows["influence"] == "negative"):
-        folium.GeoJson(
-            ties_geojson(anchor, part, lang, changes, lost=lost, ends=True),
-            on_each_feature=folium.JsCode(_TIE_JS),
-            marker=folium.CircleMarker(
-                radius=6 if negative else 4, color=NEGATIVE_COLOUR if negative else "#2c3e50", weight=3 if negative else 1,
-                fill=True, fill_color="#ffffff", fill_opacity=1,
-                class_name="bk-tie-end bk-negative" if negative else "bk-tie-end",
-            ),
-        ).add_to(group)
+    folium.GeoJson(  # the end markers: each feature's style (see _end_style) sets its colour, rim and size
+        ties_geojson(anchor, rows, lang, changes, lost=lost, ends=True),
+        on_each_feature=folium.JsCode(_TIE_JS),
+        marker=folium.CircleMarker(radius=4, fill=True),
+    ).add_to(group)
 
 
 def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float, float], base: Basemaps, lang: str) -> None:
