@@ -318,7 +318,7 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
     """
     with store.write(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
-        sqlite = session.get_bind().dialect.name == "sqlite"
+        sqlite = not store.is_postgres
         if sqlite:  # zero the deleted rows in their pages (some SQLite builds do by default, not all)
             previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
             session.execute(text("PRAGMA secure_delete = ON"))
