@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -228,6 +229,78 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_route(args: argparse.Namespace) -> int:
+    """Plan a walking round past named places and write it as GPX (.gpx) or a printable route sheet (.html)."""
+    from buurtkaart import graph, route_files, routes
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".gpx", ".html"):
+        raise routes.RouteError("error.route_out", name=out.name)
+    at = _route_time(args.at)
+    region = area_mod.load_embedded()
+    items, sites = _route_items(args.org)
+    places = routes.stops_from_places(region.places)
+    stops = [_route_stop(name, items, places) for name in args.stop]
+    if args.start:
+        start = _route_stop(args.start, items, places)
+    elif len(sites) == 1:
+        start = sites[0]
+    else:  # no site to start from: the round starts at the first place named
+        start, stops = stops[0], stops[1:]
+    plan = routes.plan_round(
+        graph.walk_graph(region), start, stops, returns=args.returns, walkers=args.walkers,
+        max_minutes=args.max_minutes, speed_kmh=args.speed, at=at,
+    )
+    if out.suffix.lower() == ".gpx":
+        out.write_text(route_files.gpx_text(plan, lang=args.lang), encoding="utf-8")
+    else:
+        out.write_text(route_files.sheet_html(plan, lang=args.lang, graph=graph.walk_graph(region)), encoding="utf-8")
+    for r in plan.rounds:
+        order = " -> ".join(v.stop.name for v in r.visits)
+        total = i18n.t("ronde.total", args.lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+        print(f"{route_files.walker_label(r.walker, args.lang)}: {start.name} -> {order} ({total})")
+    for notice in plan.notices:
+        print(f"! {notice.message(args.lang)}")
+    print(f"-> {out}")
+    return 0
+
+
+def _route_time(text: str | None) -> datetime | None:
+    """Return the start of a round from "YYYY-MM-DD HH:MM" (None: now)."""
+    from buurtkaart.routes import RouteError
+
+    if text is None:
+        return None
+    try:
+        return datetime.strptime(text.strip(), "%Y-%m-%d %H:%M")
+    except ValueError as error:
+        raise RouteError("error.route_at", value=text) from error
+
+
+def _route_items(org_name: str | None) -> tuple[list, list]:
+    """Return the organisation's places as stops, and its sites (both empty without an organisation)."""
+    from buurtkaart import routes, store
+    from buurtkaart import vindplaatsen as vp
+
+    if not org_name:
+        return [], []
+    db = store.open_store()
+    items = vp.list_items(db, vp.ensure_organisation(db, org_name))
+    return routes.stops_from_items(items), routes.stops_from_items(items[items["layer"] == "site"])
+
+
+def _route_stop(query: str, items: list, places: list) -> object:
+    """Return the stop a name or id stands for: the organisation's places first, then the OSM places of the area."""
+    from buurtkaart.routes import RouteError, find_stop
+
+    try:
+        return find_stop(query, items)
+    except RouteError as error:
+        if error.key != "error.route_stop_unknown":
+            raise
+    return find_stop(query, places)
+
+
 def _given(values: dict[str, float | None]) -> dict[str, float]:
     """Return the options that were given on the command line."""
     return {k: v for k, v in values.items() if v is not None}
@@ -336,6 +409,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--adults-m", type=float, help="threshold for adults in metres (default 800)")
     p.add_argument("--elderly-m", type=float, help="threshold for the elderly in metres (default 400)")
     p.set_defaults(run=cmd_analyse)
+
+    p = sub.add_parser("route", help="plan a walking round past places; write GPX (.gpx) or a printable route sheet (.html)")
+    p.add_argument("--stop", action="append", required=True, metavar="NAME_OR_ID", help="a place to pass (repeatable)")
+    p.add_argument("--start", metavar="NAME_OR_ID", help="where to start (default: the organisation's site, else the first stop)")
+    p.add_argument("--return", dest="returns", action="store_true", help="come back to the start")
+    p.add_argument("--walkers", type=int, default=1, help="split the stops over N walkers (1-4)")
+    p.add_argument("--max-minutes", type=float, help="the longest round of one walker, in minutes")
+    p.add_argument("--speed", type=float, default=4.5, help="walking speed in km/h (default 4.5)")
+    p.add_argument("--at", help='date and start time, "YYYY-MM-DD HH:MM" (default: now)')
+    p.add_argument("--org", help="the organisation whose places (vindplaatsen, sites, partners) can be named")
+    p.add_argument("--out", required=True, help="FILE.gpx or FILE.html")
+    p.set_defaults(run=cmd_route)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

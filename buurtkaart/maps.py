@@ -7,6 +7,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
@@ -16,6 +17,9 @@ from folium import plugins
 
 from buurtkaart import i18n, taxonomy
 from buurtkaart.area import Area
+
+if TYPE_CHECKING:
+    from buurtkaart import routes
 
 STATIC_URL = "/app/static"
 LOCAL_JS = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")]
@@ -370,3 +374,38 @@ def _walk(element: object) -> Iterable[object]:
     yield element
     for child in getattr(element, "_children", {}).values():
         yield from _walk(child)
+
+
+def route_layers(plan: routes.Plan, *, lang: str) -> list[folium.FeatureGroup]:
+    """Return one feature group per walker of a planned round (`routes.Plan`): the walking line and numbered stops.
+
+    Names are shown as text only (escaped); the start is a black "S", each stop a number in the walker's colour.
+    """
+    from buurtkaart.route_files import walker_label
+
+    groups = []
+    for r in plan.rounds:
+        group = folium.FeatureGroup(name=walker_label(r.walker, lang))
+        line = [(lat, lon) for leg in (*(v.path for v in r.visits), r.back_path) for lon, lat in leg]
+        if len(line) >= 2:
+            folium.PolyLine(line, color=r.colour, weight=5, opacity=0.85, class_name=f"bk-route bk-route-{r.walker}").add_to(group)
+        for number, visit in enumerate(r.visits, start=1):
+            _numbered_marker(visit.stop.lat, visit.stop.lon, str(number), visit.stop.name, r.colour, "bk-stop").add_to(group)
+        groups.append(group)
+    start = folium.FeatureGroup(name=i18n.t("ronde.start", lang))
+    _numbered_marker(plan.start.lat, plan.start.lon, "S", plan.start.name, "#222222", "bk-start").add_to(start)
+    groups.append(start)
+    return groups
+
+
+def _numbered_marker(lat: float, lon: float, label: str, name: str, colour: str, css: str) -> folium.Marker:
+    """Return a round marker with a short label (a number or "S") and the place's name as an escaped tooltip."""
+    icon = folium.DivIcon(
+        html=(
+            f'<div class="{css}" style="width:24px;height:24px;border-radius:12px;background:#fff;border:3px solid {colour};'
+            f'font:bold 12px/18px sans-serif;text-align:center;color:#222">{html.escape(label)}</div>'
+        ),
+        icon_size=(24, 24),
+        icon_anchor=(12, 12),
+    )
+    return folium.Marker((lat, lon), icon=icon, tooltip=folium.Tooltip(html.escape(f"{label}. {name}")))
