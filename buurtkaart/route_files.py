@@ -24,6 +24,7 @@ from buurtkaart.routes import Plan, WalkerRound
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 SVG_WIDTH, SVG_HEIGHT = 700, 430
 NOTE_LINES = 6
+_NOTE_LINE = '<div class="line"></div>'
 
 
 def walker_label(walker: int, lang: str) -> str:
@@ -96,7 +97,7 @@ def _page(plan: Plan, r: WalkerRound, *, lang: str, graph: graph_mod.WalkGraph |
         f"{_svg(plan, r, graph)}"
         f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         f"<div class='cols'><div><h2>{e(t('ronde.sheet.bring', lang))}</h2><ul>{bring_html}</ul></div>"
-        f"<div><h2>{e(t('ronde.sheet.notes', lang))}</h2>{'<div class=line></div>' * NOTE_LINES}</div></div>"
+        f"<div><h2>{e(t('ronde.sheet.notes', lang))}</h2>{_NOTE_LINE * NOTE_LINES}</div></div>"
         "</section>"
     )
 
