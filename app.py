@@ -15,6 +15,7 @@ pages = [
     st.Page("buurtkaart/pages/vindplaatsen_page.py", title=t("page.vindplaatsen", lang), icon="📍", url_path="vindplaatsen"),
     st.Page("buurtkaart/pages/burger_page.py", title=t("page.burger", lang), icon="🕸️", url_path="burger"),
     st.Page("buurtkaart/pages/analyse_page.py", title=t("page.analyse", lang), icon="🔎", url_path="analyse"),
+    st.Page("buurtkaart/pages/ronde_page.py", title=t("page.ronde", lang), icon="🚶", url_path="ronde"),
     st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
 ]
 st.navigation(pages).run()

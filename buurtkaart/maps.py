@@ -392,10 +392,15 @@ def route_layers(plan: routes.Plan, *, lang: str) -> list[folium.FeatureGroup]:
         for number, visit in enumerate(r.visits, start=1):
             _numbered_marker(visit.stop.lat, visit.stop.lon, str(number), visit.stop.name, r.colour, "bk-stop").add_to(group)
         groups.append(group)
-    start = folium.FeatureGroup(name=i18n.t("ronde.start", lang))
-    _numbered_marker(plan.start.lat, plan.start.lon, "S", plan.start.name, "#222222", "bk-start").add_to(start)
-    groups.append(start)
+    groups.append(start_layer(plan.start.lat, plan.start.lon, plan.start.name, lang=lang))
     return groups
+
+
+def start_layer(lat: float, lon: float, name: str, *, lang: str) -> folium.FeatureGroup:
+    """Return the start of a round as a feature group with one black "S" marker."""
+    group = folium.FeatureGroup(name=i18n.t("ronde.start", lang))
+    _numbered_marker(lat, lon, "S", name, "#222222", "bk-start").add_to(group)
+    return group
 
 
 def _numbered_marker(lat: float, lon: float, label: str, name: str, colour: str, css: str) -> folium.Marker:

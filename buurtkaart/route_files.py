@@ -72,21 +72,9 @@ def sheet_html(
 def _page(plan: Plan, r: WalkerRound, *, lang: str, graph: graph_mod.WalkGraph | None, title: str, bring: str) -> str:
     """Return one walker's A4 page."""
     e = html.escape
-    rows = [
-        f"<tr><td>S</td><td>{e(plan.start.name)}</td><td>{r.start:%H:%M}</td><td></td><td></td><td></td></tr>"
-    ]
-    for number, v in enumerate(r.visits, start=1):
-        note = e(v.closed.message(lang)) if v.closed else (e(t("ronde.wait", lang, minutes=round(v.wait_minutes))) if v.wait_minutes >= 1 else "")
-        rows.append(
-            f"<tr><td>{number}</td><td>{e(v.stop.name)}</td><td>{v.arrive:%H:%M}</td><td>{v.leave:%H:%M}</td>"
-            f"<td>{round(v.metres)} m · {round(v.minutes)} min</td><td>{note}</td></tr>"
-        )
-    if plan.returns:
-        rows.append(
-            f"<tr><td>S</td><td>{e(t('ronde.back', lang))}</td><td>{r.end:%H:%M}</td><td></td>"
-            f"<td>{round(r.back_metres)} m · {round(r.back_minutes)} min</td><td></td></tr>"
-        )
-    head = "".join(f"<th>{e(t(k, lang))}</th>" for k in ("ronde.col.nr", "ronde.col.stop", "ronde.col.arrive", "ronde.col.leave", "ronde.col.walk", "ronde.col.note"))
+    columns = table_columns(lang)
+    rows = ["<tr>" + "".join(f"<td>{e(row[c])}</td>" for c in columns) + "</tr>" for row in table_rows(plan, r, lang=lang)]
+    head = "".join(f"<th>{e(c)}</th>" for c in columns)
     bring_lines = [line.strip() for line in bring.splitlines() if line.strip()]
     bring_html = "".join(f"<li>{e(line)}</li>" for line in bring_lines) or "".join("<li class='blank'></li>" for _ in range(3))
     summary = t("ronde.total", lang, km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes), n=len(r.visits))
@@ -100,6 +88,27 @@ def _page(plan: Plan, r: WalkerRound, *, lang: str, graph: graph_mod.WalkGraph |
         f"<div><h2>{e(t('ronde.sheet.notes', lang))}</h2>{_NOTE_LINE * NOTE_LINES}</div></div>"
         "</section>"
     )
+
+
+def table_columns(lang: str) -> list[str]:
+    """Return the column titles of a walker's table of stops."""
+    return [t(k, lang) for k in ("ronde.col.nr", "ronde.col.stop", "ronde.col.arrive", "ronde.col.leave", "ronde.col.walk", "ronde.col.note")]
+
+
+def table_rows(plan: Plan, r: WalkerRound, *, lang: str) -> list[dict[str, str]]:
+    """Return a walker's stops as plain-text rows (start, each stop, the way back) keyed by `table_columns`."""
+    nr, stop, arrive, leave, walk, note = table_columns(lang)
+
+    def row(number: str, name: str, at_arrive: str, at_leave: str, walked: str, remark: str) -> dict[str, str]:
+        return {nr: number, stop: name, arrive: at_arrive, leave: at_leave, walk: walked, note: remark}
+
+    rows = [row("S", plan.start.name, "", f"{r.start:%H:%M}", "", "")]
+    for number, v in enumerate(r.visits, start=1):
+        remark = v.closed.message(lang) if v.closed else (t("ronde.wait", lang, minutes=round(v.wait_minutes)) if v.wait_minutes >= 1 else "")
+        rows.append(row(str(number), v.stop.name, f"{v.arrive:%H:%M}", f"{v.leave:%H:%M}", f"{round(v.metres)} m · {round(v.minutes)} min", remark))
+    if plan.returns:
+        rows.append(row("S", t("ronde.back", lang), f"{r.end:%H:%M}", "", f"{round(r.back_metres)} m · {round(r.back_minutes)} min", ""))
+    return rows
 
 
 def _svg(plan: Plan, r: WalkerRound, graph: graph_mod.WalkGraph | None) -> str:

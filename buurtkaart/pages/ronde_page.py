@@ -1,0 +1,138 @@
+"""Ronde: plan a round on foot past vindplaatsen, alone or split over walkers; take it along as GPX or on paper."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from buurtkaart import maps, places, route_files, routes
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+POINT = "__point__"
+
+lang = common.lang()
+db = common.store()
+region = common.embedded_region()
+walk = common.walk_graph()
+
+# Sidebar: the organisation (the same on every page)
+org = common.organisation(lang, db)
+st.title(f"🚶 {t('ronde.title', lang)}")
+st.caption(t("ronde.intro", lang))
+
+items = vp.list_items(db, org)
+layer_labels = dict(vp.options("layer", lang))
+layer_of = dict(zip(items["id"], items["layer"], strict=True))
+extra: dict[str, routes.Stop] = st.session_state.setdefault("ronde_extra", {})  # OSM places added by search
+choices = {s.id: s for s in routes.stops_from_items(items)} | extra
+clicked = st.session_state.get("ronde_point")
+common.apply_next("ronde_stops", "ronde_start")
+
+
+def describe(stop_id: str) -> str:
+    """Return a stop's name and where it comes from."""
+    if stop_id == POINT:
+        return t("ronde.start.clicked", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")
+    return f"{choices[stop_id].name} — {layer_labels.get(layer_of.get(stop_id), 'OpenStreetMap')}"
+
+
+col_map, col_side = st.columns([3, 2], gap="medium")
+
+# Side column: what to pass, where to start, how to walk
+with col_side:
+    if items.empty:
+        st.info(t("ronde.none", lang))
+    picked = st.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
+    query = st.text_input(t("ronde.search", lang), key="ronde_search")
+    if query.strip():
+        found = {s.id: s for s in routes.stops_from_places(places.search(region.places, query, limit=10))}
+        if found:
+            chosen = st.selectbox(t("ronde.search.pick", lang), list(found), format_func=lambda i: found[i].name, key="ronde_search_pick")
+            if st.button(t("ronde.search.add", lang), key="ronde_search_add"):
+                extra[chosen] = found[chosen]
+                common.set_next("ronde_stops", [*picked, chosen])
+                st.rerun()
+    sites = [i for i in choices if layer_of.get(i) == "site"]
+    start_options = [*sites, *(i for i in choices if i not in sites), *([POINT] if clicked else [])]
+    start_id = st.selectbox(t("ronde.start", lang), start_options, format_func=describe, key="ronde_start") if start_options else None
+    st.caption(t("ronde.start.click", lang))
+    returns = st.checkbox(t("ronde.returns", lang), value=True, key="ronde_returns")
+    c1, c2 = st.columns(2)
+    minutes = c1.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
+    speed = c2.number_input(t("ronde.speed", lang), min_value=routes.MIN_SPEED_KMH, max_value=routes.MAX_SPEED_KMH, value=routes.DEFAULT_SPEED_KMH, step=0.5, key="ronde_speed")
+    walkers = c1.number_input(t("ronde.walkers", lang), min_value=1, max_value=routes.MAX_WALKERS, value=1, key="ronde_walkers")
+    max_minutes = c2.number_input(t("ronde.max_minutes", lang), min_value=0, max_value=600, value=0, step=15, key="ronde_max")
+    day = c1.date_input(t("ronde.date", lang), value=dt.date.today(), key="ronde_date")
+    clock = c2.time_input(t("ronde.time", lang), value=dt.time(10, 0), key="ronde_time")
+    bring = st.text_area(t("ronde.bring", lang), key="ronde_bring", height=80)
+    if st.button(t("ronde.plan", lang), type="primary", key="ronde_plan_button"):
+        st.session_state["ronde_auto"] = True
+
+# Plan (again) whenever the choices change once the team asked for a plan
+plan: routes.Plan | None = None
+if st.session_state.get("ronde_auto"):
+    if not picked or start_id is None:
+        col_side.warning(t("ronde.pick_more", lang))
+    else:
+        start = routes.point_stop(clicked[1], clicked[0], describe(POINT)) if start_id == POINT else choices[start_id]
+        stops = [replace(choices[i], minutes=float(minutes)) for i in picked if i in choices]
+        spec = (start, tuple(stops), returns, int(walkers), int(max_minutes), float(speed), day, clock)
+        if st.session_state.get("ronde_spec") != spec:
+            try:
+                with st.spinner(t("ronde.plan", lang)):
+                    st.session_state["ronde_result"] = routes.plan_round(
+                        walk, start, stops, returns=returns, walkers=int(walkers), max_minutes=int(max_minutes) or None,
+                        speed_kmh=float(speed), at=dt.datetime.combine(day, clock),
+                    )
+            except BuurtkaartError as error:
+                st.session_state["ronde_result"] = error
+            st.session_state["ronde_spec"] = spec
+        result = st.session_state.get("ronde_result")
+        if isinstance(result, BuurtkaartError):
+            col_side.error(result.message(lang))
+        else:
+            plan = result
+
+# The map: the team's places, the round (numbered stops, the walking line), the clicked start
+with col_map:
+    vocab = {v: dict(vp.options(v, lang)) for v in ("layer", "kind", "target_group", "language", "wheelchair")}
+    groups = maps.item_layers(items, lang=lang, labels=vocab)
+    if plan is not None:
+        groups += maps.route_layers(plan, lang=lang)
+    elif clicked:
+        groups.append(maps.start_layer(clicked[0], clicked[1], describe(POINT), lang=lang))
+    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
+    result = st_folium(base, key="ronde_map", height=560, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
+    last = (result or {}).get("last_clicked")
+    if last and (last["lat"], last["lng"]) != st.session_state.get("ronde_last_click"):
+        st.session_state["ronde_last_click"] = (last["lat"], last["lng"])
+        st.session_state["ronde_point"] = (last["lat"], last["lng"])
+        common.set_next("ronde_start", POINT)
+        st.rerun()
+    st.caption(t("ronde.graph_note", lang))
+
+# The plan: per walker the stops with times, what to know, and the files to take along
+if plan is not None:
+    with col_map:
+        st.caption(t(f"ronde.method.{plan.method}", lang))
+        for notice in plan.notices:
+            st.warning(notice.message(lang))
+        for r in plan.rounds:
+            total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+            st.markdown(f"**:material/directions_walk: {route_files.walker_label(r.walker, lang)}** · {total}")
+            st.dataframe(route_files.table_rows(plan, r, lang=lang), hide_index=True, width="stretch")
+        d1, d2 = st.columns(2)
+        d1.download_button(
+            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=f"ronde-{day:%Y-%m-%d}.gpx",
+            mime="application/gpx+xml", key="ronde_gpx",
+        )
+        d2.download_button(
+            t("ronde.download.sheet", lang), route_files.sheet_html(plan, lang=lang, graph=walk, bring=bring),
+            file_name=f"ronde-{day:%Y-%m-%d}.html", mime="text/html", key="ronde_sheet",
+        )
