@@ -123,8 +123,11 @@ def _svg(plan: Plan, r: WalkerRound, graph: graph_mod.WalkGraph | None) -> str:
     west, east, south, north = west - pad / kx, east + pad / kx, south - pad, north + pad
     scale = min(SVG_WIDTH / ((east - west) * kx), SVG_HEIGHT / (north - south))
 
+    dx = (SVG_WIDTH - (east - west) * kx * scale) / 2  # centre the drawing in the frame
+    dy = (SVG_HEIGHT - (north - south) * scale) / 2
+
     def xy(lon: float, lat: float) -> tuple[float, float]:
-        return (lon - west) * kx * scale, (north - lat) * scale
+        return dx + (lon - west) * kx * scale, dy + (north - lat) * scale
 
     parts = []
     if graph is not None:

@@ -142,6 +142,14 @@ class Plan:
         """Return the planned stops in walking order, walker after walker."""
         return tuple(v.stop for r in self.rounds for v in r.visits)
 
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """Return (west, south, east, north) of the start, the stops and the walking lines."""
+        points = [(self.start.lon, self.start.lat)]
+        points += [p for r in self.rounds for leg in (*(v.path for v in r.visits), r.back_path) for p in leg]
+        lons, lats = [p[0] for p in points], [p[1] for p in points]
+        return min(lons), min(lats), max(lons), max(lats)
+
 
 @dataclass(frozen=True)
 class Matrix:

@@ -107,8 +107,13 @@ with col_map:
         groups += maps.route_layers(plan, lang=lang)
     elif clicked:
         groups.append(maps.start_layer(clicked[0], clicked[1], describe(POINT), lang=lang))
-    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
-    result = st_folium(base, key="ronde_map", height=560, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
+    # The places of the area stay in the layer list but hidden: the round is what the team looks at.
+    base = maps.build_map(common.map_data(common.SCOPE_COMMUNE, 0), lang=lang, categories=[], width=common.MAP_WIDTH, height=common.MAP_HEIGHT)
+    view = {"center": maps.center(plan.bounds), "zoom": maps.fit_zoom(plan.bounds, width=420, height=420)} if plan is not None else {}
+    result = st_folium(
+        base, key="ronde_map", height=560, use_container_width=True, returned_objects=["last_clicked"],
+        feature_group_to_add=groups or None, **view,
+    )
     last = (result or {}).get("last_clicked")
     if last and (last["lat"], last["lng"]) != st.session_state.get("ronde_last_click"):
         st.session_state["ronde_last_click"] = (last["lat"], last["lng"])
