@@ -131,7 +131,7 @@ if plan is not None:
         for r in plan.rounds:
             total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
             st.markdown(f"**:material/directions_walk: {route_files.walker_label(r.walker, lang)}** · {total}")
-            st.dataframe(route_files.table_rows(plan, r, lang=lang), hide_index=True, width="stretch")
+            st.table(route_files.table_rows(plan, r, lang=lang))
         d1, d2 = st.columns(2)
         d1.download_button(
             t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=f"ronde-{day:%Y-%m-%d}.gpx",
