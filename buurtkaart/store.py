@@ -286,6 +286,45 @@ class NetworkVersionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# --- saved rounds on foot (migration 0003_rounds): the round's stops are places, a walk keeps only a count ---
+
+
+class RoundRecord(Base):
+    """A saved round: its name, its start, stops and settings (`spec`, JSON) and the day it is planned for."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (Index("ix_rounds_org", "organisation_id"), CheckConstraint("version >= 1", name="ck_rounds_version"))
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    spec: Mapped[dict[str, Any]] = mapped_column(JSONValue)
+    planned_for: Mapped[date | None] = mapped_column(Date, nullable=True)
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(NAME_MAX))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class RoundWalk(Base):
+    """One time a saved round was walked: the day, who walked it (a worker, never a citizen), how many contacts."""
+
+    __tablename__ = "round_walks"
+    __table_args__ = (
+        Index("ix_round_walks_round", "round_id", "walked_on"),
+        CheckConstraint("contacts >= 0", name="ck_round_walks_contacts"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    round_id: Mapped[str] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    walked_on: Mapped[date] = mapped_column(Date)
+    walked_by: Mapped[str] = mapped_column(String(NAME_MAX))
+    contacts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""
