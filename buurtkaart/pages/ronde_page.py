@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import maps, places, route_files, routes
+from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -23,6 +25,7 @@ walk = common.walk_graph()
 
 # Sidebar: the organisation (the same on every page)
 org = common.organisation(lang, db)
+user = st.sidebar.text_input(t("vp.user", lang), value="medewerker", key="ronde_user")
 st.title(f"🚶 {t('ronde.title', lang)}")
 st.caption(t("ronde.intro", lang))
 
@@ -32,7 +35,9 @@ layer_of = dict(zip(items["id"], items["layer"], strict=True))
 extra: dict[str, routes.Stop] = st.session_state.setdefault("ronde_extra", {})  # OSM places added by search
 choices = {s.id: s for s in routes.stops_from_items(items)} | extra
 clicked = st.session_state.get("ronde_point")
-common.apply_next("ronde_stops", "ronde_start")
+common.apply_next(
+    "ronde_stops", "ronde_start", "ronde_returns", "ronde_minutes", "ronde_speed", "ronde_walkers", "ronde_max", "ronde_time", "ronde_save_name"
+)
 
 
 def describe(stop_id: str) -> str:
@@ -141,3 +146,75 @@ if plan is not None:
             t("ronde.download.sheet", lang), route_files.sheet_html(plan, lang=lang, graph=walk, bring=bring),
             file_name=f"ronde-{day:%Y-%m-%d}.html", mime="text/html", key="ronde_sheet",
         )
+
+# Saved rounds: keep this plan, reopen one (to repeat it on another day), mark it walked (a count, never names)
+with col_side:
+    st.subheader(t("ronde.saved", lang))
+    message = st.session_state.pop("ronde_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    opened: sr.SavedRound | None = st.session_state.get("ronde_opened")
+
+    def keep(action: Callable[[], object], success: Callable[[object], str]) -> None:
+        """Run a store action; keep its message (success, or the error in plain language) for the next run."""
+        try:
+            result = action()
+        except BuurtkaartError as error:
+            st.session_state["ronde_message"] = ("error", error.message(lang))
+        else:
+            if isinstance(result, sr.SavedRound):
+                st.session_state["ronde_opened"] = result
+            st.session_state["ronde_message"] = ("success", success(result))
+        st.rerun()
+
+    if plan is not None:
+        settings = sr.Settings(
+            start=plan.start, stops=tuple(stops), returns=returns, walkers=int(walkers),
+            max_minutes=int(max_minutes) or None, speed_kmh=float(speed), start_time=clock,
+        )
+        save_name = st.text_input(t("ronde.save.name", lang), key="ronde_save_name")
+        b1, b2 = st.columns(2)
+        if b1.button(t("ronde.save", lang), key="ronde_save"):
+            keep(lambda: sr.save_round(db, org, user=user, name=save_name, settings=settings, planned_for=day), lambda r: t("ronde.save.done", lang, name=r.name))
+        if opened is not None and b2.button(t("ronde.update", lang, name=opened.name), key="ronde_update"):
+            keep(
+                lambda: sr.update_round(
+                    db, org, opened.id, user=user, expected_version=opened.version, name=save_name or opened.name,
+                    settings=settings, planned_for=day,
+                ),
+                lambda r: t("ronde.save.done", lang, name=r.name),
+            )
+    saved = sr.list_rounds(db, org)
+    if not saved:
+        st.caption(t("ronde.saved.none", lang))
+    else:
+        names = sr.round_names(saved)
+        round_id = st.selectbox(t("ronde.open", lang), list(names), format_func=names.get, key="ronde_open_pick")
+        chosen_round = next(r for r in saved if r.id == round_id)
+        if st.button(t("ronde.open.button", lang), key="ronde_open"):
+            kept = chosen_round.settings
+            for stop in (kept.start, *kept.stops):
+                if stop.id not in choices:
+                    extra[stop.id] = stop
+            for key, value in {
+                "ronde_stops": [s.id for s in kept.stops], "ronde_start": kept.start.id, "ronde_returns": kept.returns,
+                "ronde_minutes": int(kept.stops[0].minutes), "ronde_speed": kept.speed_kmh, "ronde_walkers": kept.walkers,
+                "ronde_max": kept.max_minutes or 0, "ronde_time": kept.start_time, "ronde_save_name": chosen_round.name,
+            }.items():
+                common.set_next(key, value)
+            st.session_state["ronde_opened"] = chosen_round
+            st.session_state["ronde_auto"] = True
+            st.session_state["ronde_message"] = ("success", t("ronde.open.done", lang, name=chosen_round.name))
+            st.rerun()
+        with st.form("ronde_walked", clear_on_submit=True):
+            st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
+            walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
+            walked_by = st.text_input(t("ronde.walked.by", lang), value=user)
+            contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
+            if st.form_submit_button(t("ronde.walked.button", lang)):
+                keep(
+                    lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
+                    lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
+                )
+        for w in sr.walks(db, org, chosen_round.id):
+            st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))
