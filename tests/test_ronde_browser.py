@@ -110,6 +110,24 @@ def test_plan_a_round_past_three_vindplaatsen_toggle_return_and_download_gpx(
     assert [w.name for w in gpx.waypoints] == [f"S {order[0]}", *(f"{i} {name}" for i, name in enumerate(order[1:], start=1))]
     assert len(gpx.tracks) == 1 and len(gpx.tracks[0].segments[0].points) > 4
 
+    # save it, open it again in a fresh page (planned again at once), and note that it was walked: a count only
+    page.get_by_label("Naam van de ronde").fill("Dinsdagronde <b>Noord</b>")
+    page.get_by_label("Naam van de ronde").press("Enter")
+    page.get_by_role("button", name="Ronde bewaren").click()
+    expect(page.get_by_text("De ronde Dinsdagronde <b>Noord</b> is bewaard.")).to_be_visible(timeout=20_000)
+    page.goto(app_url + "/ronde")
+    organisation = page.get_by_label("Organisatie")
+    organisation.fill(team)
+    organisation.press("Enter")
+    expect(page.get_by_role("button", name="Openen")).to_be_visible(timeout=20_000)
+    page.get_by_role("button", name="Openen").click()
+    expect(page.get_by_text("is geopend")).to_be_visible(timeout=20_000)
+    route_frame(page, 3)
+    expect(page.get_by_role("checkbox", name="Terug naar het vertrekpunt")).not_to_be_checked()
+    page.get_by_label("Aantal contacten (geen namen)").fill("4")
+    page.get_by_role("button", name="Markeer als gestapt").click()
+    expect(page.get_by_text("· 4 contacten")).to_be_visible(timeout=20_000)
+
     outside = [url for url in request_log if urlparse(url).scheme in ("http", "https") and urlparse(url).hostname not in ("localhost", "127.0.0.1")]
     assert not outside, outside
 
