@@ -14,7 +14,7 @@ import pytest
 import xmlschema
 from scipy.sparse.csgraph import dijkstra
 
-from buurtkaart import cli, i18n, route_files, routes
+from buurtkaart import cli, graph, i18n, route_files, routes
 from buurtkaart.routes import RouteError, Stop
 
 XSD = Path(__file__).parent / "fixtures" / "gpx" / "gpx-1.1.xsd"
@@ -178,6 +178,14 @@ def test_an_unreachable_stop_is_named_and_the_rest_is_planned(walk, candidates) 
     assert [s.id for s in plan.unreachable] == ["point:far"]
     assert sorted(s.id for s in plan.stops) == sorted(s.id for s in stops)
     assert any(far.name in n.message(lang) for n in plan.notices for lang in i18n.LANGUAGES)
+    # a stop on a street of an isolated part of the graph (not connected to the start's network)
+    isolated = walk.snappable[walk.component[walk.snappable] > 0]
+    _, to_main = graph.snap(walk, walk.lon[isolated], walk.lat[isolated], main_only=True)
+    node = isolated[np.argmax(to_main)]
+    assert to_main.max() > routes.MAX_SNAP_M and graph.snap(walk, walk.lon[node], walk.lat[node])[1][0] == 0
+    island = Stop(id="point:island", name="Losse straat", lon=float(walk.lon[node]), lat=float(walk.lat[node]))
+    plan = routes.plan_round(walk, start, [island, *stops], at=TUESDAY_10)
+    assert [s.id for s in plan.unreachable] == ["point:island"] and len(plan.stops) == 3
     nowhere = Stop(id="point:nan", name="Nergens", lon=float("nan"), lat=50.86)
     assert len(routes.plan_round(walk, start, [*stops, nowhere], at=TUESDAY_10).stops) == 3
     with pytest.raises(RouteError) as error:
