@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 
 import geopandas as gpd
 import numpy as np
-from opening_hours import OpeningHours, ParserError
+from opening_hours import OpeningHours, ParserError, State
 
 from buurtkaart import graph as graph_mod
 from buurtkaart.errors import BuurtkaartError
@@ -207,13 +207,14 @@ def plan_round(
     """
     walkers, speed_kmh, max_minutes = _check_settings(walkers, speed_kmh, max_minutes)
     at = (at or datetime.now()).replace(second=0, microsecond=0, tzinfo=None)
-    stops, notices = _unique(stops)
+    stops, lost, notices = _unique(stops)
     if not stops:
-        raise RouteError("error.route_no_stops")
+        raise RouteError("error.route_none_reachable", n=len(lost)) if lost else RouteError("error.route_no_stops")
     if len(stops) > MAX_STOPS:
         raise RouteError("error.route_too_many", n=len(stops), max=MAX_STOPS)
     start = replace(start, minutes=0.0)
     matrix, unreachable = distance_matrix(graph, start, stops)
+    unreachable = [*lost, *unreachable]
     notices += [Notice("route.notice.unreachable", {"name": s.name, "metres": MAX_SNAP_M}) for s in unreachable]
     reachable = matrix.points[1:]
     if not reachable:
@@ -470,7 +471,7 @@ def time_windows(stops: Sequence[Stop], at: datetime) -> tuple[list[tuple[float,
             continue
         window = None
         for begin, finish, state, _comment in hours.intervals(at, end):
-            if str(state).upper().endswith("OPEN"):
+            if state == State.OPEN:
                 finish = min(finish or end, end)
                 early = max((begin - at).total_seconds(), 0.0)
                 late = (finish - at).total_seconds() - stop.minutes * 60
@@ -577,13 +578,13 @@ def _check_settings(walkers: object, speed_kmh: object, max_minutes: object) -> 
     return walkers, speed, limit
 
 
-def _unique(stops: Iterable[Stop]) -> tuple[list[Stop], list[Notice]]:
-    """Return the stops with duplicates (same id) passed once, and a notice per duplicate."""
+def _unique(stops: Iterable[Stop]) -> tuple[list[Stop], list[Stop], list[Notice]]:
+    """Return the stops with duplicates (same id) passed once, the stops without coordinates, a notice per duplicate."""
     seen: set[str] = set()
-    kept, notices = [], []
+    kept, lost, notices = [], [], []
     for stop in stops:
         if not (math.isfinite(stop.lon) and math.isfinite(stop.lat)):
-            notices.append(Notice("route.notice.unreachable", {"name": stop.name, "metres": MAX_SNAP_M}))
+            lost.append(stop)
             continue
         if stop.id in seen:
             notices.append(Notice("route.notice.duplicate", {"name": stop.name}))
@@ -591,7 +592,7 @@ def _unique(stops: Iterable[Stop]) -> tuple[list[Stop], list[Notice]]:
         seen.add(stop.id)
         minutes = stop.minutes if math.isfinite(stop.minutes) else 0.0
         kept.append(replace(stop, minutes=min(max(minutes, 0.0), MAX_MINUTES_AT_STOP)))
-    return kept, notices
+    return kept, lost, notices
 
 
 def find_stop(query: str, candidates: Sequence[Stop]) -> Stop:

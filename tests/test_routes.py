@@ -187,7 +187,9 @@ def test_an_unreachable_stop_is_named_and_the_rest_is_planned(walk, candidates) 
     plan = routes.plan_round(walk, start, [island, *stops], at=TUESDAY_10)
     assert [s.id for s in plan.unreachable] == ["point:island"] and len(plan.stops) == 3
     nowhere = Stop(id="point:nan", name="Nergens", lon=float("nan"), lat=50.86)
-    assert len(routes.plan_round(walk, start, [*stops, nowhere], at=TUESDAY_10).stops) == 3
+    plan = routes.plan_round(walk, start, [*stops, nowhere], at=TUESDAY_10)
+    assert len(plan.stops) == 3 and [s.id for s in plan.unreachable] == ["point:nan"]
+    assert "Nergens" in " ".join(n.message("nl") for n in plan.notices)
     with pytest.raises(RouteError) as error:
         routes.plan_round(walk, start, [far], at=TUESDAY_10)
     assert error.value.key == "error.route_none_reachable"
