@@ -1314,6 +1314,10 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "ronde.walked.contacts": ("Aantal contacten (geen namen)", "Nombre de contacts (pas de noms)", "Number of contacts (no names)"),
     "ronde.walked.button": ("Markeer als gestapt", "Marquer comme faite", "Mark as walked"),
     "ronde.walked.done": ("Genoteerd: {name} gestapt op {on}.", "Noté : {name} faite le {on}.", "Noted: {name} walked on {on}."),
+    "ronde.col.minutes": ("Minuten", "Minutes", "Minutes"),
+    "ronde.source.point": ("punt op de kaart", "point sur la carte", "point on the map"),
+    "ronde.add_point": ("Het punt op de kaart als plek toevoegen", "Ajouter le point de la carte comme lieu", "Add the point on the map as a place"),
+    "ronde.point_name": ("Punt {lat}, {lon}", "Point {lat}, {lon}", "Point {lat}, {lon}"),
     "ronde.walked.line": ("{on} · {by} · {n} contacten", "{on} · {by} · {n} contacts", "{on} · {by} · {n} contacts"),
 }
 

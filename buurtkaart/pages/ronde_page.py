@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -44,7 +45,9 @@ def describe(stop_id: str) -> str:
     """Return a stop's name and where it comes from."""
     if stop_id == POINT:
         return t("ronde.start.clicked", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")
-    return f"{choices[stop_id].name} — {layer_labels.get(layer_of.get(stop_id), 'OpenStreetMap')}"
+    stop = choices[stop_id]
+    source = {"item": layer_labels.get(layer_of.get(stop_id), ""), "place": "OpenStreetMap"}.get(stop.source, t("ronde.source.point", lang))
+    return f"{stop.name} — {source}"
 
 
 col_map, col_side = st.columns([3, 2], gap="medium")
@@ -54,6 +57,16 @@ with col_side:
     if items.empty:
         st.info(t("ronde.none", lang))
     picked = st.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
+    minutes = st.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
+    stay = {i: float(minutes) for i in picked}
+    if picked:  # the time at each place, to change one by one (20 min at the tea house)
+        name_col, minutes_col = t("ronde.col.stop", lang), t("ronde.col.minutes", lang)
+        edited = st.data_editor(
+            pd.DataFrame({name_col: [choices[i].name for i in picked], minutes_col: [int(minutes)] * len(picked)}, index=picked),
+            disabled=[name_col], hide_index=True, width="stretch", key=f"ronde_stay_{hash((tuple(picked), int(minutes)))}",
+            column_config={minutes_col: st.column_config.NumberColumn(min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, step=5)},
+        )
+        stay = {i: float(v) if pd.notna(v) else float(minutes) for i, v in zip(picked, edited[minutes_col], strict=True)}
     query = st.text_input(t("ronde.search", lang), key="ronde_search")
     if query.strip():
         found = {s.id: s for s in routes.stops_from_places(places.search(region.places, query, limit=10))}
@@ -67,14 +80,19 @@ with col_side:
     start_options = [*sites, *(i for i in choices if i not in sites), *([POINT] if clicked else [])]
     start_id = st.selectbox(t("ronde.start", lang), start_options, format_func=describe, key="ronde_start") if start_options else None
     st.caption(t("ronde.start.click", lang))
+    if clicked and st.button(t("ronde.add_point", lang), key="ronde_add_point"):
+        point = routes.point_stop(clicked[1], clicked[0], t("ronde.point_name", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
+        extra[point.id] = point
+        common.set_next("ronde_stops", [*picked, point.id])
+        st.rerun()
     returns = st.checkbox(t("ronde.returns", lang), value=True, key="ronde_returns")
     c1, c2 = st.columns(2)
-    minutes = c1.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
-    speed = c2.number_input(t("ronde.speed", lang), min_value=routes.MIN_SPEED_KMH, max_value=routes.MAX_SPEED_KMH, value=routes.DEFAULT_SPEED_KMH, step=0.5, key="ronde_speed")
-    walkers = c1.number_input(t("ronde.walkers", lang), min_value=1, max_value=routes.MAX_WALKERS, value=1, key="ronde_walkers")
-    max_minutes = c2.number_input(t("ronde.max_minutes", lang), min_value=0, max_value=600, value=0, step=15, key="ronde_max")
-    day = c1.date_input(t("ronde.date", lang), value=dt.date.today(), key="ronde_date")
-    clock = c2.time_input(t("ronde.time", lang), value=dt.time(10, 0), key="ronde_time")
+    speed = c1.number_input(t("ronde.speed", lang), min_value=routes.MIN_SPEED_KMH, max_value=routes.MAX_SPEED_KMH, value=routes.DEFAULT_SPEED_KMH, step=0.5, key="ronde_speed")
+    walkers = c2.number_input(t("ronde.walkers", lang), min_value=1, max_value=routes.MAX_WALKERS, value=1, key="ronde_walkers")
+    max_minutes = st.number_input(t("ronde.max_minutes", lang), min_value=0, max_value=600, value=0, step=15, key="ronde_max")
+    d1, d2 = st.columns(2)
+    day = d1.date_input(t("ronde.date", lang), value=dt.date.today(), key="ronde_date")
+    clock = d2.time_input(t("ronde.time", lang), value=dt.time(10, 0), key="ronde_time")
     bring = st.text_area(t("ronde.bring", lang), key="ronde_bring", height=80)
     if st.button(t("ronde.plan", lang), type="primary", key="ronde_plan_button"):
         st.session_state["ronde_auto"] = True
@@ -86,7 +104,7 @@ if st.session_state.get("ronde_auto"):
         col_side.warning(t("ronde.pick_more", lang))
     else:
         start = routes.point_stop(clicked[1], clicked[0], describe(POINT)) if start_id == POINT else choices[start_id]
-        stops = [replace(choices[i], minutes=float(minutes)) for i in picked if i in choices]
+        stops = [replace(choices[i], minutes=stay[i]) for i in picked if i in choices]
         spec = (start, tuple(stops), returns, int(walkers), int(max_minutes), float(speed), day, clock)
         if st.session_state.get("ronde_spec") != spec:
             try:
