@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 
@@ -16,6 +17,9 @@ from buurtkaart import i18n, osm, places, taxonomy
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.paths import DATA_DIR
+
+if TYPE_CHECKING:
+    from buurtkaart.routes import Stop
 
 OUTPUT_DRIVERS = {".geojson": "GeoJSON", ".gpkg": "GPKG", ".csv": "CSV"}
 
@@ -277,7 +281,7 @@ def _route_time(text: str | None) -> datetime | None:
         raise RouteError("error.route_at", value=text) from error
 
 
-def _route_items(org_name: str | None) -> tuple[list, list]:
+def _route_items(org_name: str | None) -> tuple[list[Stop], list[Stop]]:
     """Return the organisation's places as stops, and its sites (both empty without an organisation)."""
     from buurtkaart import routes, store
     from buurtkaart import vindplaatsen as vp
@@ -289,7 +293,7 @@ def _route_items(org_name: str | None) -> tuple[list, list]:
     return routes.stops_from_items(items), routes.stops_from_items(items[items["layer"] == "site"])
 
 
-def _route_stop(query: str, items: list, places: list) -> object:
+def _route_stop(query: str, items: list[Stop], places: list[Stop]) -> Stop:
     """Return the stop a name or id stands for: the organisation's places first, then the OSM places of the area."""
     from buurtkaart.routes import RouteError, find_stop
 

@@ -11,11 +11,9 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Sequence
 
 import gpxpy
 import gpxpy.gpx
-import numpy as np
 
 from buurtkaart import graph as graph_mod
 from buurtkaart.i18n import t
@@ -160,11 +158,6 @@ def _line(r: WalkerRound) -> list[tuple[float, float]]:
 def _plain(text: str) -> str:
     """Return text without control characters (XML 1.0 cannot hold them)."""
     return _CONTROL.sub(" ", text)
-
-
-def walker_lines(plan: Plan) -> Sequence[np.ndarray]:
-    """Return each walker's walking line as an array of (lon, lat)."""
-    return [np.array(_line(r)) for r in plan.rounds]
 
 
 _CSS = """
