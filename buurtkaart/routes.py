@@ -351,10 +351,10 @@ def solve_vrp(
     if seconds is None:  # the time budget of the search: well under 1 s up to 30 stops, about 2 s for 60
         seconds = 0.15 + len(stops) * 0.02 if len(stops) <= 30 else min(2.2, len(stops) * 0.03)
     cap = max_minutes * 60 if max_minutes is not None else None
-    result = _vrp(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=metres_per_minute, seconds=seconds)
+    result = _best_of(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=metres_per_minute, seconds=seconds)
     if result is None and any(windows):  # the opening hours cannot all be kept: plan without them, say which fail
         windows = [None] * len(stops)
-        result = _vrp(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=metres_per_minute, seconds=seconds)
+        result = _best_of(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=metres_per_minute, seconds=seconds)
     if result is None:
         return [[]]
     orders, durations = result
@@ -362,6 +362,34 @@ def solve_vrp(
         orders = _balance(metres, stops, windows, orders, durations, returns=returns, walkers=walkers, cap=cap,
                           mpm=metres_per_minute, seconds=seconds / 2)
     return orders
+
+
+def _best_of(
+    metres: np.ndarray,
+    stops: Sequence[Stop],
+    windows: Sequence[tuple[float, float] | None],
+    *,
+    returns: bool,
+    walkers: int,
+    cap: float | None,
+    mpm: float,
+    seconds: float,
+) -> tuple[list[list[int]], list[float]] | None:
+    """Return the best of PyVRP's searches: one, or above 30 stops two with other seeds (a search can stall)."""
+    runs = 2 if len(stops) > 30 else 1
+    found = [
+        _vrp(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=mpm, seconds=seconds / runs, seed=seed)
+        for seed in range(1, runs + 1)
+    ]
+    found = [f for f in found if f is not None]
+    if not found:
+        return None
+
+    def worse(result: tuple[list[list[int]], list[float]]) -> tuple[int, float]:
+        orders = result[0]
+        return -sum(len(o) for o in orders), sum(route_length(metres, o, returns=returns) for o in orders if o)
+
+    return min(found, key=worse)
 
 
 def _vrp(
@@ -374,6 +402,7 @@ def _vrp(
     cap: float | None,
     mpm: float,
     seconds: float,
+    seed: int = 1,
 ) -> tuple[list[list[int]], list[float]] | None:
     """Return (orders, durations in seconds) of PyVRP's best feasible solution, or None if it found none."""
     import pyvrp
@@ -404,7 +433,7 @@ def _vrp(
             dist = 0 if back else round(metres[a, b] * scale)
             duration = 0 if back else round(metres[a, b] / mpm * 60)
             model.add_edge(locations[a], locations[b], distance=dist, duration=duration)
-    result = model.solve(stop=MaxRuntime(seconds), seed=1, display=False)
+    result = model.solve(stop=MaxRuntime(seconds), seed=seed, display=False)
     if not result.is_feasible():
         return None
     orders, durations = [], []
