@@ -126,6 +126,11 @@ def test_several_walkers_share_the_stops_within_their_maximum(walk, candidates) 
     assert len(ids) + len(plan.left_out) == 12 and len(set(ids)) == len(ids)
     assert all(r.minutes <= 120 + 1e-6 for r in plan.rounds)
     assert len({r.colour for r in plan.rounds}) == len(plan.rounds)
+    # no limit given: the stops are still split, and the longest round is shorter than walking them alone
+    alone = routes.plan_round(walk, start, [replace(s, minutes=10) for s in stops], at=TUESDAY_10)
+    pair = routes.plan_round(walk, start, [replace(s, minutes=10) for s in stops], walkers=2, at=TUESDAY_10)
+    assert len(pair.rounds) == 2 and all(r.visits for r in pair.rounds)
+    assert max(r.minutes for r in pair.rounds) < 0.8 * alone.rounds[0].minutes
     # too little time: what does not fit is named, not silently dropped
     tight = routes.plan_round(walk, start, [replace(s, minutes=20) for s in stops], walkers=2, max_minutes=60, at=TUESDAY_10)
     assert tight.left_out
