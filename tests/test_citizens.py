@@ -15,6 +15,7 @@ import shapely
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, create_engine, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -696,7 +697,8 @@ def test_migrating_a_database_with_vindplaatsen_from_0001_keeps_them(
     store = open_store(database_url)
     try:
         with store.engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0002"
+            head = ScriptDirectory.from_config(store_mod.alembic_config()).get_current_head()
+            assert MigrationContext.configure(connection).get_current_revision() == head != "0001"
         assert vp.get(store, org, item.id) == item and len(vp.history(store, org)) == 1
         made = cz.create_citizen(store, org, anchor=TEA_HOUSE, quartiers=quartiers)
         add(store, org, made.citizen_id)
