@@ -21,7 +21,7 @@ import html
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -162,6 +162,7 @@ def analysis_share(
     *,
     lang: str = i18n.DEFAULT_LANGUAGE,
     organisation: str = "",
+    items: gpd.GeoDataFrame | None = None,
     keys: Sequence[str] = HEADLINE_KEYS,
     made_at: datetime | None = None,
 ) -> Share:
@@ -173,8 +174,10 @@ def analysis_share(
         A `buurtanalyse.AreaAnalysis`; its caseload figures are already suppressed below 5 citizens.
     area
         The analysed area (its basemap and streets).
+    items
+        The organisation's items: its vindplaatsen are the places of the "vindplaats" access map.
     keys
-        The kinds of place whose access maps go into the file (the first is switched on).
+        The kinds of place whose access maps (and places) go into the file (the first is switched on).
 
     Returns
     -------
@@ -187,6 +190,8 @@ def analysis_share(
     for n, key in enumerate(present):
         section = t("share.section.access", lang, label=access.source_label(key, lang))
         streets = access.streets_by_distance(acc, area.street_edges, key, lang=lang)
+        rank = streets.groupby("klass")["distance_m"].transform("min").fillna(np.inf)
+        streets = streets.assign(rank=rank).sort_values("rank", kind="stable")
         for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
             layers.append(ShareLayer(
                 key=f"access-{key}-{len(layers)}", label=str(label), features=part[["geometry"]], colour=str(colour),
@@ -201,6 +206,14 @@ def analysis_share(
                     features=blocks[["label", "geometry"]], colour="#c0392b", fields=(("label", ""),), name_column=None,
                     show=n == 0, section=section, weight=1, fill_colour="#e74c3c", fill_opacity=0.35,
                 ))  # fmt: skip
+        targets = _inside(vp.live(items, "vindplaats"), area) if key == access.VINDPLAATS else None
+        if key == access.VINDPLAATS:
+            layers += [replace(layer, show=n == 0, section=section) for layer in team_layers(targets, lang=lang)]
+        else:
+            layers += [
+                replace(layer, show=n == 0, section=section)
+                for layer in place_layers(area.places[area.places["category"] == key], lang=lang)
+            ]
     return Share(
         title=t("share.title.analysis", lang, name=result.name),  # type: ignore[attr-defined]
         area=area,
@@ -394,8 +407,13 @@ def basemap_specs(area: Area, *, lang: str, quantum: float, base: tuple[int, int
 def layer_spec(layer: ShareLayer, *, quantum: float, base: tuple[int, int]) -> dict:
     """Return one layer (points, lines or polygons) in the compact form, with its style and popup fields."""
     frame = layer.features
+    if len(frame):  # one row per part, so that every part keeps its popup
+        frame = frame[~frame.geometry.is_empty].explode(index_parts=False, ignore_index=True)
+    types = set(shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)).tolist()) if len(frame) else {0}
+    if 3 in types and types <= {0, 1, 3}:  # polygons, with stray points or lines of a collection left out
+        frame = frame[shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)) == 3]
+        types = {3}
     geoms = frame.geometry.values
-    kinds = set(shapely.get_type_id(np.asarray(geoms, dtype=object)).tolist()) if len(frame) else {0}
     spec: dict = {
         "key": layer.key, "label": layer.label, "colour": layer.colour, "section": layer.section, "show": layer.show,
         "place": layer.place, "radius": layer.radius, "weight": layer.weight, "rim": layer.rim,
@@ -407,23 +425,19 @@ def layer_spec(layer: ShareLayer, *, quantum: float, base: tuple[int, int]) -> d
     if layer.dash:
         spec["dash"] = layer.dash
     order = np.arange(len(frame))
-    if kinds <= {0, 4}:  # points
+    if types == {0}:
         spec["kind"] = compact.POINTS
         spec["c"], order = compact.encode_points(geoms, quantum=quantum, base=base)
-        spec["count"] = len(frame)
-    elif kinds <= {1, 5}:
+    elif types == {1}:
         spec["kind"] = compact.LINES
-        spec["c"], spec["count"] = compact.encode_lines(geoms, quantum=quantum, base=base)
-        if spec["count"] != len(frame):  # multi-part features: the parts share no properties
-            return spec
-    elif kinds <= {3, 6}:
+        spec["c"], _ = compact.encode_lines(geoms, quantum=quantum, base=base)
+    elif types == {3}:
         spec["kind"] = compact.POLYGONS
-        spec["c"], spec["count"] = compact.encode_polygons(geoms, quantum=quantum, base=base)
-        if spec["count"] != len(frame):
-            return spec
+        spec["c"], _ = compact.encode_polygons(geoms, quantum=quantum, base=base)
     else:
-        msg = f"Layer {layer.key!r} mixes geometry types {sorted(kinds)}; give points, lines or polygons."
+        msg = f"Layer {layer.key!r} mixes geometry types {sorted(types)}; give points, lines or polygons."
         raise ValueError(msg)
+    spec["count"] = len(frame)
     props: dict = {}
     rows: list[list[str]] = []
     if layer.popup_kind:
@@ -495,7 +509,18 @@ def write(share: Share, out: str | Path, *, present: bool = False) -> Path:
 
 
 def snapshot(text: str, out: Path, *, width: int = 1600, height: int = 1000, timeout_s: float = 60.0) -> Path:
-    """Write a PNG or PDF of a shared file as headless Chromium draws it (Playwright, the system's Chromium)."""
+    """Write a PNG or PDF of a shared file as headless Chromium draws it (Playwright, the system's Chromium).
+
+    Playwright runs in a thread of its own, so that a caller inside an event loop (a page, a test) can ask too.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_snapshot, text, out, width, height, timeout_s).result()
+
+
+def _snapshot(text: str, out: Path, width: int, height: int, timeout_s: float) -> Path:
+    """Draw the file in headless Chromium and save the PNG or PDF (see `snapshot`)."""
     import tempfile
 
     from playwright.sync_api import sync_playwright
