@@ -249,16 +249,10 @@ def cmd_share(args: argparse.Namespace) -> int:
         items = vp.list_items(db, org)
         if args.what == "analysis":
             people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
-    if args.what == "map":
-        shared = share.organisation_share(area, items, lang=args.lang, organisation=args.org or "", notes=args.notes)
-    else:
-        from buurtkaart import buurtanalyse, graph
-
-        result = buurtanalyse.analyse_area(
-            area.name, area.boundary, region=region, walk=graph.walk_graph(region), blocks=area_mod.population_blocks(),
-            items=items, citizens=people, all_ties=all_ties, lang=args.lang,
-        )
-        shared = share.analysis_share(result, area, lang=args.lang, organisation=args.org or "", items=items)
+    shared = share.make_share(
+        args.what, area, region=region, items=items, citizens=people, all_ties=all_ties, lang=args.lang,
+        organisation=args.org or "", notes=args.notes,
+    )
     path = share.write(shared, args.out, present=args.present)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
     return 0

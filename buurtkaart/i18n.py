@@ -1230,6 +1230,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Type de fichier inconnu : {path}. Choisissez un nom qui se termine par {suffixes}.",
         "Unknown kind of file: {path}. Choose a name ending in {suffixes}.",
     ),
+    "error.share_what": (
+        "Onbekend soort deling: {what}. Kies uit {whats}.",
+        "Type de partage inconnu : {what}. Choisissez parmi {whats}.",
+        "Unknown kind of share: {what}. Choose from {whats}.",
+    ),
     "error.share_area": (
         "Onbekend gebied: {area}. Gebruik commune, region of quartier:N (zie 'quartiers').",
         "Zone inconnue : {area}. Utilisez commune, region ou quartier:N (voir 'quartiers').",

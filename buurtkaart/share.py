@@ -109,6 +109,52 @@ class Share:
 # --------------------------------------------------------------------------- what can be shared
 
 
+def make_share(
+    what: str,
+    area: Area,
+    *,
+    region: Area,
+    items: gpd.GeoDataFrame | None = None,
+    citizens: gpd.GeoDataFrame | None = None,
+    all_ties: gpd.GeoDataFrame | None = None,
+    walk: object | None = None,
+    blocks: gpd.GeoDataFrame | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    notes: bool = False,
+) -> Share:
+    """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
+
+    Parameters
+    ----------
+    what
+        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (not available yet).
+    area
+        The area shared; `region` is the whole region the analysis walks over.
+    items, citizens, all_ties
+        The organisation's map and caseload (citizens and ties only feed the suppressed analysis figures).
+
+    Returns
+    -------
+    Share
+        The share; ShareError for a round or an unknown kind.
+    """
+    if what == "map":
+        return organisation_share(area, items, lang=lang, organisation=organisation, notes=notes)
+    if what == "analysis":
+        from buurtkaart import buurtanalyse, graph
+
+        result = buurtanalyse.analyse_area(
+            area.name, area.boundary, region=region, walk=walk if walk is not None else graph.walk_graph(region),
+            blocks=area_mod.population_blocks() if blocks is None else blocks, items=items, citizens=citizens,
+            all_ties=all_ties, lang=lang,
+        )  # fmt: skip
+        return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
+    if what == "round":
+        return round_share()
+    raise ShareError("error.share_what", what=what, whats=", ".join(WHATS))
+
+
 def organisation_share(
     area: Area,
     items: gpd.GeoDataFrame | None = None,
