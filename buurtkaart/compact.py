@@ -25,6 +25,7 @@ import shapely
 
 QUANTUM = 1e-5  # degrees per unit: ~0.7 m east-west, ~1.1 m north-south in Brussels
 COARSE_QUANTUM = 2e-5  # for a whole region, seen from further away
+FINE_QUANTUM = 1e-6  # ~0.1 m: a place exactly under its search highlight at the closest zoom
 POINTS, LINES, POLYGONS = "points", "lines", "polygons"
 
 

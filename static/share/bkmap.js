@@ -91,7 +91,8 @@
     }
     const table = document.createElement('table');
     for (const [key, label] of spec.rows || []) {
-      const value = key === 'c' ? spec.sub || spec.label : (props[key] ? props[key][i] : '');
+      let value = key === 'c' ? spec.sub || spec.label : (props[key] ? props[key][i] : '');
+      if (value && spec.values && spec.values[key]) { value = spec.values[key][value] || value; }
       if (!value) { continue; }
       const row = table.insertRow();
       row.insertCell().textContent = label;
@@ -123,9 +124,10 @@
   function layer(header, spec, options) {
     const labels = options.labels || {unnamed: '?'};
     const renderer = options.renderer;
-    const group = L.featureGroup();
+    const group = L.featureGroup([], spec.attribution ? {attribution: spec.attribution} : {});
     const props = columns(spec);
     const items = [];
+    header = spec.o ? {q: spec.q, o: spec.o} : header;  // a layer may bring its own grid
     if (spec.kind === 'points') {
       const marker = {
         renderer: renderer, radius: spec.radius || 6, color: spec.rim || '#ffffff', weight: spec.weight || 1.5,
@@ -169,7 +171,9 @@
         }
       }
     }
-    return {group: group, count: spec.kind === 'points' ? items.length : spec.count, items: items};
+    const count = spec.kind === 'points' ? items.length : spec.count;
+    if (spec.place) { group.bkPlaces = count; }
+    return {group: group, count: count, items: items};
   }
 
   /** Return a text folded for search: lower case, no accents, single spaces. */
