@@ -67,10 +67,10 @@ class MapData:
     """The layers of an area's map in the light encoding of `compact`, computed once and reused by every map built from it."""
 
     bounds: tuple[float, float, float, float]
-    green: dict | None  # compact polygons spec
-    streets: dict | None  # compact lines spec
+    green: str | None  # compact polygons spec, as JSON ready for a <script> (serialised once, not per page run)
+    streets: str | None  # compact lines spec, idem
     quartiers: gpd.GeoDataFrame
-    places: dict[str, tuple[int, dict]]  # category -> (count, compact points spec)
+    places: dict[str, tuple[int, str]]  # category -> (count, compact points spec as JSON)
     header: dict = field(default_factory=dict)  # {"q": quantum, "o": origin}: what the decoder needs
 
     @property
@@ -91,7 +91,7 @@ def map_data(area: Area) -> MapData:
     for cat in taxonomy.CATEGORIES:
         rows = area.places[area.places["category"] == cat.key]
         if len(rows):
-            places[cat.key] = (len(rows), places_spec(rows, quantum=compact.FINE_QUANTUM, base=fine))
+            places[cat.key] = (len(rows), script_json(places_spec(rows, quantum=compact.FINE_QUANTUM, base=fine)))
     quartiers = area.quartiers
     if len(quartiers):
         quartiers = quartiers[["name_nl", "name_fr", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002))
@@ -100,14 +100,20 @@ def map_data(area: Area) -> MapData:
         stream, count = compact.encode_polygons(
             compact.simplified(area.green, tolerance, min_area=5e-8 if large else 0.0), quantum=quantum, base=base
         )
-        green = {"kind": compact.POLYGONS, "c": stream, "count": count}
+        green = script_json({"kind": compact.POLYGONS, "c": stream, "count": count})
     if len(area.street_edges):
         stream, count = compact.encode_lines(compact.simplified(area.street_edges, tolerance), quantum=quantum, base=base)
-        streets = {"kind": compact.LINES, "c": stream, "count": count}
+        streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
         bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
         header={"q": quantum, "o": list(base)},
     )  # fmt: skip
+
+
+def script_json(data: object) -> str:
+    """Return data as JSON that is safe inside a <script> element (<, > and & escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def places_spec(places: gpd.GeoDataFrame, *, quantum: float, base: tuple[int, int]) -> dict:
@@ -127,17 +133,21 @@ class CompactLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            var {{ this.get_name() }} = BK.layer({{ this.header|tojson }}, {{ this.spec|tojson }},
-                {labels: {{ this.labels|tojson }}}).group;
+            var {{ this.get_name() }} = BK.layer({{ this.header|tojson }},
+                Object.assign({{ this.data }}, {{ this.style|tojson }}), {labels: {{ this.labels|tojson }}}).group;
         {% endmacro %}
         """
     )
 
-    def __init__(self, header: dict, spec: dict, *, name: str, labels: dict | None = None, show: bool = True) -> None:
+    def __init__(
+        self, header: dict, data: str, style: dict, *, name: str, labels: dict | None = None, show: bool = True
+    ) -> None:
+        """Make a layer of `data` (a compact spec as script-safe JSON, see `script_json`) drawn with `style`."""
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "CompactLayer"
         self.header = header
-        self.spec = spec
+        self.data = data
+        self.style = style
         self.labels = labels or {}
 
 
@@ -195,7 +205,9 @@ def build_map(
     for cat in taxonomy.CATEGORIES:
         if cat.key in data.places:
             count, spec = data.places[cat.key]
-            _add_category_layer(m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius)
+            _add_category_layer(
+                m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius, dots=data.n_places > CANVAS_THRESHOLD
+            )
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
     PlacesDrawn().add_to(m)
     use_local_assets(m)
@@ -285,15 +297,16 @@ def center(bounds: tuple[float, float, float, float]) -> tuple[float, float]:
 
 
 def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
-    """Add green spaces, streets and quartier outlines drawn from our own data."""
+    """Add green spaces, streets and quartier outlines drawn from our own data (on one fast canvas for many places)."""
+    fast = data.n_places > CANVAS_THRESHOLD
     if data.green:
-        spec = {**data.green, "colour": "#7dbb7d", "weight": 0.5, "fillColour": "#b9e3b0", "fillOpacity": 0.6,
-                "className": "bk-green"}  # fmt: skip
-        CompactLayer(data.header, spec, name=i18n.t("map.green", lang)).add_to(m)
+        style = {"colour": "#7dbb7d", "weight": 0.5, "fillColour": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green",
+                 "dots": fast}  # fmt: skip
+        CompactLayer(data.header, data.green, style, name=i18n.t("map.green", lang)).add_to(m)
     if data.streets:
-        spec = {**data.streets, "colour": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street",
-                "attribution": html.escape(i18n.t("map.attribution", lang))}  # fmt: skip
-        CompactLayer(data.header, spec, name=i18n.t("map.streets", lang)).add_to(m)
+        style = {"colour": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street", "dots": fast,
+                 "attribution": html.escape(i18n.t("map.attribution", lang))}  # fmt: skip
+        CompactLayer(data.header, data.streets, style, name=i18n.t("map.streets", lang)).add_to(m)
     if len(data.quartiers):
         quartiers = data.quartiers.copy()
         quartiers["label"] = quartiers["name_fr" if lang == "fr" else "name_nl"].map(html.escape)
@@ -306,13 +319,14 @@ def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
 
 
 def _add_category_layer(
-    m: folium.Map, header: dict, spec: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float
+    m: folium.Map, header: dict, spec: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float,
+    dots: bool = False,
 ) -> None:
-    """Add one toggleable layer of circle markers with a text-only popup for a category."""
+    """Add one toggleable layer of circle markers (or of dots on one canvas, for many places) with a text-only popup."""
     label = i18n.category_label(cat.key, lang)
     style = {
         "colour": cat.colour, "radius": radius, "weight": 1 if radius < 5 else 1.5, "rim": "#ffffff", "fillOpacity": 0.9,
-        "className": f"bk-place bk-cat-{cat.key}", "place": True, "label": label, "sub": label,
+        "className": f"bk-place bk-cat-{cat.key}", "place": True, "label": label, "sub": label, "dots": dots,
         "rows": [
             ["c", i18n.t("place.category", lang)],
             ["r", i18n.t("place.religion", lang)],
@@ -327,7 +341,7 @@ def _add_category_layer(
         f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
         f"{html.escape(cat.icon)} {html.escape(label)} <small>({count})</small>"
     )
-    CompactLayer(header, {**spec, **style}, name=layer_name, labels={"unnamed": i18n.t("place.unnamed", lang)}, show=show).add_to(m)
+    CompactLayer(header, spec, style, name=layer_name, labels={"unnamed": i18n.t("place.unnamed", lang)}, show=show).add_to(m)
 
 
 # Colour of each layer of the organisation's own map (vindplaatsen and the organisation layers).

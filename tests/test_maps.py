@@ -76,8 +76,9 @@ def test_hidden_categories_start_unchecked() -> None:
     # folium adds a layer to the map only when it is shown
     added = re.findall(r"((?:geo_json|compact_layer)_\w+)\.addTo\(", html)
     assert len(added) == 4 - 1  # streets, quartiers, cafe; not worship
-    worship = re.search(r"var (compact_layer_\w+) = BK\.layer\([^\n]*bk-cat-worship", html).group(1)
-    cafe = re.search(r"var (compact_layer_\w+) = BK\.layer\([^\n]*bk-cat-cafe", html).group(1)
+    layer = r"var (compact_layer_\w+) = BK\.layer\((?:(?!var compact_layer_).)*?bk-cat-"
+    worship = re.search(layer + "worship", html, re.S).group(1)
+    cafe = re.search(layer + "cafe", html, re.S).group(1)
     assert cafe in added and worship not in added
 
 

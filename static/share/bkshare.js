@@ -49,7 +49,7 @@
   }
 
   function addEntry(spec, section) {
-    const built = BK.layer(data, spec, {renderer: renderer, labels: labels});
+    const built = BK.layer(data, spec, {renderer: renderer, labels: labels, dots: true});
     const entry = {spec: spec, group: built.group, count: built.count, items: built.items, place: !!spec.place};
     if (spec.show !== false) { built.group.addTo(map); }
     const row = el('label', 'bk-entry');
