@@ -1218,7 +1218,6 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "share.present": ("Presentatiemodus openen", "Ouvrir le mode présentation", "Open presentation mode"),
     "share.present.help": ("De kaart op het volle scherm, zonder zijbalk en zonder de burgerpagina's.", "La carte en plein écran, sans barre latérale ni pages citoyens.", "The map full screen, without the sidebar and without the citizen pages."),
     "share.snapshot": ("Een PNG of PDF voor dia's en print: python -m buurtkaart share --out kaart.png", "Un PNG ou PDF pour les diapos et l'impression : python -m buurtkaart share --out carte.png", "A PNG or PDF for slides and print: python -m buurtkaart share --out map.png"),
-    "share.cli": ("Op de opdrachtregel", "En ligne de commande", "On the command line"),
     "share.written": ("{what} → {path}", "{what} → {path}", "{what} → {path}"),
     "error.share_round_unavailable": (
         "Een wandelronde delen kan nog niet in deze versie: deel de kaart of de buurtanalyse.",

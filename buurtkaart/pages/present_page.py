@@ -30,10 +30,11 @@ try:
     )
     db = common.store()
     org_name = st.session_state.get("present_org") or common.DEFAULT_ORGANISATION
-    org = vp.ensure_organisation(db, org_name)
-    items = vp.list_items(db, org)
+    # only an organisation that exists: a link never creates one
+    org = next((org_id for org_id, name in vp.organisations(db) if name == org_name), None)
+    items = vp.list_items(db, org) if org else None
     people = all_ties = None
-    if what == "analysis":
+    if what == "analysis" and org:
         people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
     shared = share.make_share(
         what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
