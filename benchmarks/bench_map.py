@@ -866,7 +866,7 @@ def print_summary(rows: list[Row]) -> None:
     for row in rows:
         if row.ratio is not None:
             print(
-                f"{row.label}: ours {fmt(row.ours, row.unit)} vs naive {fmt(row.base, row.unit)} (ratio {row.ratio:.2f})"
+                f"{row.label}: ours {fmt(row.ours, row.unit)} vs baseline {fmt(row.base, row.unit)} (ratio {row.ratio:.2f})"
             )
         elif row.ours is None and row.note.startswith("FAILED"):
             print(f"{row.label}: ours {row.note.split(';')[0]} (naive {fmt(row.base, row.unit)})")
