@@ -1218,6 +1218,10 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "share.present": ("Presentatiemodus openen", "Ouvrir le mode présentation", "Open presentation mode"),
     "share.present.help": ("De kaart op het volle scherm, zonder zijbalk en zonder de burgerpagina's.", "La carte en plein écran, sans barre latérale ni pages citoyens.", "The map full screen, without the sidebar and without the citizen pages."),
     "share.snapshot": ("Een PNG of PDF voor dia's en print: python -m buurtkaart share --out kaart.png", "Un PNG ou PDF pour les diapos et l'impression : python -m buurtkaart share --out carte.png", "A PNG or PDF for slides and print: python -m buurtkaart share --out map.png"),
+    "share.make.png": ("Maak een PNG (voor dia's)", "Créer un PNG (pour diapos)", "Make a PNG (for slides)"),
+    "share.make.pdf": ("Maak een PDF (om te printen)", "Créer un PDF (pour imprimer)", "Make a PDF (for print)"),
+    "share.download.png": ("PNG downloaden", "Télécharger le PNG", "Download the PNG"),
+    "share.download.pdf": ("PDF downloaden", "Télécharger le PDF", "Download the PDF"),
     "share.written": ("{what} → {path}", "{what} → {path}", "{what} → {path}"),
     "error.share_round_unavailable": (
         "Een wandelronde delen kan nog niet in deze versie: deel de kaart of de buurtanalyse.",

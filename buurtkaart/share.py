@@ -541,6 +541,17 @@ def share_html(share: Share, *, present: bool = False) -> str:
     )
 
 
+def snapshot_bytes(share: Share, suffix: str) -> bytes:
+    """Return a PNG or PDF (`suffix` ".png" or ".pdf") of a share as bytes, for a download."""
+    import tempfile
+
+    if suffix not in SNAPSHOT_SUFFIXES:
+        raise ShareError("error.share_out", path=suffix, suffixes=", ".join(SNAPSHOT_SUFFIXES))
+    with tempfile.TemporaryDirectory() as folder:
+        path = snapshot(share_html(share), Path(folder) / f"snapshot{suffix}")
+        return path.read_bytes()
+
+
 def write(share: Share, out: str | Path, *, present: bool = False) -> Path:
     """Write a share to `out`: .html (the standalone file), .png or .pdf (a snapshot of it in Chromium)."""
     path = Path(out)

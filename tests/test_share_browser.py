@@ -3,6 +3,8 @@ presentation mode (full screen, no sidebar, no citizen page reachable from it)."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import Frame, Page, expect
 
@@ -53,6 +55,13 @@ def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     frame.locator("input.bk-search").fill(name)
     frame.locator("button.bk-hit").filter(has_text=name).first.click()
     expect(frame.locator(".leaflet-popup-content b")).to_have_text(name)
+    # a PNG of the same view, made by headless Chromium on the server
+    page.get_by_role("button", name=i18n.t("share.make.png", NL)).click()
+    download = page.get_by_role("button", name=i18n.t("share.download.png", NL))
+    expect(download).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download.click()
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # a round cannot be shared yet: a clear message, no file
     page.get_by_text(i18n.t("share.what.round", NL), exact=True).click()
     expect(page.get_by_text(i18n.t("error.share_round_unavailable", NL))).to_be_visible()

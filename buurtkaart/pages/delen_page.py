@@ -70,4 +70,15 @@ with side:
     query = urllib.parse.urlencode({"present": what, "area": area_spec, "org": org_name, "lang": lang})
     st.markdown(f"🖥️ [{t('share.present', lang)}](/?{query})")
     st.caption(t("share.present.help", lang))
+    for suffix in share.SNAPSHOT_SUFFIXES:  # a picture of the same view, for slides and print
+        kind = suffix[1:]
+        if st.button(t(f"share.make.{kind}", lang), key=f"share_make_{kind}"):
+            with st.spinner(t("map.loading", lang)):
+                st.session_state[f"share_{kind}"] = share.snapshot_bytes(shared, suffix)
+        if st.session_state.get(f"share_{kind}"):
+            st.download_button(
+                t(f"share.download.{kind}", lang), st.session_state[f"share_{kind}"],
+                file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}{suffix}",
+                mime="image/png" if kind == "png" else "application/pdf", key=f"share_download_{kind}",
+            )  # fmt: skip
     st.caption(t("share.snapshot", lang))
