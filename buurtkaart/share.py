@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -39,6 +40,9 @@ from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.paths import ROOT
+
+if TYPE_CHECKING:
+    from buurtkaart.buurtanalyse import AreaAnalysis
 
 STATIC = ROOT / "static"
 LEAFLET_JS = STATIC / "vendor" / "leaflet" / "leaflet.js"
@@ -203,7 +207,7 @@ def organisation_share(
 
 
 def analysis_share(
-    result: object,
+    result: AreaAnalysis,
     area: Area,
     *,
     lang: str = i18n.DEFAULT_LANGUAGE,
@@ -230,7 +234,7 @@ def analysis_share(
     Share
         The share; its notes hold the sentences and the overall caseload figures.
     """
-    acc = result.access  # type: ignore[attr-defined]
+    acc = result.access
     layers: list[ShareLayer] = []
     present = [k for k in keys if k in acc.distance]
     for n, key in enumerate(present):
@@ -261,7 +265,7 @@ def analysis_share(
                 for layer in place_layers(area.places[area.places["category"] == key], lang=lang)
             ]
     return Share(
-        title=t("share.title.analysis", lang, name=result.name),  # type: ignore[attr-defined]
+        title=t("share.title.analysis", lang, name=result.name),
         area=area,
         layers=layers,
         lang=lang,
@@ -272,11 +276,11 @@ def analysis_share(
     )
 
 
-def analysis_notes(result: object, lang: str) -> list[str]:
+def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
     """Return the sentences of a buurtanalyse and its overall caseload figures (suppressed groups say so)."""
-    lines = list(result.sentences) if result.has_population else [t("report.no_population", lang)]  # type: ignore[attr-defined]
-    lines.append(t("report.citizens", lang, n=result.citizens))  # type: ignore[attr-defined]
-    gaps = result.gaps  # type: ignore[attr-defined]
+    lines = list(result.sentences) if result.has_population else [t("report.no_population", lang)]
+    lines.append(t("report.citizens", lang, n=result.citizens))
+    gaps = result.gaps
     overall = gaps.iloc[0] if len(gaps) else None
     if overall is None or overall["suppressed"]:
         lines.append(t("report.suppressed", lang))
