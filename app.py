@@ -8,6 +8,10 @@ from buurtkaart.i18n import t
 from buurtkaart.pages import common
 
 st.set_page_config(page_title="Buurtkaart", page_icon="🗺️", layout="wide")
+if common.presentation_mode():  # the map full screen; no sidebar, no other page is routed
+    present = st.Page("buurtkaart/pages/present_page.py", title=t("page.present", common.lang()), url_path="presentatie", default=True)
+    st.navigation([present], position="hidden").run()
+    st.stop()
 lang = common.language_switch()
 
 pages = [
@@ -17,5 +21,6 @@ pages = [
     st.Page("buurtkaart/pages/analyse_page.py", title=t("page.analyse", lang), icon="🔎", url_path="analyse"),
     st.Page("buurtkaart/pages/ronde_page.py", title=t("page.ronde", lang), icon="🚶", url_path="ronde"),
     st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
+    st.Page("buurtkaart/pages/delen_page.py", title=t("page.delen", lang), icon="📤", url_path="delen"),
 ]
 st.navigation(pages).run()

@@ -9,7 +9,15 @@ measured in the same run:
 2. map payload (HTML bytes, gzip bytes) and build time of ``buurtkaart.maps.build_map`` vs one
    ``folium.Marker`` with a ``folium.Popup`` per place on a default ``folium.Map``;
 3. time from ``page.goto`` to the places drawn in Chromium: the Streamlit app (cold and warm
-   server caches) vs the naive marker map served from a local ``http.server``.
+   server caches) vs the naive marker map served from a local ``http.server``; the app of
+   ``BASELINE_COMMIT`` (today's figure, its tree exported with ``git archive``) switching to the
+   region in the same run; WebSocket messages sent to the server while panning and zooming (a
+   message would be a rerun);
+4. the light map: the app map's payload against the same map built by ``maps.py`` of
+   ``BASELINE_COMMIT`` and against a plain folium ``save()`` of the same content (GeoJSON layers);
+   the shared file (``buurtkaart.share``) of Schaerbeek and of the region: bytes, and the time
+   from opening it from ``file://`` to ``document.body.dataset.placesDrawn``, against the plain
+   folium ``save()`` file opened the same way (its Leaflet swapped for the local copy).
 
 This is a script, not a test: it only measures and prints.
 """
@@ -66,6 +74,7 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 REGION_LABEL = "Heel Brussel (gewest)"
+BASELINE_COMMIT = "a8ce4d8"  # the last commit before the light map: "today's figure"
 VIEWPORT = {"width": 1400, "height": 1000}
 MB = 1_000_000
 # The naive sources, read as a newcomer would: geopandas.read_file, one call per layer.
@@ -81,9 +90,11 @@ PROBE_JS = """() => ({
   container: !!document.querySelector('.leaflet-container'),
   svg: document.querySelectorAll('path.bk-place').length,
   canvas: !!document.querySelector('.leaflet-overlay-pane canvas'),
-  layers: (window.map && window.L) ? Object.values(window.map._layers).filter(
-    (l) => l instanceof L.CircleMarker && String(l.options.className || '').startsWith('bk-place')).length : 0,
+  layers: document.body.dataset.placesDrawn !== undefined ? Number(document.body.dataset.placesDrawn) : (
+    (window.map && window.L) ? Object.values(window.map._layers).filter(
+    (l) => l instanceof L.CircleMarker && String(l.options.className || '').startsWith('bk-place')).length : 0),
 })"""
+# `layers`: the places the map says it drew (placesDrawn), else (the app before the light map) its circle markers
 BROWSER_TIMEOUT = 180.0  # s, for one page load or view switch
 ERROR_GRACE = 5.0  # s to wait after a JavaScript error before calling the map broken
 NAIVE_PROBE_JS = "() => document.querySelectorAll('.leaflet-marker-icon').length"
@@ -144,6 +155,8 @@ def fmt(value: float | None, unit: str) -> str:
         return "—"
     if unit == "MB":
         return f"{value / MB:.3f} MB"
+    if unit == "n":
+        return f"{value:.0f}"
     return f"{value:.3f} s"
 
 
@@ -314,7 +327,7 @@ def bench_payload(opts: Options, views: dict[str, Area]) -> tuple[list[Row], dic
 
 
 @contextmanager
-def streamlit_server(cache_dir: Path, log_path: Path) -> Iterator[tuple[str, float]]:
+def streamlit_server(cache_dir: Path, log_path: Path, cwd: Path = ROOT) -> Iterator[tuple[str, float]]:
     """Run `streamlit run app.py` on a free port; yield its URL and start-up time; stop it after."""
     port = free_port()
     env = {**os.environ, "BUURTKAART_CACHE_DIR": str(cache_dir)}
@@ -337,7 +350,7 @@ def streamlit_server(cache_dir: Path, log_path: Path) -> Iterator[tuple[str, flo
     ]
     with log_path.open("w") as log:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
             wait_health(f"{url}/_stcore/health", proc, timeout=60)
@@ -658,7 +671,7 @@ def bench_app(
         load = functools.partial(open_app, browser, url, BROWSER_TIMEOUT)
         switch = functools.partial(switch_to_region, browser, url, expected, BROWSER_TIMEOUT)
         first_load = app_row("goto -> map visible, Schaerbeek, 1st load (cold)", load, naive["Schaerbeek"], 1, "svg")
-        return [
+        ours = [
             Row("streamlit start -> /_stcore/health", startup, None, "s", "no baseline"),
             first_load,
             app_row(
@@ -670,7 +683,178 @@ def bench_app(
             ),
             app_row("click -> region drawn, 1st (cold caches)", switch, naive["region"], 1, "layers"),
             app_row("click -> region drawn, later session (warm caches)", switch, naive["region"], 1, "layers"),
+            pan_zoom_messages(browser, url, BROWSER_TIMEOUT),
         ]
+    today = baseline_app_rows(browser, cache_dir.parent, expected)
+    for row in today:  # today's figure of the same step is the baseline of ours
+        match = next((r for r in ours if r.label == row.label), None)
+        if match is not None and row.ours is not None:
+            ours.append(Row(f"{row.label}: vs today ({BASELINE_COMMIT})", match.ours, row.ours, "s", row.note))
+    return ours
+
+
+def baseline_app_rows(browser: Browser, tmp: Path, expected: int) -> list[Row]:
+    """Return the app of BASELINE_COMMIT (exported with `git archive`) measured as ours: Schaerbeek, then the region."""
+    tree = tmp / "baseline_tree"
+    tree.mkdir(exist_ok=True)
+    archive = subprocess.run(["git", "archive", BASELINE_COMMIT], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    cache = tmp / "baseline_cache"
+    cache.mkdir(exist_ok=True)
+    with streamlit_server(cache, tmp / "baseline.log", cwd=tree) as (url, _):
+        load = functools.partial(open_app, browser, url, BROWSER_TIMEOUT)
+        switch = functools.partial(switch_to_region, browser, url, expected, BROWSER_TIMEOUT)
+        rows = []
+        for label, measure in (
+            ("goto -> map visible, Schaerbeek, 1st load (cold)", load),
+            ("click -> region drawn, 1st (cold caches)", switch),
+            ("click -> region drawn, later session (warm caches)", switch),
+        ):
+            try:
+                elapsed, _state = measure()
+                rows.append(Row(label, elapsed, None, "s", "1 run"))
+            except (MapNotDrawn, TimeoutError) as err:
+                rows.append(Row(label, None, None, "s", f"FAILED: {err}"))
+        return rows
+
+
+# --------------------------------------------------------------------------- 4. light map and shared file
+
+
+def baseline_maps() -> Any:
+    """Return the maps module of BASELINE_COMMIT (read with `git show`), to build today's map in this run."""
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{BASELINE_COMMIT}:buurtkaart/maps.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    module = types.ModuleType("maps_before")
+    sys.modules["maps_before"] = module  # dataclasses look their module up while the class is made
+    exec(compile(source, f"maps.py@{BASELINE_COMMIT}", "exec"), module.__dict__)  # our own file, from git
+    return module
+
+
+def plain_folium_map(area: Area) -> folium.Map:
+    """Return the same content as a plain folium map: one GeoJson layer per category, streets, green, quartiers."""
+    lat, lon = maps.center(area.bounds)
+    m = folium.Map(location=[lat, lon], zoom_start=13, tiles=None)
+    folium.GeoJson(area.green[["geometry"]], name="green").add_to(m)
+    folium.GeoJson(area.street_edges[["name", "geometry"]], name="streets").add_to(m)
+    folium.GeoJson(area.quartiers[["name_nl", "geometry"]], name="quartiers").add_to(m)
+    columns = ["name", "osm_tag", "religion", "opening_hours", "wheelchair", "address", "geometry"]
+    for cat in taxonomy.CATEGORIES:
+        rows = area.places[area.places["category"] == cat.key]
+        if len(rows):
+            folium.GeoJson(rows[columns], name=cat.key, popup=folium.GeoJsonPopup(["name"])).add_to(m)
+    folium.LayerControl().add_to(m)
+    return m
+
+
+def plain_folium_save(area: Area, path: Path) -> Path:
+    """Write the plain folium map of `area` with `save()` and return the path."""
+    plain_folium_map(area).save(str(path))
+    return path
+
+
+def bench_light(opts: Options, views: dict[str, Area]) -> tuple[list[Row], dict[str, dict[str, Path]]]:
+    """Return the payload figures of section 4 and the files written (shared and plain, per view)."""
+    from buurtkaart import share
+
+    before = baseline_maps()
+    rows: list[Row] = []
+    files: dict[str, dict[str, Path]] = {}
+    folder = Path(tempfile.mkdtemp(prefix="bench_share_"))
+    for view, area in views.items():
+        ours = len(maps.build_map(area).get_root().render().encode())
+        today = len(before.build_map(area).get_root().render().encode())
+        plain = plain_folium_save(area, folder / f"plain_{view}.html")
+        rows.append(Row(f"app map payload {view}: vs today ({BASELINE_COMMIT})", ours, today, "MB", "HTML the component gets"))
+        rows.append(Row(f"app map payload {view}: vs plain folium save()", ours, plain.stat().st_size, "MB", "same content"))
+        shared = share.organisation_share(area, None, organisation="bench")
+        times, path = [], folder / f"share_{view}.html"
+        for _ in range(opts.repeats if view == "Schaerbeek" else opts.slow_repeats):
+            times.append(seconds(lambda shared=shared, path=path: share.write(shared, path)))
+        rows.append(Row(f"shared file {view}: bytes vs plain folium save()", path.stat().st_size, plain.stat().st_size, "MB",
+                        "one file, everything inlined" if view == "Schaerbeek" else "budget 1.5 MB"))  # fmt: skip
+        rows.append(Row(f"shared file {view}: build + write", median(times), None, "s", f"median of {len(times)}"))
+        files[view] = {"share": path, "plain": plain}
+    return rows, files
+
+
+def open_file(browser: Browser, path: Path, probe: str, ready: Callable[[Any], bool], timeout: float) -> tuple[float, Any]:
+    """Open `path` from file:// in a fresh context; return (goto -> `ready(probe())` seconds, last probe value)."""
+    tab = new_tab(browser)
+    requests: list[str] = []
+    tab.page.context.on("request", lambda r: requests.append(r.url))
+    try:
+        start = time.perf_counter()
+        tab.page.goto(path.as_uri(), wait_until="commit", timeout=timeout * 1000)
+        elapsed, state = wait_until(tab, lambda page: {"v": page.evaluate(probe)}, lambda s: ready(s["v"]), start, timeout)
+        return elapsed, {"value": state["v"], "requests": len(requests)}
+    finally:
+        tab.close()
+
+
+def bench_shared_browser(opts: Options, views: dict[str, Area], files: dict[str, dict[str, Path]]) -> list[Row]:
+    """Return section 4's browser figures: a shared file opened from file:// until its places are drawn, vs plain folium."""
+    from playwright.sync_api import sync_playwright
+
+    rows: list[Row] = []
+    drawn_js = "() => document.body && document.body.dataset.placesDrawn"
+    markers_js = "() => document.querySelectorAll('.leaflet-marker-icon').length"
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            for view, area in views.items():
+                n = len(area.places)
+                plain_dir = Path(tempfile.mkdtemp(prefix="bench_plain_"))
+                local, _ = localise_naive_html(files[view]["plain"].read_text(encoding="utf-8"), plain_dir)
+                plain_path = plain_dir / "plain.html"
+                plain_path.write_text(local, encoding="utf-8")
+                repeats = opts.browser_repeats
+                ours, base, state = [], [], {}
+                for _ in range(repeats):
+                    elapsed, state = open_file(browser, files[view]["share"], drawn_js, lambda v: v is not None, BROWSER_TIMEOUT)
+                    ours.append(elapsed)
+                    try:
+                        base.append(open_file(browser, plain_path, markers_js, lambda v, n=n: v >= n, BROWSER_TIMEOUT)[0])
+                    except (MapNotDrawn, TimeoutError) as err:
+                        print(f"note: plain folium {view} not drawn: {err}")
+                rows.append(Row(
+                    f"shared file {view}: file:// -> placesDrawn", median(ours), median(base) if base else None, "s",
+                    f"{state['value']} places, {state['requests']} request(s) (the file itself); baseline: plain folium markers",
+                ))  # fmt: skip
+        finally:
+            browser.close()
+    return rows
+
+
+def pan_zoom_messages(browser: Browser, url: str, timeout: float) -> Row:
+    """Return a row: WebSocket messages the app sends to its server while the map is zoomed and panned (a rerun is one)."""
+    tab = new_tab(browser)
+    sent: list[float] = []
+    tab.page.on("websocket", lambda ws: ws.on("framesent", lambda _: sent.append(time.perf_counter())))
+    try:
+        tab.page.goto(url, timeout=timeout * 1000)
+        wait_until(tab, probe_app, places_ready, time.perf_counter(), timeout)
+        tab.page.wait_for_timeout(2000)  # let the first run's messages pass
+        before = len(sent)
+        frame = map_frame(tab.page)
+        start = time.perf_counter()
+        for _ in range(3):
+            frame.locator(".leaflet-control-zoom-in").click()
+            tab.page.wait_for_timeout(300)
+        box = frame.locator(".leaflet-container").bounding_box()
+        tab.page.mouse.move(box["x"] + 300, box["y"] + 300)
+        tab.page.mouse.down()
+        tab.page.mouse.move(box["x"] + 500, box["y"] + 400, steps=10)
+        tab.page.mouse.up()
+        tab.page.wait_for_timeout(2000)
+        after = [t for t in sent if t >= start]
+        note = "no rerun: nothing to time on the server" if not after else f"{len(after)} message(s): a rerun"
+        return Row("pan + 3 zooms -> messages to the server", float(len(sent) - before), None, "n", note)
+    finally:
+        tab.close()
 
 
 # --------------------------------------------------------------------------- main
@@ -682,7 +866,7 @@ def print_summary(rows: list[Row]) -> None:
     for row in rows:
         if row.ratio is not None:
             print(
-                f"{row.label}: ours {fmt(row.ours, row.unit)} vs naive {fmt(row.base, row.unit)} (ratio {row.ratio:.2f})"
+                f"{row.label}: ours {fmt(row.ours, row.unit)} vs baseline {fmt(row.base, row.unit)} (ratio {row.ratio:.2f})"
             )
         elif row.ours is None and row.note.startswith("FAILED"):
             print(f"{row.label}: ours {row.note.split(';')[0]} (naive {fmt(row.base, row.unit)})")
@@ -729,6 +913,11 @@ def main(argv: list[str] | None = None) -> int:
         rows += browser_rows
     else:
         print("\n## 3. Chromium: skipped (--no-browser)")
+    light, files = bench_light(opts, views)
+    if opts.browser:
+        light += bench_shared_browser(opts, views, files)
+    print_section(f"4. Light map and shared file (baselines: maps.py at {BASELINE_COMMIT}, plain folium save())", light)
+    rows += light
     print_summary(rows)
     print(f"load average at the end: {load_average()} (other work on the machine makes every figure noisier)")
     return 0

@@ -305,6 +305,36 @@ def _route_stop(query: str, items: list[Stop], places: list[Stop]) -> Stop:
     return find_stop(query, places)
 
 
+def cmd_share(args: argparse.Namespace) -> int:
+    """Write a shared map (organisation map or buurtanalyse) as one standalone HTML file, or a PNG/PDF of it."""
+    from buurtkaart import share
+
+    if args.what == "round":
+        share.round_share()
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in share.OUT_SUFFIXES:
+        raise share.ShareError("error.share_out", path=args.out, suffixes=", ".join(share.OUT_SUFFIXES))
+    region = area_mod.load_embedded()
+    area = share.area_of(args.area, region)
+    items = people = all_ties = None
+    if args.org:
+        from buurtkaart import citizens, store
+        from buurtkaart import vindplaatsen as vp
+
+        db = store.open_store()
+        org = vp.ensure_organisation(db, args.org)
+        items = vp.list_items(db, org)
+        if args.what == "analysis":
+            people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
+    shared = share.make_share(
+        args.what, area, region=region, items=items, citizens=people, all_ties=all_ties, lang=args.lang,
+        organisation=args.org or "", notes=args.notes,
+    )
+    path = share.write(shared, args.out, present=args.present)
+    print(i18n.t("share.written", args.lang, what=shared.title, path=path))
+    return 0
+
+
 def _given(values: dict[str, float | None]) -> dict[str, float]:
     """Return the options that were given on the command line."""
     return {k: v for k, v in values.items() if v is not None}
@@ -425,6 +455,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--org", help="the organisation whose places (vindplaatsen, sites, partners) can be named")
     p.add_argument("--out", required=True, help="FILE.gpx or FILE.html")
     p.set_defaults(run=cmd_route)
+    p = sub.add_parser("share", help="share the map: one standalone HTML file (offline), or a PNG/PDF snapshot of it")
+    p.add_argument("--what", choices=["map", "analysis", "round"], default="map", help="the organisation map or a buurtanalyse")
+    p.add_argument("--area", default="commune", help="commune (Schaerbeek, default), region or quartier:N")
+    p.add_argument("--org", help="the organisation whose vindplaatsen (and caseload figures) to include")
+    p.add_argument("--notes", action="store_true", help="include the notes of the team's places (off by default)")
+    p.add_argument("--present", action="store_true", help="open in presentation mode (large legend)")
+    p.add_argument("--out", required=True, help="FILE.html, FILE.png or FILE.pdf")
+    p.set_defaults(run=cmd_share)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

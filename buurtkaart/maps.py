@@ -6,30 +6,33 @@ import html
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
 import numpy as np
 import shapely
+from branca.element import MacroElement
 from folium import plugins
+from folium.map import Layer
+from folium.template import Template
 
-from buurtkaart import i18n, taxonomy
+from buurtkaart import compact, i18n, taxonomy
 from buurtkaart.area import Area
 
 if TYPE_CHECKING:
     from buurtkaart import routes
 
 STATIC_URL = "/app/static"
-LOCAL_JS = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js")]
+LOCAL_JS = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js"), ("bkmap", f"{STATIC_URL}/share/bkmap.js")]
 LOCAL_CSS = [
     ("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
     ("buurtkaart_css", f"{STATIC_URL}/buurtkaart.css"),
 ]
 # Above this many places the map draws on a canvas instead of one SVG element per place.
 CANVAS_THRESHOLD = 4000
-LARGE_AREA_EDGES = 10_000
+LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _PRECISION = 6  # decimals of a place coordinate in the page: ~0.1 m
 _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
@@ -65,13 +68,14 @@ function(feature, layer) {
 
 @dataclass(frozen=True)
 class MapData:
-    """The GeoJSON layers of an area's map, computed once and reused by every map built from it."""
+    """The layers of an area's map in the light encoding of `compact`, computed once and reused by every map built from it."""
 
     bounds: tuple[float, float, float, float]
-    green: dict | None
-    streets: dict | None
+    green: str | None  # compact polygons spec, as JSON ready for a <script> (serialised once, not per page run)
+    streets: str | None  # compact lines spec, idem
     quartiers: gpd.GeoDataFrame
-    places: dict[str, tuple[int, dict]]  # category -> (count, GeoJSON)
+    places: dict[str, tuple[int, str]]  # category -> (count, compact points spec as JSON)
+    header: dict = field(default_factory=dict)  # {"q": quantum, "o": origin}: what the decoder needs
 
     @property
     def n_places(self) -> int:
@@ -80,23 +84,94 @@ class MapData:
 
 
 def map_data(area: Area) -> MapData:
-    """Return the GeoJSON layers of `area` (the slow part of building a map)."""
-    # A whole region is seen from further away: a coarser outline (~3 m) keeps the page light.
-    tolerance = 0.00003 if len(area.street_edges) > LARGE_AREA_EDGES else 0.00001
+    """Return the layers of `area` in the light encoding (the slow part of building a map)."""
+    # A whole region is seen from further away: a coarser outline and grid (~2-3 m) keep the page light.
+    large = len(area.street_edges) > LARGE_AREA_EDGES
+    tolerance = 0.00003 if large else 0.00001
+    quantum = compact.COARSE_QUANTUM if large else compact.QUANTUM
+    base = compact.origin(area.bounds, quantum)
     places = {}
+    fine = compact.origin(area.bounds, compact.FINE_QUANTUM)
     for cat in taxonomy.CATEGORIES:
         rows = area.places[area.places["category"] == cat.key]
         if len(rows):
-            places[cat.key] = (len(rows), places_geojson(rows))
+            places[cat.key] = (len(rows), script_json(places_spec(rows, quantum=compact.FINE_QUANTUM, base=fine)))
     quartiers = area.quartiers
     if len(quartiers):
         quartiers = quartiers[["name_nl", "name_fr", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002))
+    green = streets = None
+    if len(area.green):
+        stream, count = compact.encode_polygons(
+            compact.simplified(area.green, tolerance, min_area=5e-8 if large else 0.0), quantum=quantum, base=base
+        )
+        green = script_json({"kind": compact.POLYGONS, "c": stream, "count": count})
+    if len(area.street_edges):
+        stream, count = compact.encode_lines(compact.simplified(area.street_edges, tolerance), quantum=quantum, base=base)
+        streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
-        bounds=area.bounds,
-        green=basemap_geojson(area.green, tolerance=tolerance) if len(area.green) else None,
-        streets=basemap_geojson(area.street_edges, tolerance=tolerance) if len(area.street_edges) else None,
-        quartiers=quartiers,
-        places=places,
+        bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
+        header={"q": quantum, "o": list(base)},
+    )  # fmt: skip
+
+
+def script_json(data: object) -> str:
+    """Return data as JSON that is safe inside a <script> element (<, > and & escaped)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def places_spec(places: gpd.GeoDataFrame, *, quantum: float, base: tuple[int, int]) -> dict:
+    """Return places as compact points: coordinates as varints, properties by index into small tables."""
+    stream, order = compact.encode_points(places.geometry.values, quantum=quantum, base=base)
+    props = {
+        short: compact.column(places[column].to_numpy()[order])
+        for short, column in (("n", "name"), ("t", "osm_tag"), ("r", "religion"), ("o", "opening_hours"),
+                              ("w", "wheelchair"), ("a", "address"))
+    }  # fmt: skip
+    return {"kind": compact.POINTS, "c": stream, "count": len(places), "p": props, "q": quantum, "o": list(base)}
+
+
+class CompactLayer(Layer):
+    """A toggleable map layer drawn by `static/share/bkmap.js` from the light encoding (see `compact`)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = BK.layer({{ this.header|tojson }},
+                Object.assign({{ this.data }}, {{ this.style|tojson }}), {labels: {{ this.labels|tojson }}}).group;
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, header: dict, data: str, style: dict, *, name: str, labels: dict | None = None, show: bool = True
+    ) -> None:
+        """Make a layer of `data` (a compact spec as script-safe JSON, see `script_json`) drawn with `style`."""
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "CompactLayer"
+        self.header = header
+        self.data = data
+        self.style = style
+        self.labels = labels or {}
+
+
+class PlacesDrawn(MacroElement):
+    """Sets ``document.body.dataset.placesDrawn`` to the places on the map, again after every layer switch."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (map) {
+              function drawn() {
+                let n = 0;
+                map.eachLayer(function (layer) { if (layer.bkPlaces) { n += layer.bkPlaces; } });
+                document.body.dataset.placesDrawn = String(n);
+              }
+              map.on('layeradd layerremove', drawn);
+              drawn();
+            })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
     )
 
 
@@ -133,9 +208,12 @@ def build_map(
     radius = 6 if data.n_places <= CANVAS_THRESHOLD else 3.5  # smaller dots when seen from afar
     for cat in taxonomy.CATEGORIES:
         if cat.key in data.places:
-            count, geojson = data.places[cat.key]
-            _add_category_layer(m, geojson, count, cat, lang, show=cat.key in shown, radius=radius)
+            count, spec = data.places[cat.key]
+            _add_category_layer(
+                m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius, dots=data.n_places > CANVAS_THRESHOLD
+            )
     folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    PlacesDrawn().add_to(m)
     use_local_assets(m)
     return m
 
@@ -223,22 +301,16 @@ def center(bounds: tuple[float, float, float, float]) -> tuple[float, float]:
 
 
 def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
-    """Add green spaces, streets and quartier outlines drawn from our own data."""
+    """Add green spaces, streets and quartier outlines drawn from our own data (on one fast canvas for many places)."""
+    fast = data.n_places > CANVAS_THRESHOLD
     if data.green:
-        folium.GeoJson(
-            data.green,
-            name=i18n.t("map.green", lang),
-            style={"color": "#7dbb7d", "weight": 0.5, "fillColor": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green"},
-            interactive=False,
-        ).add_to(m)
+        style = {"colour": "#7dbb7d", "weight": 0.5, "fillColour": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green",
+                 "dots": fast}  # fmt: skip
+        CompactLayer(data.header, data.green, style, name=i18n.t("map.green", lang)).add_to(m)
     if data.streets:
-        folium.GeoJson(
-            data.streets,
-            name=i18n.t("map.streets", lang),
-            style={"color": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street"},
-            interactive=False,
-            attribution=html.escape(i18n.t("map.attribution", lang)),
-        ).add_to(m)
+        style = {"colour": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street", "dots": fast,
+                 "attribution": html.escape(i18n.t("map.attribution", lang))}  # fmt: skip
+        CompactLayer(data.header, data.streets, style, name=i18n.t("map.streets", lang)).add_to(m)
     if len(data.quartiers):
         quartiers = data.quartiers.copy()
         quartiers["label"] = quartiers["name_fr" if lang == "fr" else "name_nl"].map(html.escape)
@@ -251,13 +323,14 @@ def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
 
 
 def _add_category_layer(
-    m: folium.Map, geojson: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float
+    m: folium.Map, header: dict, spec: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float,
+    dots: bool = False,
 ) -> None:
-    """Add one toggleable layer of circle markers with a text-only popup for a category."""
+    """Add one toggleable layer of circle markers (or of dots on one canvas, for many places) with a text-only popup."""
     label = i18n.category_label(cat.key, lang)
-    popup_labels = {
-        "unnamed": i18n.t("place.unnamed", lang),
-        "category": label,
+    style = {
+        "colour": cat.colour, "radius": radius, "weight": 1 if radius < 5 else 1.5, "rim": "#ffffff", "fillOpacity": 0.9,
+        "className": f"bk-place bk-cat-{cat.key}", "place": True, "label": label, "sub": label, "dots": dots,
         "rows": [
             ["c", i18n.t("place.category", lang)],
             ["r", i18n.t("place.religion", lang)],
@@ -266,22 +339,13 @@ def _add_category_layer(
             ["a", i18n.t("place.address", lang)],
             ["t", i18n.t("place.tag", lang)],
         ],
-        "wheelchair": {v: i18n.t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")},
-    }
+        "values": {"w": {v: i18n.t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")}},
+    }  # fmt: skip
     layer_name = (
         f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
         f"{html.escape(cat.icon)} {html.escape(label)} <small>({count})</small>"
     )
-    folium.GeoJson(
-        geojson,
-        name=layer_name,
-        show=show,
-        marker=folium.CircleMarker(
-            radius=radius, color="#ffffff", weight=1 if radius < 5 else 1.5, fill=True, fill_color=cat.colour, fill_opacity=0.9,
-            class_name=f"bk-place bk-cat-{cat.key}",
-        ),
-        on_each_feature=folium.JsCode(_POPUP_JS % {"labels": json.dumps(popup_labels, ensure_ascii=False)}),
-    ).add_to(m)
+    CompactLayer(header, spec, style, name=layer_name, labels={"unnamed": i18n.t("place.unnamed", lang)}, show=show).add_to(m)
 
 
 # Colour of each layer of the organisation's own map (vindplaatsen and the organisation layers).

@@ -326,3 +326,12 @@ def test_screenshot_of_the_default_map(page: Page, app_url: str, schaerbeek: are
     page.screenshot(path=path, full_page=True)
 
     assert path.stat().st_size > 50_000, path.stat().st_size
+
+
+def test_map_reports_the_places_it_drew(page: Page, app_url: str, schaerbeek: area_mod.Area) -> None:
+    expected = schaerbeek.places["category"].value_counts().to_dict()
+    frame = open_map(page, app_url)
+    drawn = lambda: frame.evaluate("document.body.dataset.placesDrawn")  # noqa: E731
+    wait_for(lambda: drawn() == str(len(schaerbeek.places)), page, f"placesDrawn == {len(schaerbeek.places)}")
+    overlay_label(frame, i18n.category_label("worship", NL)).locator("input[type=checkbox]").uncheck()
+    wait_for(lambda: drawn() == str(len(schaerbeek.places) - expected["worship"]), page, "placesDrawn without worship")

@@ -12,6 +12,7 @@ import shapely
 from buurtkaart import area as area_mod
 from buurtkaart import maps
 from buurtkaart import places as places_mod
+from buurtkaart.paths import ROOT
 
 
 def _tiny_area(names: list[str], tags: list[dict]) -> area_mod.Area:
@@ -73,8 +74,12 @@ def test_hidden_categories_start_unchecked() -> None:
     area = _tiny_area(["A", "B"], [{"amenity": "cafe"}, {"amenity": "place_of_worship"}])
     html = _scripts(maps.build_map(area, categories=["cafe"]))
     # folium adds a layer to the map only when it is shown
-    added = re.findall(r"(geo_json_\w+)\.addTo\(", html)
+    added = re.findall(r"((?:geo_json|compact_layer)_\w+)\.addTo\(", html)
     assert len(added) == 4 - 1  # streets, quartiers, cafe; not worship
+    layer = r"var (compact_layer_\w+) = BK\.layer\((?:(?!var compact_layer_).)*?bk-cat-"
+    worship = re.search(layer + "worship", html, re.S).group(1)
+    cafe = re.search(layer + "cafe", html, re.S).group(1)
+    assert cafe in added and worship not in added
 
 
 @pytest.mark.parametrize("evil", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script><b>x"])
@@ -82,7 +87,11 @@ def test_untrusted_names_never_become_markup(evil: str) -> None:
     html = _scripts(maps.build_map(_tiny_area([evil], [{"amenity": "cafe"}])))
     assert evil not in html  # JSON in the page escapes <, > and &
     assert json.dumps(evil).replace("<", "\\u003c").replace(">", "\\u003e")[1:-1] in html
-    assert "textContent" in html and "innerHTML" not in html.split("bindPopup", 1)[1].split("}", 1)[0]
+    # the popups are built by the map's own script (static/share/bkmap.js) from text nodes only
+    assert "/app/static/share/bkmap.js" in html and html.count("BK.layer(") == 2  # streets and the cafe layer
+    script = (ROOT / "static" / "share" / "bkmap.js").read_text(encoding="utf-8")
+    popup = script.split("function popup(", 1)[1].split("\n  }\n", 1)[0]
+    assert "textContent" in popup and "innerHTML" not in script and "insertAdjacentHTML" not in script
 
 
 def test_quartier_names_are_escaped_in_tooltips() -> None:

@@ -142,3 +142,19 @@ def network_basemaps() -> network_maps.Basemaps:
 def show_chart(figure: Figure) -> None:
     """Show a matplotlib chart as SVG at the width of its column."""
     st.image(charts.svg_element(figure), width="stretch")
+
+
+PRESENT_WHATS = ("map", "analysis")
+
+
+def presentation_mode() -> bool:
+    """Return whether this session is in presentation mode (opened with ?present=map|analysis; it stays on)."""
+    params = st.query_params
+    what = params.get("present")
+    if what:
+        st.session_state["present_what"] = what if what in PRESENT_WHATS else PRESENT_WHATS[0]
+        st.session_state["present_area"] = params.get("area", SCOPE_COMMUNE)
+        st.session_state["present_org"] = params.get("org", "")
+        if params.get("lang") in i18n.LANGUAGES:
+            st.session_state["lang"] = params.get("lang")
+    return "present_what" in st.session_state

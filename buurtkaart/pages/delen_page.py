@@ -1,0 +1,84 @@
+"""Delen: share the map in meetings — one offline file, its preview, what is not in it, and the presentation mode."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from buurtkaart import citizens, share
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+PREVIEW_HEIGHT = 640
+
+lang = common.lang()
+db = common.store()
+org = common.organisation(lang, db)
+org_name = st.session_state.get("org_name_value", common.DEFAULT_ORGANISATION)
+region = common.embedded_region()
+
+st.title(f"📤 {t('page.delen', lang)}")
+
+# What and where
+whats = {w: t(f"share.what.{w}", lang) for w in share.WHATS}
+what = st.radio(t("share.what", lang), list(whats), format_func=whats.get, horizontal=True, key="share_what")
+areas = {"commune": t("share.area.commune", lang), "region": t("share.area.region", lang), "quartier": t("share.area.quartier", lang)}
+left, right = st.columns(2)
+area_kind = left.radio(t("share.area", lang), list(areas), format_func=areas.get, horizontal=True, key="share_area")
+area_spec = area_kind
+if area_kind == "quartier":
+    names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+    mdrc = right.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="share_quartier")
+    area_spec = f"quartier:{mdrc}"
+notes = what == "map" and st.checkbox(t("share.notes", lang), value=False, key="share_notes")
+
+# The file, built by the package
+try:
+    area = common.embedded_commune() if area_spec == "commune" else share.area_of(area_spec, region)
+    items = vp.list_items(db, org)
+    people = all_ties = None
+    if what == "analysis":
+        people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
+    with st.spinner(t("map.loading", lang)):
+        shared = share.make_share(
+            what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
+            lang=lang, organisation=org_name, notes=notes,
+        )
+        page = share.share_html(shared)
+except BuurtkaartError as error:
+    st.error(error.message(lang))
+    st.stop()
+
+# The preview (the same file, in a frame) next to what is not in it, the download and the presentation mode
+preview, side = st.columns([3, 1])
+with preview:
+    st.subheader(t("share.preview", lang))
+    components.html(page, height=PREVIEW_HEIGHT)
+with side:
+    st.subheader(t("share.not_in_file", lang))
+    st.markdown("\n".join(f"- {line}" for line in shared.not_included))
+    size = f"{len(page.encode('utf-8')) / 1_000_000:.2f} MB"
+    st.download_button(
+        t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
+        mime="text/html", key="share_download",
+    )
+    st.caption(t("share.size", lang, size=size))
+    query = urllib.parse.urlencode({"present": what, "area": area_spec, "org": org_name, "lang": lang})
+    st.markdown(f"🖥️ [{t('share.present', lang)}](/?{query})")
+    st.caption(t("share.present.help", lang))
+    for suffix in share.SNAPSHOT_SUFFIXES:  # a picture of the same view, for slides and print
+        kind = suffix[1:]
+        if st.button(t(f"share.make.{kind}", lang), key=f"share_make_{kind}"):
+            with st.spinner(t("map.loading", lang)):
+                st.session_state[f"share_{kind}"] = share.snapshot_bytes(shared, suffix)
+        if st.session_state.get(f"share_{kind}"):
+            st.download_button(
+                t(f"share.download.{kind}", lang), st.session_state[f"share_{kind}"],
+                file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}{suffix}",
+                mime="image/png" if kind == "png" else "application/pdf", key=f"share_download_{kind}",
+            )  # fmt: skip
+    st.caption(t("share.snapshot", lang))

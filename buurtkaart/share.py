@@ -1,0 +1,666 @@
+"""Share the map in meetings: one standalone HTML file per share, and a PNG/PDF snapshot of it.
+
+A share is a title, an area's basemap (streets, green, quartiers: our own data, no tile server) and
+layers of points, lines or polygons (`ShareLayer`, the generic layer API), written by `share_html` as
+one file: Leaflet, the styles, the script and the data (in the compact form of `compact`) inlined, a
+strict Content-Security-Policy (scripts and styles allowed by their sha256 hash only, no request of
+any kind), popups and search results built as text. Once its places are drawn, the file sets
+``document.body.dataset.placesDrawn`` to how many it drew.
+
+What can be shared: the organisation map (`organisation_share`: places by category and the team's
+vindplaatsen layers; notes only when asked), a buurtanalyse (`analysis_share`: access maps and the
+caseload figures as the analysis already suppresses them). Nothing about a single citizen ever
+enters a share: no code, no tie, no anchor.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from buurtkaart import accessibility as access
+from buurtkaart import area as area_mod
+from buurtkaart import compact, i18n, taxonomy, ties
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.area import Area
+from buurtkaart.errors import BuurtkaartError
+from buurtkaart.i18n import t
+from buurtkaart.paths import ROOT
+
+if TYPE_CHECKING:
+    from buurtkaart.buurtanalyse import AreaAnalysis
+
+STATIC = ROOT / "static"
+LEAFLET_JS = STATIC / "vendor" / "leaflet" / "leaflet.js"
+LEAFLET_CSS = STATIC / "vendor" / "leaflet" / "leaflet.css"
+BKMAP_JS = STATIC / "share" / "bkmap.js"
+BKSHARE_JS = STATIC / "share" / "bkshare.js"
+BKSHARE_CSS = STATIC / "share" / "bkshare.css"
+WHATS: tuple[str, ...] = ("map", "analysis", "round")
+SNAPSHOT_SUFFIXES: tuple[str, ...] = (".png", ".pdf")
+OUT_SUFFIXES: tuple[str, ...] = (".html", *SNAPSHOT_SUFFIXES)
+LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region, drawn coarser
+ITEM_COLOURS: dict[str, str] = {
+    "vindplaats": "#e74c3c",
+    "site": "#2c3e50",
+    "partner": "#2980b9",
+    "gatekeeper": "#8e44ad",
+    "need": "#f39c12",
+}
+HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)
+_TZ = ZoneInfo("Europe/Brussels")
+
+
+class ShareError(BuurtkaartError):
+    """A share that cannot be made (an unknown kind, area or output file)."""
+
+
+@dataclass(frozen=True)
+class ShareLayer:
+    """One layer of a shared map: points, lines or polygons of a GeoDataFrame (EPSG:4326) with a style.
+
+    `fields` are (column, label) pairs shown in the popup, `name_column` the bold title of the popup
+    and what the search looks in; `place` counts its points in ``placesDrawn``.
+    """
+
+    key: str
+    label: str
+    features: gpd.GeoDataFrame
+    colour: str
+    fields: tuple[tuple[str, str], ...] = ()
+    name_column: str | None = "name"
+    show: bool = True
+    section: str = ""
+    place: bool = False
+    radius: float = 6.0
+    weight: float = 1.5
+    rim: str = "#ffffff"
+    fill_colour: str | None = None
+    fill_opacity: float | None = None
+    dash: str | None = None
+    popup_kind: str = ""  # shown as the first popup row ("kind: ...") when given
+
+
+@dataclass(frozen=True)
+class Share:
+    """What one shared file holds: its texts, the area's basemap and the layers."""
+
+    title: str
+    area: Area
+    layers: list[ShareLayer]
+    lang: str = i18n.DEFAULT_LANGUAGE
+    organisation: str = ""
+    subtitle: str = ""
+    made_at: datetime = field(default_factory=lambda: datetime.now(_TZ))
+    notes: tuple[str, ...] = ()
+    not_included: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- what can be shared
+
+
+def make_share(
+    what: str,
+    area: Area,
+    *,
+    region: Area,
+    items: gpd.GeoDataFrame | None = None,
+    citizens: gpd.GeoDataFrame | None = None,
+    all_ties: gpd.GeoDataFrame | None = None,
+    walk: object | None = None,
+    blocks: gpd.GeoDataFrame | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    notes: bool = False,
+) -> Share:
+    """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
+
+    Parameters
+    ----------
+    what
+        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (not available yet).
+    area
+        The area shared; `region` is the whole region the analysis walks over.
+    items, citizens, all_ties
+        The organisation's map and caseload (citizens and ties only feed the suppressed analysis figures).
+
+    Returns
+    -------
+    Share
+        The share; ShareError for a round or an unknown kind.
+    """
+    if what == "map":
+        return organisation_share(area, items, lang=lang, organisation=organisation, notes=notes)
+    if what == "analysis":
+        from buurtkaart import buurtanalyse, graph
+
+        result = buurtanalyse.analyse_area(
+            area.name, area.boundary, region=region, walk=walk if walk is not None else graph.walk_graph(region),
+            blocks=area_mod.population_blocks() if blocks is None else blocks, items=items, citizens=citizens,
+            all_ties=all_ties, lang=lang,
+        )  # fmt: skip
+        return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
+    if what == "round":
+        return round_share()
+    raise ShareError("error.share_what", what=what, whats=", ".join(WHATS))
+
+
+def organisation_share(
+    area: Area,
+    items: gpd.GeoDataFrame | None = None,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    notes: bool = False,
+    categories: Sequence[str] | None = None,
+    item_layers: Sequence[str] | None = None,
+    made_at: datetime | None = None,
+) -> Share:
+    """Return the organisation map of an area: places by category and the team's layers.
+
+    Parameters
+    ----------
+    area
+        The area (its places and basemap are shared).
+    items
+        The organisation's items (`vindplaatsen.list_items`); deleted ones and those outside the area are left out.
+    lang
+        The language of the file.
+    organisation
+        The organisation's name, shown under the title.
+    notes
+        Whether the notes of the team's places go into the file (off by default).
+    categories, item_layers
+        The layers switched on when the file opens (default: all).
+
+    Returns
+    -------
+    Share
+        The share, to write with `share_html` or `write`.
+    """
+    shown = set(taxonomy.CATEGORY_KEYS if categories is None else categories)
+    layers = place_layers(area.places, lang=lang, shown=shown)
+    layers += team_layers(_inside(vp.live(items), area), lang=lang, notes=notes, shown=item_layers)
+    return Share(
+        title=t("share.title.map", lang, name=area.name),
+        area=area,
+        layers=layers,
+        lang=lang,
+        organisation=organisation,
+        made_at=made_at or datetime.now(_TZ),
+        not_included=tuple(not_included("map", lang=lang, notes=notes)),
+    )
+
+
+def analysis_share(
+    result: AreaAnalysis,
+    area: Area,
+    *,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    items: gpd.GeoDataFrame | None = None,
+    keys: Sequence[str] = HEADLINE_KEYS,
+    made_at: datetime | None = None,
+) -> Share:
+    """Return a buurtanalyse as a map: streets by walking distance, blocks beyond the threshold, the caseload figures.
+
+    Parameters
+    ----------
+    result
+        A `buurtanalyse.AreaAnalysis`; its caseload figures are already suppressed below 5 citizens.
+    area
+        The analysed area (its basemap and streets).
+    items
+        The organisation's items: its vindplaatsen are the places of the "vindplaats" access map.
+    keys
+        The kinds of place whose access maps (and places) go into the file (the first is switched on).
+
+    Returns
+    -------
+    Share
+        The share; its notes hold the sentences and the overall caseload figures.
+    """
+    acc = result.access
+    layers: list[ShareLayer] = []
+    present = [k for k in keys if k in acc.distance]
+    for n, key in enumerate(present):
+        section = t("share.section.access", lang, label=access.source_label(key, lang))
+        streets = access.streets_by_distance(acc, area.street_edges, key, lang=lang)
+        rank = streets.groupby("klass")["distance_m"].transform("min").fillna(np.inf)
+        streets = streets.assign(rank=rank).sort_values("rank", kind="stable")
+        for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
+            layers.append(ShareLayer(
+                key=f"access-{key}-{len(layers)}", label=str(label), features=part[["geometry"]], colour=str(colour),
+                name_column=None, show=n == 0, section=section, weight=3,
+            ))  # fmt: skip
+        if acc.blocks is not None and key in acc.block_distance:
+            group = "elderly"
+            blocks = access.blocks_beyond(acc, key, group, lang=lang)
+            if len(blocks):
+                layers.append(ShareLayer(
+                    key=f"blocks-{key}", label=t("share.blocks_beyond", lang, group=t(f"access.group.{group}", lang)),
+                    features=blocks[["label", "geometry"]], colour="#c0392b", fields=(("label", ""),), name_column=None,
+                    show=n == 0, section=section, weight=1, fill_colour="#e74c3c", fill_opacity=0.35,
+                ))  # fmt: skip
+        targets = _inside(vp.live(items, "vindplaats"), area) if key == access.VINDPLAATS else None
+        if key == access.VINDPLAATS:
+            layers += [replace(layer, show=n == 0, section=section) for layer in team_layers(targets, lang=lang)]
+        else:
+            layers += [
+                replace(layer, show=n == 0, section=section)
+                for layer in place_layers(area.places[area.places["category"] == key], lang=lang)
+            ]
+    return Share(
+        title=t("share.title.analysis", lang, name=result.name),
+        area=area,
+        layers=layers,
+        lang=lang,
+        organisation=organisation,
+        made_at=made_at or datetime.now(_TZ),
+        notes=tuple(analysis_notes(result, lang)),
+        not_included=tuple(not_included("analysis", lang=lang)),
+    )
+
+
+def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
+    """Return the sentences of a buurtanalyse and its overall caseload figures (suppressed groups say so)."""
+    lines = list(result.sentences) if result.has_population else [t("report.no_population", lang)]
+    lines.append(t("report.citizens", lang, n=result.citizens))
+    gaps = result.gaps
+    overall = gaps.iloc[0] if len(gaps) else None
+    if overall is None or overall["suppressed"]:
+        lines.append(t("report.suppressed", lang))
+        return lines
+    for function in ties.FUNCTIONS:
+        share = overall[f"lacking_{function}"]
+        label = t("report.col.lacking", lang, function=ties.label("function", function, lang))
+        lines.append(f"{label}: {100 * float(share):.0f}%")
+    lines.append(f"{t('report.bonding_only', lang)}: {100 * float(overall['bonding_only']):.0f}%")
+    return lines
+
+
+def round_share(*_: object, **__: object) -> Share:
+    """Refuse a walking round: the routes are not part of this version yet."""
+    raise ShareError("error.share_round_unavailable")
+
+
+def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False) -> list[str]:
+    """Return the list of what is NOT in a shared file of this kind, to show next to its preview."""
+    lines = [t("share.not.codes", lang), t("share.not.ties", lang), t("share.not.anchors", lang), t("share.not.history", lang)]
+    if what == "map" and not notes:
+        lines.append(t("share.not.notes", lang))
+    if what == "analysis":
+        lines += [t("share.not.groups", lang), t("share.not.unknown", lang)]
+    return lines
+
+
+def place_layers(places: gpd.GeoDataFrame, *, lang: str, shown: set[str] | None = None) -> list[ShareLayer]:
+    """Return one layer of points per category of place, with the place's details in its popup."""
+    wheelchair = {v: t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")}
+    fields = (
+        ("religion", t("place.religion", lang)),
+        ("opening_hours", t("place.opening_hours", lang)),
+        ("wheelchair_label", t("place.wheelchair", lang)),
+        ("address", t("place.address", lang)),
+        ("osm_tag", t("place.tag", lang)),
+    )
+    layers = []
+    section = t("map.categories", lang)
+    for cat in taxonomy.CATEGORIES:
+        rows = places[places["category"] == cat.key]
+        if rows.empty:
+            continue
+        rows = rows.assign(wheelchair_label=rows["wheelchair"].map(wheelchair).fillna(""))
+        layers.append(ShareLayer(
+            key=f"cat-{cat.key}", label=i18n.category_label(cat.key, lang), features=rows, colour=cat.colour,
+            fields=fields, show=shown is None or cat.key in shown, section=section, place=True,
+            radius=6 if len(places) <= 4000 else 3.5, weight=1.5 if len(places) <= 4000 else 1,
+            popup_kind=t("place.category", lang),
+        ))  # fmt: skip
+    return layers
+
+
+def team_layers(
+    items: gpd.GeoDataFrame, *, lang: str, notes: bool = False, shown: Sequence[str] | None = None
+) -> list[ShareLayer]:
+    """Return one layer of points per layer of the organisation's map (vindplaatsen, sites, partners…)."""
+    if items is None or items.empty:
+        return []
+
+    def words(vocabulary: str, keys: object) -> str:
+        return ", ".join(vp.label(vocabulary, k, lang) for k in (keys or ()))
+
+    table = items.assign(
+        kind_label=items["kind"].map(lambda k: vp.label("kind", k, lang) if k else ""),
+        groups_label=items["target_groups"].map(lambda v: words("target_group", v)),
+        languages_label=items["languages"].map(lambda v: words("language", v)),
+        wheelchair_label=items["wheelchair"].map(lambda v: vp.label("wheelchair", v, lang) if v and v != "unknown" else ""),
+    )
+    fields = [
+        ("kind_label", t("place.category", lang)),
+        ("groups_label", t("item.target_groups", lang)),
+        ("languages_label", t("item.languages", lang)),
+        ("hours", t("item.hours", lang)),
+        ("wheelchair_label", t("place.wheelchair", lang)),
+    ]
+    if notes:
+        fields.append(("notes", t("item.notes", lang)))
+    section = t("share.section.team", lang)
+    layers = []
+    for layer, colour in ITEM_COLOURS.items():
+        rows = table[table["layer"] == layer]
+        if rows.empty:
+            continue
+        label = vp.label("layer", layer, lang)
+        layers.append(ShareLayer(
+            key=f"team-{layer}", label=label, features=rows, colour="#ffffff", rim=colour, fields=tuple(fields),
+            show=shown is None or layer in shown, section=section, place=True, radius=9, weight=4,
+            popup_kind=t("item.layer", lang),
+        ))  # fmt: skip
+    return layers
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def share_data(share: Share, *, present: bool = False) -> dict:
+    """Return the data block of a shared file: texts, the compact basemap and the compact layers."""
+    large = len(share.area.street_edges) > LARGE_AREA_EDGES
+    quantum = compact.COARSE_QUANTUM if large else compact.QUANTUM
+    bounds = share.area.bounds
+    base = compact.origin(bounds, quantum)
+    lang = share.lang
+    return {
+        "q": quantum,
+        "o": list(base),
+        "bounds": [round(v, 6) for v in bounds],
+        "meta": {
+            "title": share.title,
+            "subtitle": share.subtitle,
+            "organisation": share.organisation,
+            "date": t("share.made", lang, date=share.made_at.strftime("%Y-%m-%d")),
+            "lang": lang,
+            "present": present,
+            "attribution": t("map.attribution", lang),
+            "streets_note": t("map.streets.note", lang) if share.area.source == "embedded" else "",
+            "notes": list(share.notes),
+            "labels": {
+                "unnamed": t("place.unnamed", lang),
+                "search": t("map.search", lang),
+                "none": t("share.search.none", lang),
+                "legend": t("map.legend", lang),
+            },
+        },
+        "base": basemap_specs(share.area, lang=lang, quantum=quantum, base=base, large=large),
+        "layers": [layer_spec(layer, quantum=quantum, base=base) for layer in share.layers],
+    }
+
+
+def basemap_specs(area: Area, *, lang: str, quantum: float, base: tuple[int, int], large: bool) -> list[dict]:
+    """Return the basemap layers (green, streets, quartier outlines) in the compact form."""
+    tolerance = 0.00005 if large else 0.00001
+    section = t("share.section.base", lang)
+    specs = []
+    if len(area.green):
+        geoms = compact.simplified(area.green, tolerance, min_area=5e-8 if large else 0.0)
+        stream, count = compact.encode_polygons(geoms, quantum=quantum, base=base)
+        specs.append({
+            "key": "green", "label": t("map.green", lang), "kind": compact.POLYGONS, "c": stream, "count": count,
+            "colour": "#7dbb7d", "weight": 0.5, "fillColour": "#b9e3b0", "fillOpacity": 0.6, "section": section,
+            "className": "bk-green",
+        })  # fmt: skip
+    if len(area.street_edges):
+        geoms = compact.simplified(area.street_edges, tolerance)
+        stream, count = compact.encode_lines(geoms, quantum=quantum, base=base)
+        specs.append({
+            "key": "streets", "label": t("map.streets", lang), "kind": compact.LINES, "c": stream, "count": count,
+            "colour": "#9aa0a6", "weight": 1.2 if large else 1.5, "section": section, "className": "bk-street",
+        })  # fmt: skip
+    if len(area.quartiers):
+        quartiers = area.quartiers
+        names = quartiers["name_fr" if lang == "fr" else "name_nl"].astype(str).tolist()
+        stream, count = compact.encode_polygons(
+            shapely.simplify(quartiers.geometry.values, 0.00002), quantum=quantum, base=base
+        )
+        if count == len(names):  # one polygon per quartier: each gets its name as a tooltip
+            props = {"q": compact.column(names)}
+            specs.append({
+                "key": "quartiers", "label": t("map.quartiers", lang), "kind": compact.POLYGONS, "c": stream,
+                "count": count, "colour": "#2c3e50", "weight": 1.5, "dash": "4 4", "fill": False, "tip": "q",
+                "p": props, "section": section, "className": "bk-quartier", "interactive": True,
+            })  # fmt: skip
+        else:
+            outlines, count = compact.encode_lines(
+                shapely.boundary(shapely.simplify(quartiers.geometry.values, 0.00002)), quantum=quantum, base=base
+            )
+            specs.append({
+                "key": "quartiers", "label": t("map.quartiers", lang), "kind": compact.LINES, "c": outlines,
+                "count": count, "colour": "#2c3e50", "weight": 1.5, "dash": "4 4", "section": section,
+            })  # fmt: skip
+    return specs
+
+
+def layer_spec(layer: ShareLayer, *, quantum: float, base: tuple[int, int]) -> dict:
+    """Return one layer (points, lines or polygons) in the compact form, with its style and popup fields."""
+    frame = layer.features
+    if len(frame):  # one row per part, so that every part keeps its popup
+        frame = frame[~frame.geometry.is_empty].explode(index_parts=False, ignore_index=True)
+    types = set(shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)).tolist()) if len(frame) else {0}
+    if 3 in types and types <= {0, 1, 3}:  # polygons, with stray points or lines of a collection left out
+        frame = frame[shapely.get_type_id(np.asarray(frame.geometry.values, dtype=object)) == 3]
+        types = {3}
+    geoms = frame.geometry.values
+    spec: dict = {
+        "key": layer.key, "label": layer.label, "colour": layer.colour, "section": layer.section, "show": layer.show,
+        "place": layer.place, "radius": layer.radius, "weight": layer.weight, "rim": layer.rim,
+    }  # fmt: skip
+    if layer.fill_colour:
+        spec["fillColour"] = layer.fill_colour
+    if layer.fill_opacity is not None:
+        spec["fillOpacity"] = layer.fill_opacity
+    if layer.dash:
+        spec["dash"] = layer.dash
+    order = np.arange(len(frame))
+    if types == {0}:
+        spec["kind"] = compact.POINTS
+        spec["c"], order = compact.encode_points(geoms, quantum=quantum, base=base)
+    elif types == {1}:
+        spec["kind"] = compact.LINES
+        spec["c"], _ = compact.encode_lines(geoms, quantum=quantum, base=base)
+    elif types == {3}:
+        spec["kind"] = compact.POLYGONS
+        spec["c"], _ = compact.encode_polygons(geoms, quantum=quantum, base=base)
+    else:
+        msg = f"Layer {layer.key!r} mixes geometry types {sorted(types)}; give points, lines or polygons."
+        raise ValueError(msg)
+    spec["count"] = len(frame)
+    props: dict = {}
+    rows: list[list[str]] = []
+    if layer.popup_kind:
+        rows.append(["c", layer.popup_kind])
+    if layer.name_column:
+        props["n"] = compact.column(frame[layer.name_column].to_numpy()[order])
+    for k, (column, label) in enumerate(layer.fields):
+        props[f"f{k}"] = compact.column(frame[column].to_numpy()[order])
+        rows.append([f"f{k}", label])
+    if props:
+        spec["p"] = props
+        spec["rows"] = rows
+        spec["sub"] = layer.label
+    return spec
+
+
+def share_html(share: Share, *, present: bool = False) -> str:
+    """Return the standalone HTML file of a share (no external request; CSP with the hashes of its scripts).
+
+    Parameters
+    ----------
+    share
+        What to share (`organisation_share`, `analysis_share` or a `Share` of your own layers).
+    present
+        Open in presentation mode (large legend and labels).
+
+    Returns
+    -------
+    str
+        The whole file.
+    """
+    data = _json_block(share_data(share, present=present))
+    scripts = [LEAFLET_JS.read_text(encoding="utf-8"), BKMAP_JS.read_text(encoding="utf-8"), BKSHARE_JS.read_text(encoding="utf-8")]
+    css = _without_urls(LEAFLET_CSS.read_text(encoding="utf-8")) + "\n" + BKSHARE_CSS.read_text(encoding="utf-8")
+    for text in scripts:
+        if "</script" in text.lower():
+            msg = "An inlined script holds '</script'; it would end its element."
+            raise ValueError(msg)
+    csp = (
+        "default-src 'none'; "
+        f"script-src {' '.join(_hash(s) for s in scripts)}; "
+        f"style-src {_hash(css)}; img-src data:; base-uri 'none'; form-action 'none'"
+    )
+    lang = html.escape(share.lang, quote=True)
+    return (
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\n"
+        f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        f"<title>{html.escape(share.title)}</title>\n<style>{css}</style>\n</head>\n"
+        "<body><aside id=\"bk-panel\"></aside><main id=\"bk-map\"></main>\n"
+        f"<script type=\"application/json\" id=\"bk-data\">{data}</script>\n"
+        + "".join(f"<script>{s}</script>\n" for s in scripts)
+        + "</body></html>\n"
+    )
+
+
+def snapshot_bytes(share: Share, suffix: str) -> bytes:
+    """Return a PNG or PDF (`suffix` ".png" or ".pdf") of a share as bytes, for a download."""
+    import tempfile
+
+    if suffix not in SNAPSHOT_SUFFIXES:
+        raise ShareError("error.share_out", path=suffix, suffixes=", ".join(SNAPSHOT_SUFFIXES))
+    with tempfile.TemporaryDirectory() as folder:
+        path = snapshot(share_html(share), Path(folder) / f"snapshot{suffix}")
+        return path.read_bytes()
+
+
+def write(share: Share, out: str | Path, *, present: bool = False) -> Path:
+    """Write a share to `out`: .html (the standalone file), .png or .pdf (a snapshot of it in Chromium)."""
+    path = Path(out)
+    suffix = path.suffix.lower()
+    if suffix not in OUT_SUFFIXES:
+        raise ShareError("error.share_out", path=str(out), suffixes=", ".join(OUT_SUFFIXES))
+    text = share_html(share, present=present)
+    if suffix == ".html":
+        path.write_text(text, encoding="utf-8")
+        return path
+    return snapshot(text, path)
+
+
+def snapshot(text: str, out: Path, *, width: int = 1600, height: int = 1000, timeout_s: float = 60.0) -> Path:
+    """Write a PNG or PDF of a shared file as headless Chromium draws it (Playwright, the system's Chromium).
+
+    Playwright runs in a thread of its own, so that a caller inside an event loop (a page, a test) can ask too.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_snapshot, text, out, width, height, timeout_s).result()
+
+
+def _snapshot(text: str, out: Path, width: int, height: int, timeout_s: float) -> Path:
+    """Draw the file in headless Chromium and save the PNG or PDF (see `snapshot`)."""
+    import tempfile
+
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as folder:
+        page_file = Path(folder) / "share.html"
+        page_file.write_text(text, encoding="utf-8")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                page = browser.new_page(viewport={"width": width, "height": height})
+                page.goto(page_file.as_uri())
+                page.wait_for_function("document.body.dataset.placesDrawn !== undefined", timeout=timeout_s * 1000)
+                page.wait_for_timeout(300)  # let the canvas paint its last frame
+                if out.suffix.lower() == ".pdf":
+                    page.emulate_media(media="screen")
+                    page.pdf(path=str(out), width=f"{width}px", height=f"{height}px", print_background=True)
+                else:
+                    page.screenshot(path=str(out))
+            finally:
+                browser.close()
+    return out
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+# --------------------------------------------------------------------------- areas
+
+
+def area_of(spec: str, region: Area) -> Area:
+    """Return the area of `--area`: "commune" (Schaerbeek), "region" or "quartier:N"."""
+    spec = (spec or "commune").strip().lower()
+    if spec == "region":
+        return region
+    if spec == "commune":
+        return region.clip(area_mod.commune_boundary(), name=area_mod.DEFAULT_COMMUNE)
+    match = re.fullmatch(r"quartier:(\d+)", spec)
+    if match:
+        found = region.quartiers[region.quartiers["mdrc"] == int(match.group(1))]
+        if not found.empty:
+            row = found.iloc[0]
+            return region.clip(row.geometry, name=str(row["name_nl"]))
+    raise ShareError("error.share_area", area=spec)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _inside(items: gpd.GeoDataFrame, area: Area) -> gpd.GeoDataFrame:
+    """Return the items whose point lies in the area (a little around its edge)."""
+    if items.empty:
+        return items
+    outline = area.boundary.buffer(0.002)
+    return items[shapely.contains_xy(outline, items.geometry.x, items.geometry.y)]
+
+
+def _json_block(data: dict) -> str:
+    """Return data as JSON that is safe inside a <script> element (no <, > or & left)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _plain(value: object) -> object:
+    """Return numpy and pandas scalars as plain Python values for JSON."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is pd.NA:
+        return None
+    msg = f"Cannot write {value!r} of type {type(value).__name__} into a shared file."
+    raise TypeError(msg)
+
+
+def _hash(text: str) -> str:
+    """Return the CSP source of an inline script or style: its sha256 hash in base64."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def _without_urls(css: str) -> str:
+    """Return CSS without url(...) references (the file loads nothing, not even an image next to it)."""
+    return re.sub(r"url\([^)]*\)", "none", css)

@@ -1,0 +1,98 @@
+"""Browser tests of sharing in the running app: the Delen page (preview, what is not in the file) and the
+presentation mode (full screen, no sidebar, no citizen page reachable from it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Frame, Page, expect
+
+from buurtkaart import area as area_mod
+from buurtkaart import i18n, share
+from tests.test_app_browser import wait_for
+
+NL = "nl"
+
+
+@pytest.fixture(scope="module")
+def schaerbeek() -> area_mod.Area:
+    return area_mod.load_embedded().clip(area_mod.commune_boundary(), name="Schaerbeek")
+
+
+def shared_frame(page: Page) -> Frame:
+    """Return the frame of the shared map once its places are drawn."""
+
+    def find() -> Frame | None:
+        for frame in page.frames:
+            if frame is page.main_frame or frame.is_detached():
+                continue
+            if frame.evaluate("() => document.body && document.body.dataset.placesDrawn"):
+                return frame
+        return None
+
+    return wait_for(find, page, "the shared map's frame with places drawn", seconds=60)
+
+
+def outside(request_log: list[str], app_url: str) -> list[str]:
+    allowed = (app_url + "/", "data:", "blob:", "about:")
+    return [url for url in request_log if not (url == app_url or url.startswith(allowed))]
+
+
+def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
+    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area
+) -> None:
+    page.goto(app_url + "/delen")
+    frame = shared_frame(page)
+    drawn = int(frame.evaluate("document.body.dataset.placesDrawn"))
+    assert drawn >= len(schaerbeek.places)
+    expect(frame.locator("h1.bk-title")).to_have_text(i18n.t("share.title.map", NL, name="Schaerbeek"))
+    for line in share.not_included("map", lang=NL):
+        expect(page.get_by_text(line, exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name=i18n.t("share.download", NL))).to_be_visible()
+    # the preview's search finds a place and opens its popup, as the file does
+    name = schaerbeek.places.loc[schaerbeek.places["name"].str.len() > 6, "name"].iloc[0]
+    frame.locator("input.bk-search").fill(name)
+    frame.locator("button.bk-hit").filter(has_text=name).first.click()
+    expect(frame.locator(".leaflet-popup-content b")).to_have_text(name)
+    # a PNG of the same view, made by headless Chromium on the server
+    page.get_by_role("button", name=i18n.t("share.make.png", NL)).click()
+    download = page.get_by_role("button", name=i18n.t("share.download.png", NL))
+    expect(download).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download.click()
+    assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # a round cannot be shared yet: a clear message, no file
+    page.get_by_text(i18n.t("share.what.round", NL), exact=True).click()
+    expect(page.get_by_text(i18n.t("error.share_round_unavailable", NL))).to_be_visible()
+    assert outside(request_log, app_url) == []
+
+
+def test_presentation_mode_is_full_screen_without_sidebar_or_citizen_pages(
+    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area
+) -> None:
+    page.goto(app_url + "/?present=map&area=commune")
+    frame = shared_frame(page)
+    assert int(frame.evaluate("document.body.dataset.placesDrawn")) >= len(schaerbeek.places)
+    assert frame.evaluate("document.body.classList.contains('bk-present')")
+    assert float(frame.evaluate("getComputedStyle(document.getElementById('bk-panel')).fontSize")[:-2]) >= 20
+    # full screen: the map's frame takes (nearly) the whole window; no sidebar, no navigation, no link to a citizen
+    box = page.locator("iframe").first.bounding_box()
+    viewport = page.viewport_size
+    assert box["height"] >= 0.9 * viewport["height"] and box["width"] >= 0.95 * viewport["width"], box
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    expect(page.locator('a[href*="burger"]')).to_have_count(0)
+    expect(page.get_by_text(i18n.t("page.burger", NL))).to_have_count(0)
+    # the layer switches for the talk work in presentation mode too
+    before = int(frame.evaluate("document.body.dataset.placesDrawn"))
+    cafes = int((schaerbeek.places["category"] == "cafe").sum())
+    frame.locator('label.bk-entry[data-layer="cat-cafe"] input').uncheck()
+    assert int(frame.evaluate("document.body.dataset.placesDrawn")) == before - cafes
+
+    # asking for the citizen page from presentation mode still shows the presentation
+    page.goto(app_url + "/burger?present=map")
+    shared_frame(page)
+    expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
+    expect(page.get_by_role("heading", name=i18n.t("page.burger", NL))).to_have_count(0)
+    assert outside(request_log, app_url) == []
