@@ -1322,6 +1322,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
     # sharing the map (Delen): the standalone file, its preview and the presentation mode
     "page.delen": ("Delen", "Partager", "Share"),
     "page.present": ("Presentatie", "Présentation", "Presentation"),
+    "error.share_snapshot": (
+        "Een PNG of PDF maken vraagt de browser Chromium op deze server ({path}), en die is er niet. Deel het HTML-bestand, of installeer Chromium (apt-get install chromium).",
+        "Créer un PNG ou un PDF demande le navigateur Chromium sur ce serveur ({path}), absent ici. Partagez le fichier HTML, ou installez Chromium (apt-get install chromium).",
+        "Making a PNG or PDF needs the Chromium browser on this server ({path}), which is missing. Share the HTML file, or install Chromium (apt-get install chromium).",
+    ),
     "share.title.map": ("Buurtkaart — {name}", "Buurtkaart — {name}", "Buurtkaart — {name}"),
     "share.title.analysis": ("Buurtanalyse — {name}", "Analyse de quartier — {name}", "Neighbourhood analysis — {name}"),
     "share.made": ("Gemaakt op {date}", "Créé le {date}", "Made on {date}"),

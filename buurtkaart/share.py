@@ -584,8 +584,12 @@ def _snapshot(text: str, out: Path, width: int, height: int, timeout_s: float) -
     """Draw the file in headless Chromium and save the PNG or PDF (see `snapshot`)."""
     import tempfile
 
-    from playwright.sync_api import sync_playwright
-
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as error:
+        raise ShareError("error.share_snapshot", path=CHROMIUM) from error
+    if not Path(CHROMIUM).exists():
+        raise ShareError("error.share_snapshot", path=CHROMIUM)
     with tempfile.TemporaryDirectory() as folder:
         page_file = Path(folder) / "share.html"
         page_file.write_text(text, encoding="utf-8")

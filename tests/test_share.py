@@ -278,3 +278,12 @@ def test_cli_refuses_what_it_cannot_share(args: list[str], message: str, tmp_pat
     assert cli.main(args) == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_snapshot_without_chromium_says_what_to_do(schaerbeek, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(share, "CHROMIUM", str(tmp_path / "no-chromium"))
+    with pytest.raises(share.ShareError) as error:
+        share.snapshot("<!DOCTYPE html><body></body>", tmp_path / "x.png")
+    assert "apt-get install chromium" in error.value.message("nl")
+    assert "HTML" in error.value.message("fr")
+    assert not (tmp_path / "x.png").exists()
