@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buurtkaart import settings
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import TABLE, category_label, t
@@ -49,7 +50,6 @@ DEFAULT_SPEEDS_MPS: dict[str, float] = {"children": 1.2, "adults": 1.2, "elderly
 DEFAULT_BREAKS_M: tuple[float, ...] = (200.0, 400.0, 800.0)
 FAR_SNAP_M = 250.0  # a place further than this from any street node is still snapped, but reported
 BLOCK_REACH_M = 30.0  # street nodes within this distance of a block's outline are the block's nodes
-SMALL_GROUP = 5  # texts say "fewer than 5" instead of a count of 1 to 4 residents
 UNREACHABLE = "unreachable"
 UNREACHABLE_COLOUR = "#9e9e9e"
 _RAMP = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")  # near (green) to far (red)
@@ -236,8 +236,8 @@ def snap_blocks(graph: WalkGraph, blocks: gpd.GeoDataFrame, *, reach_m: float = 
     if missing or not isinstance(blocks, gpd.GeoDataFrame):
         raise AccessError("error.blocks_invalid", missing=", ".join(missing) or "geometry")
     geoms = blocks.geometry.values
-    if blocks.crs is not None and not blocks.crs.equals("EPSG:4326"):
-        geoms = blocks.to_crs("EPSG:4326").geometry.values
+    if blocks.crs is not None and not blocks.crs.equals(settings.CRS):
+        geoms = blocks.to_crs(settings.CRS).geometry.values
     metric = shapely.transform(geoms, lambda xy: graph.metric(xy[:, 0], xy[:, 1]))
     xy = graph.metric(graph.lon[graph.snappable], graph.lat[graph.snappable])
     west, south, east, north = shapely.total_bounds(metric)
@@ -602,7 +602,7 @@ def _number(value: float, lang: str) -> str:
 
 def _count(n: int, lang: str) -> str:
     """Return a count of residents, or "fewer than 5" for 1 to 4 (small groups are not shown exactly)."""
-    return t("access.fewer_than", lang, n=SMALL_GROUP) if 0 < n < SMALL_GROUP else _number(n, lang)
+    return t("access.fewer_than", lang, n=settings.MIN_GROUP) if 0 < n < settings.MIN_GROUP else _number(n, lang)
 
 
 def _typed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
@@ -612,7 +612,7 @@ def _typed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
 
 def _xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return lon/lat of each row's point (the representative point of a line or polygon; NaN when empty)."""
-    geoms = frame.to_crs("EPSG:4326").geometry.values if frame.crs and not frame.crs.equals("EPSG:4326") else (
+    geoms = frame.to_crs(settings.CRS).geometry.values if frame.crs and not frame.crs.equals(settings.CRS) else (
         frame.geometry.values
     )
     points = np.asarray(geoms, dtype=object)

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from buurtkaart import graph as graph_mod
-from buurtkaart import indicators, ties
+from buurtkaart import indicators, settings, ties
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.gazetteer import name_keys
 from buurtkaart.vindplaatsen import fold_name
 
-MIN_GROUP = 5
+MIN_GROUP = settings.MIN_GROUP
 ALL = "all"
 # How close (metres) a named place must be to an item of the organisation's map to count as known.
 KNOWN_METRES = 40.0
@@ -162,9 +162,9 @@ def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.
     if live.empty:
         return np.zeros(len(places), dtype=bool)
     by_osm = places["place_ref"].isin(set(live["osm_place_id"].dropna().astype(str)))
-    metric = places.to_crs(3857)
+    metric = places.to_crs(settings.METRIC_CRS)
     near = gpd.sjoin_nearest(
-        metric[["geometry"]], live[["name", "geometry"]].to_crs(3857), how="left", max_distance=KNOWN_METRES * 1.6
+        metric[["geometry"]], live[["name", "geometry"]].to_crs(settings.METRIC_CRS), how="left", max_distance=KNOWN_METRES
     )
     near = near[~near.index.duplicated()]
     same_name = [

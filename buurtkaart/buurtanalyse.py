@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from buurtkaart import accessibility as access
-from buurtkaart import analysis, ties
+from buurtkaart import analysis, settings, ties
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import AreaError
@@ -144,7 +144,7 @@ def place_counts(
 def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
     """Return the population blocks whose inner point lies in the area."""
     if blocks is None or blocks.empty:
-        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+        return gpd.GeoDataFrame(geometry=[], crs=settings.CRS)
     inner = blocks.geometry.representative_point()
     return blocks[shapely.contains_xy(boundary, inner.x, inner.y)]
 

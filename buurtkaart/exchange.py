@@ -20,6 +20,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buurtkaart import settings
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -286,7 +287,7 @@ def _csv_number(value: object) -> float | None:
 def _to_wgs84(frame: gpd.GeoDataFrame, *, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
     """Return the frame in EPSG:4326 and the CRS it was reprojected from (None: it was in degrees or declared none)."""
     crs = frame.crs
-    if crs is None or crs.equals("EPSG:4326") or crs.equals("OGC:CRS84") or crs.to_epsg() == 4326:
+    if crs is None or crs.equals(settings.CRS) or crs.equals("OGC:CRS84") or crs.to_epsg() == 4326:
         return frame.set_crs(vp.CRS, allow_override=True), None
     if not crs.is_geographic and not crs.is_projected:
         raise ExchangeError("error.import_unreadable", name=name, detail=f"unknown CRS {crs.name}")

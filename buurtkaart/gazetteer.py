@@ -25,8 +25,9 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from buurtkaart import settings
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area
+from buurtkaart.area import Area, to_metric
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.paths import DATA_DIR
@@ -34,7 +35,7 @@ from buurtkaart.store import LABEL_MAX
 from buurtkaart.ties import LEVELS, Location
 from buurtkaart.ties import label as vocabulary_label
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 QUERY_MAX = 200
 SUGGESTION_LIMIT = 8
 MESSAGE_NAMES = 5  # how many close names an error message lists
@@ -621,11 +622,9 @@ def _stretches(names: np.ndarray, u: np.ndarray, v: np.ndarray, geoms: np.ndarra
         rows = rows[np.argsort(component[rows], kind="stable")]
         comps = component[rows]
         unique = np.unique(comps)
-        shapes = shapely.multilinestrings(geoms[rows], indices=np.searchsorted(unique, comps))
+        shapes = to_metric(shapely.multilinestrings(geoms[rows], indices=np.searchsorted(unique, comps)))
         for i in range(len(unique)):
-            close = np.flatnonzero(
-                shapely.distance(shapes[i], shapes[i + 1 :]) * _M_PER_DEG_LAT * 0.7 < SAME_STREET_METRES
-            )
+            close = np.flatnonzero(shapely.distance(shapes[i], shapes[i + 1 :]) < SAME_STREET_METRES)
             for j in close:
                 parent[root(int(unique[i + 1 + j]))] = root(int(unique[i]))
     return np.array([root(int(c)) for c in component])

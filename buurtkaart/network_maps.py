@@ -17,8 +17,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import i18n, inclusieweb, maps, ties
-from buurtkaart.area import Area
+from buurtkaart import i18n, inclusieweb, maps, settings, ties
+from buurtkaart.area import Area, buffer_metres
 from buurtkaart.paths import DATA_DIR
 
 VIEWS: tuple[str, ...] = ("buurt", "stad", "translokaal")
@@ -254,7 +254,7 @@ def _add_ties(
 def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float, float], base: Basemaps, lang: str) -> None:
     """Add the light background of a view: nearby streets and green, quartier outlines, or countries."""
     if view == "buurt":
-        box = shapely.box(*bounds).buffer(0.004)
+        box = buffer_metres(shapely.box(*bounds), settings.BUURT_BACKGROUND_M)
         green = base.green.iloc[base.green.sindex.query(box, predicate="intersects")]  # the index is built once per basemap
         streets = base.streets.iloc[base.streets.sindex.query(box, predicate="intersects")]
         if len(green):

@@ -25,7 +25,8 @@ from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from pyrosm.exceptions import InvalidOSMFileError
 
 from buurtkaart import places as places_mod
-from buurtkaart.area import CRS, Area, check_bbox
+from buurtkaart import settings
+from buurtkaart.area import CRS, Area, buffer_metres, check_bbox
 from buurtkaart.errors import AreaError, BuurtkaartError, OfflineError, OsmFileError
 from buurtkaart.paths import cache_dir
 from buurtkaart.taxonomy import TAG_KEYS, classify_frame
@@ -391,7 +392,10 @@ def _green(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _hull(nodes: gpd.GeoDataFrame) -> shapely.Geometry:
     """Return a polygon around the street nodes (their convex hull, widened if it is flat)."""
     hull = shapely.MultiPoint(list(zip(nodes["x"], nodes["y"], strict=True))).convex_hull
-    return hull if hull.geom_type == "Polygon" else hull.buffer(0.0005)
+    if hull.geom_type == "Polygon":
+        return hull
+    utm = gpd.GeoSeries([hull], crs=CRS).estimate_utm_crs()  # an extract may lie anywhere in the world
+    return buffer_metres(hull, settings.FLAT_HULL_M, metric_crs=utm.to_string())
 
 
 def _features_or_empty(read: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buurtkaart import settings
 from buurtkaart.taxonomy import classify_frame
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 # The schema of a places GeoDataFrame (column -> dtype), besides `geometry` (Points, EPSG:4326).
 SCHEMA: dict[str, str] = {
     "place_id": "str",

@@ -18,10 +18,11 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from buurtkaart import settings
 from buurtkaart.errors import BuurtkaartError
 
-KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
-KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
+KEY_ENV = settings.PSEUDONYM_KEY_ENV
+KEY_FILE_ENV = settings.KEY_FILE_ENV
 KEY_BYTES = 32  # a new key file's size
 KEY_MIN_BYTES = 16  # shorter keys are refused
 REFERENCE_MAX = 100
@@ -40,15 +41,14 @@ class PseudonymError(BuurtkaartError):
 
 def default_key_file() -> Path:
     """Return where the key file is kept: BUURTKAART_KEY_FILE, else ~/.config/buurtkaart/pseudonym.key."""
-    configured = os.environ.get(KEY_FILE_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".config" / "buurtkaart" / "pseudonym.key"
+    return settings.key_file()
 
 
 def load_key() -> bytes:
     """Return the HMAC key: BUURTKAART_PSEUDONYM_KEY (as UTF-8), else the key file (made on first use)."""
-    configured = os.environ.get(KEY_ENV, "")
-    if configured.strip():
-        key = configured.strip().encode("utf-8")
+    configured = settings.pseudonym_key()
+    if configured:
+        key = configured.encode("utf-8")
         if len(key) < KEY_MIN_BYTES:
             raise PseudonymError("error.citizen_key_too_short", source=KEY_ENV, minimum=KEY_MIN_BYTES)
         return key

@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import charts, i18n, ties
+from buurtkaart import charts, i18n, settings, ties
 from buurtkaart.buurtanalyse import AreaAnalysis
 from buurtkaart.i18n import t
 
@@ -189,7 +189,7 @@ def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
     ax = figure.subplots()
     for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
         part.plot(ax=ax, color=colour, linewidth=1.2, label=label)
-    gpd.GeoSeries([result.boundary], crs="EPSG:4326").boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
+    gpd.GeoSeries([result.boundary], crs=settings.CRS).boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect(1 / math.cos(math.radians(result.boundary.centroid.y)))
     ax.legend(loc="lower left", fontsize=7)

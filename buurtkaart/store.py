@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -40,13 +39,12 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from buurtkaart import paths
+from buurtkaart import settings
 from buurtkaart import ties as vocab
 from buurtkaart.errors import BuurtkaartError
 
-DATABASE_URL_ENV = "BUURTKAART_DATABASE_URL"
-SQLITE_PATH_ENV = "BUURTKAART_SQLITE_PATH"
-SQLITE_FILE = "buurtkaart.sqlite"
+DATABASE_URL_ENV = settings.DATABASE_URL_ENV
+SQLITE_PATH_ENV = settings.SQLITE_PATH_ENV
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LAYER_KEYS: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "need")
 WHEELCHAIR_KEYS: tuple[str, ...] = ("yes", "no", "limited", "unknown")
@@ -328,10 +326,10 @@ class Store:
 
 def database_url() -> str:
     """Return the database URL: BUURTKAART_DATABASE_URL, else a SQLite file (BUURTKAART_SQLITE_PATH or the cache folder)."""
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    url = settings.database_url()
     if url:
         return url
-    path = Path(os.environ.get(SQLITE_PATH_ENV, "").strip() or paths.cache_dir() / SQLITE_FILE).expanduser()
+    path = settings.sqlite_path()
     return URL.create("sqlite", database=str(path.resolve())).render_as_string(hide_password=False)
 
 

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from buurtkaart import settings
 from buurtkaart.i18n import t
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 
 # --- vocabularies ---
 LEVELS: tuple[str, ...] = ("buurt", "stad", "translokaal")

@@ -22,6 +22,7 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from buurtkaart import places as places_mod
+from buurtkaart import settings
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -38,7 +39,7 @@ from buurtkaart.store import (
 )
 from buurtkaart.taxonomy import CATEGORY_KEYS, OTHER
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 ITEMS: Table = MapItem.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
 ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]

@@ -14,6 +14,7 @@ import shapely
 from buurtkaart import accessibility as ac
 from buurtkaart import area as area_mod
 from buurtkaart import graph as graph_mod
+from buurtkaart import settings
 from buurtkaart.ties import AGE_BANDS
 
 
@@ -242,7 +243,7 @@ def test_blocks_beyond_are_those_past_the_threshold(acc: ac.Accessibility, block
     assert sorted(shown["block"]) == sorted(expected)
     assert (shown["distance_m"] > 400).all()
     assert {"colour", "label", "geometry"} <= set(shown.columns)
-    small = shown[shown["residents"] < ac.SMALL_GROUP]
+    small = shown[shown["residents"] < settings.MIN_GROUP]
     assert len(small) > 0 and small["label"].str.startswith("minder dan 5 kinderen").all()
     big = shown[shown["residents"] >= 10].iloc[0]
     assert big["label"].startswith(f"{big['residents']} kinderen van 0–9 jaar op ")

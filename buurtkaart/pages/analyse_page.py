@@ -112,7 +112,7 @@ with col_map:
     bounds = boundary.bounds if boundary is not None else region.bounds
     m = folium.Map(location=list(maps.center(bounds)), zoom_start=maps.fit_zoom(bounds, width=MAP_WIDTH, height=MAP_HEIGHT), tiles=None, control_scale=True)
     if boundary is not None and result is not None:
-        edges = region.street_edges[region.street_edges.intersects(boundary.buffer(0.002))]
+        edges = region.street_edges[region.street_edges.intersects(area_mod.buffer_metres(boundary, area_mod.settings.ANALYSE_STREETS_M))]
         if key in result.access.distance:
             streets = access.streets_by_distance(result.access, edges, key, lang=lang)
             folium.GeoJson(
