@@ -87,12 +87,12 @@ class AccessError(BuurtkaartError):
         """Return the error for a kind of place of which the area has none."""
         return cls("error.no_place_of_kind", label=source_label(key, "en"), source=key)
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the kind of place named in that language too."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the kind of place named in `lang` too."""
         values = dict(self.values)
         if "source" in values:
             values["label"] = source_label(str(values["source"]), lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 @dataclass(frozen=True)

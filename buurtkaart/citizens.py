@@ -10,7 +10,6 @@ vocabularies of buurtkaart.ties; a tie is a role and the place where it is.
 from __future__ import annotations
 
 import math
-import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import ties as vocab
+from buurtkaart import validate
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import DATA_DIR
 from buurtkaart.errors import BuurtkaartError
@@ -54,7 +54,6 @@ TAG_MAX = 40
 # A situation or talent tag is a key, never free text: it starts with a letter and holds no long number.
 _TAG = re.compile(r"[a-z][a-z0-9_]*")
 _LONG_NUMBER = re.compile(r"\d{4}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 PROFILE_FIELDS: tuple[str, ...] = ("age_band", "situations", "talents", "interests", "languages", "anchor", "demo")
 TIE_FIELDS: tuple[str, ...] = (
     "role",
@@ -79,29 +78,30 @@ _COMPARED: tuple[str, ...] = tuple(c for c in TIE_COLUMNS if c not in ("tie_id",
 class CitizenError(BuurtkaartError):
     """Input about a citizen or a tie that cannot be saved; `field` names the field, `row` the table row (from 0)."""
 
-    def __init__(self, key: str, *, field: str | None = None, row: int | None = None, **values: object) -> None:
-        self.field = field
-        self.row = row
-        super().__init__(key, **values, **({"field": field} if field is not None else {}))
-        self.args = (self.message("en"),)
+    FIELD_LABELS = "citizen.field."
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the field's label (and the row, in a table) in that language."""
+    def __init__(self, key: str, *, field: str | None = None, row: int | None = None, **values: object) -> None:
+        super().__init__(key, field=field, **values)
+        self.row = row
+
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the level and the kinds of place named in `lang`."""
         values = dict(self.values)
-        if self.field is not None:
-            values["field"] = t(f"citizen.field.{self.field}", lang)
         if "level" in values:
             values["level"] = vocab.label("level", str(values["level"]), lang)
         if "kinds" in values:
             kinds: Iterable[str] = values["kinds"]  # type: ignore[assignment]
             values["kinds"] = ", ".join(vocab.label("place_kind", str(k), lang) for k in kinds)
-        message = t(self.key, lang, **values)
+        return values
+
+    def message(self, lang: str) -> str:
+        """Return the message in `lang` (with the row, in a table)."""
+        message = super().message(lang)
         return message if self.row is None else t("citizen.in_row", lang, row=self.row + 1, message=message)
 
     def at_row(self, row: int) -> CitizenError:
         """Return this error, saying which row of a table it concerns."""
         self.row = row
-        self.args = (self.message("en"),)
         return self
 
 
@@ -408,7 +408,7 @@ def replace_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequ
                 saved.append(new_rows[-1])
                 continue
             old = dict(current[tie_id])
-            if all(_same(old[k], v) for k, v in clean.items()):
+            if all(validate.same(old[k], v) for k, v in clean.items()):
                 saved.append(old)
                 continue
             session.execute(TIES.update().where(TIES.c.id == tie_id).values({**clean, "updated_at": at}))
@@ -427,7 +427,7 @@ def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) 
         else:
             merged = {k: current[k] for k in (*TIE_FIELDS, *LOCATION_FIELDS)} | changes
         values = clean_tie(merged)
-        if all(_same(current[k], v) for k, v in values.items()):
+        if all(validate.same(current[k], v) for k, v in values.items()):
             return _tie(current)
         values["updated_at"] = now()
         session.execute(TIES.update().where(TIES.c.id == current["id"]).values(values))
@@ -692,7 +692,7 @@ def _clean_anchor(anchor: Location, quartiers: gpd.GeoDataFrame | None) -> dict[
         ref = ref.lstrip("0") or ref
         if ref not in codes:
             raise CitizenError(
-                "error.citizen_quartier_unknown", field="anchor_ref", value=vp.show_value(anchor.place_ref)
+                "error.citizen_quartier_unknown", field="anchor_ref", value=validate.show_value(anchor.place_ref)
             )
         quartier = ref
     else:
@@ -726,11 +726,11 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
         flat = {f: values.get(f) for f in LOCATION_FIELDS}
     level = flat["level"]
     if not isinstance(level, str) or level not in vocab.LEVELS:
-        raise TieError("error.tie_level_unknown", field="level", value=vp.show_value(level))
+        raise TieError("error.tie_level_unknown", field="level", value=validate.show_value(level))
     kind = flat["place_kind"]
     if not isinstance(kind, str) or kind not in vocab.PLACE_KINDS[level]:
         raise TieError(
-            "error.tie_place_kind_wrong", field="place_kind", value=vp.show_value(kind), level=level,
+            "error.tie_place_kind_wrong", field="place_kind", value=validate.show_value(kind), level=level,
             kinds=vocab.PLACE_KINDS[level],
         )  # fmt: skip
     lon, lat = _point(flat["lon"], flat["lat"], "location", TieError)
@@ -746,17 +746,13 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _choice(value: object, field: str, error: type[CitizenError]) -> str:
     """Return `value` if it is a key of the field's vocabulary (ties.VOCABULARIES); raise `error` naming it if not."""
-    if not isinstance(value, str) or value not in vocab.VOCABULARIES[field]:
-        key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
-        raise error(key, field=field, value=vp.show_value(value))
-    return value
+    key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
+    return validate.choice(value, field, vocab.VOCABULARIES[field], error, key)
 
 
 def _among(value: object, keys: Sequence[str], field: str) -> str:
     """Return `value` if it is one of `keys`; raise CitizenError naming the field if not."""
-    if not isinstance(value, str) or value not in keys:
-        raise CitizenError("error.citizen_value_unknown", field=field, value=vp.show_value(value))
-    return value
+    return validate.choice(value, field, keys, CitizenError, "error.citizen_value_unknown")
 
 
 def _functions(value: object) -> list[str]:
@@ -764,7 +760,7 @@ def _functions(value: object) -> list[str]:
     given = _distinct(value, "functions", TieError)
     for entry in given:
         if not isinstance(entry, str) or entry not in vocab.FUNCTIONS:
-            raise TieError("error.tie_value_unknown", field="functions", value=vp.show_value(entry))
+            raise TieError("error.tie_value_unknown", field="functions", value=validate.show_value(entry))
     if not given:
         raise TieError("error.tie_no_function", field="functions")
     return [f for f in vocab.FUNCTIONS if f in given]
@@ -772,22 +768,14 @@ def _functions(value: object) -> list[str]:
 
 def _distinct(value: object, field: str, error: type[CitizenError]) -> list[Any]:
     """Return the distinct entries of a list field in order (None is empty); refuse text and non-lists."""
-    if value is None:
-        return []
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise error("error.not_a_list", field=field, value=vp.show_value(value))
-    out: list[Any] = []
-    for entry in value:
-        if entry not in out:
-            out.append(entry)
-    return out
+    return validate.distinct(value, field, error)
 
 
 def _tag(value: object, field: str) -> str:
     """Return a situation or talent tag (lowercased); refuse anything that looks like free text about a person."""
     tag = value.strip().lower() if isinstance(value, str) else value
     if not isinstance(tag, str) or len(tag) > TAG_MAX or not _TAG.fullmatch(tag) or _LONG_NUMBER.search(tag):
-        raise CitizenError("error.citizen_tag_invalid", field=field, value=vp.show_value(value))
+        raise CitizenError("error.citizen_tag_invalid", field=field, value=validate.show_value(value))
     return tag
 
 
@@ -795,28 +783,16 @@ def _label(
     value: object, field: str, error: type[CitizenError], *, limit: int = LABEL_MAX, required: bool = False
 ) -> str:
     """Return a label or reference without control characters and outer spaces; refuse non-text and long text."""
-    value = _missing_to_none(value)
-    if value is None:
-        value = ""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = str(value)  # a place_id or quartier code given as a number
-    if not isinstance(value, str):
-        raise error("error.not_text", field=field, value=vp.show_value(value))
-    value = _CONTROL.sub("", value).strip()
-    if required and not value:
-        raise error("error.citizen_label_empty", field=field)
-    if len(value) > limit:
-        raise error("error.text_too_long", field=field, length=len(value), limit=limit)
-    return value
+    empty_key = "error.citizen_label_empty" if required else None
+    return validate.text(value, field, error, limit=limit, empty_key=empty_key, drop_control=True, integers=True)
 
 
 def _point(lon: object, lat: object, field: str, error: type[CitizenError]) -> tuple[float, float]:
     """Return (lon, lat) as finite floats in degrees; raise `error` if they are not."""
-    numbers_ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in (lon, lat))
-    x, y = (float(lon), float(lat)) if numbers_ok else (math.nan, math.nan)  # type: ignore[arg-type]
-    if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-        raise error("error.citizen_coordinates", field=field, lon=vp.show_value(lon), lat=vp.show_value(lat))
-    return x, y
+    point = validate.lon_lat(lon, lat)
+    if point is None:
+        raise error("error.citizen_coordinates", field=field, lon=validate.show_value(lon), lat=validate.show_value(lat))
+    return point
 
 
 def _pair(pair: object) -> tuple[str, str]:
@@ -976,13 +952,6 @@ def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Return, element by element, whether two object arrays differ (a list of functions equals the same tuple)."""
     as_tuples = np.frompyfunc(lambda v: tuple(v) if isinstance(v, list) else v, 1, 1)
     return np.asarray(as_tuples(old) != as_tuples(new), dtype=bool) if len(new) else np.zeros(0, dtype=bool)
-
-
-def _same(old: Any, new: Any) -> bool:
-    """Return True when a stored value equals a new one (lists and tuples alike)."""
-    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
-        return list(old) == list(new)
-    return type(old) is type(new) and old == new
 
 
 def _missing_to_none(value: object) -> object:

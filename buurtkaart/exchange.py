@@ -86,7 +86,6 @@ class ImportRowsError(ExchangeError):
     def __init__(self, problems: Iterable[tuple[int, vp.VindplaatsError]], *, name: str) -> None:
         self.problems: tuple[tuple[int, vp.VindplaatsError], ...] = tuple(sorted(problems, key=lambda p: p[0]))
         super().__init__("error.import_rows", name=name, count=len(self.problems), details="")
-        self.args = (self.message("en"),)
 
     def message(self, lang: str) -> str:
         """Return the message in `lang`: how many rows are wrong, and the first few problems."""

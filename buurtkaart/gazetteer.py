@@ -200,10 +200,9 @@ class GazetteerError(BuurtkaartError):
         self.level = level
         self.suggestions: list[Location] = list(suggestions)
         super().__init__(key, **{"level": level, "names": "", "hint": "", **values})
-        self.args = (self.message("en"),)
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the level's label and the closest names."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values in `lang`: the level's label and the closest names."""
         values = dict(self.values)
         if self.level:
             values["level"] = vocabulary_label("level", self.level, lang)
@@ -212,7 +211,7 @@ class GazetteerError(BuurtkaartError):
             names += "…"
         values["names"] = names
         values["hint"] = t("gazetteer.did_you_mean", lang, names=names) if names else t("gazetteer.no_match", lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 # --- folding and input ---

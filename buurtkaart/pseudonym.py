@@ -18,7 +18,7 @@ import secrets
 import unicodedata
 from pathlib import Path
 
-from buurtkaart import settings
+from buurtkaart import settings, validate
 from buurtkaart.errors import BuurtkaartError
 
 KEY_ENV = settings.PSEUDONYM_KEY_ENV
@@ -32,7 +32,6 @@ CODE_CHARS = 8
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _HEX_PER_CODE = CODE_CHARS * 5 // 4  # 40 bits
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class PseudonymError(BuurtkaartError):
@@ -59,7 +58,7 @@ def normalise_reference(reference: str) -> str:
     """Return a reference as it is hashed: same letters, any case, spacing or width give the same result."""
     if not isinstance(reference, str):
         raise PseudonymError("error.citizen_reference_invalid", limit=REFERENCE_MAX)
-    text = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", reference)).split()).casefold()
+    text = " ".join(validate.CONTROL.sub(" ", unicodedata.normalize("NFKC", reference)).split()).casefold()
     if not text or len(text) > REFERENCE_MAX:
         raise PseudonymError("error.citizen_reference_invalid", limit=REFERENCE_MAX)
     return text

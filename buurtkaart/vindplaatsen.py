@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import math
 import numbers
-import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -22,7 +20,7 @@ from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
 from buurtkaart import places as places_mod
-from buurtkaart import settings
+from buurtkaart import settings, validate
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -158,9 +156,6 @@ ITEM_COLUMNS: dict[str, str] = {
 }
 HISTORY_COLUMNS: tuple[str, ...] = ("id", "item_id", "at", "user", "action", "name", "changed", "before", "after")
 _GEOD = pyproj.Geod(ellps="WGS84")
-# Control characters (Unicode category Cc) and lone surrogates (Cs); notes and hours may hold tabs and new lines.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LOCAL_TIME = "Europe/Brussels"
 
 Bounds = shapely.Geometry | Sequence[float]
@@ -169,19 +164,14 @@ Bounds = shapely.Geometry | Sequence[float]
 class VindplaatsError(BuurtkaartError):
     """Input or a change that cannot be saved; `field` names the form field it concerns, if any."""
 
-    def __init__(self, key: str, *, field: str | None = None, **values: object) -> None:
-        self.field = field
-        super().__init__(key, **values, **({"field": field} if field is not None else {}))
-        self.args = (self.message("en"),)
+    FIELD_LABELS = "item."
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the field's label in that language."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the layer's label in `lang`."""
         values = dict(self.values)
-        if self.field is not None:
-            values["field"] = t(f"item.{self.field}", lang)
         if "layer" in values:
             values["layer"] = label("layer", str(values["layer"]), lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 class DuplicateError(VindplaatsError):
@@ -683,7 +673,7 @@ def _change(
             raise VindplaatsError(key, name=row.name)
         values = compute(session, row)
         current = dict(row._mapping)
-        if all(_same(current[k], v) for k, v in values.items()):
+        if all(validate.same(current[k], v) for k, v in values.items()):
             return _item(current)
         new = {**current, **values, "version": row.version + 1, "updated_at": now(), "updated_by": user}
         result = session.execute(
@@ -718,49 +708,20 @@ def _item(row: Mapping[str, Any]) -> Item:
     return Item(**values)
 
 
-def _same(old: Any, new: Any) -> bool:
-    """Return True when a stored value equals a new one (lists and tuples alike)."""
-    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
-        return list(old) == list(new)
-    return type(old) is type(new) and old == new
-
-
 def _text(value: object, field: str, *, limit: int, required: bool = False, multiline: bool = False) -> str:
     """Return text stripped of surrounding spaces; refuse non-text, control characters and text over `limit`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        value = ""
-    if not isinstance(value, str):
-        raise VindplaatsError("error.not_text", field=field, value=show_value(value))
-    value = value.strip()
-    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-        raise VindplaatsError("error.control_character", field=field)
-    if required and not value:
-        raise VindplaatsError(f"error.{field}_empty", field=field)  # name, organisation, user
-    if len(value) > limit:
-        raise VindplaatsError("error.text_too_long", field=field, length=len(value), limit=limit)
-    return value
+    empty_key = f"error.{field}_empty" if required else None  # name, organisation, user
+    return validate.text(value, field, VindplaatsError, limit=limit, empty_key=empty_key, multiline=multiline)
 
 
 def _choice(value: object, field: str, key: str) -> str:
     """Return `value` if it is a key of the field's vocabulary (layer, kind, wheelchair); raise VindplaatsError naming it if not."""
-    if not isinstance(value, str) or value not in VOCABULARIES[field]:
-        raise VindplaatsError(key, field=field, value=show_value(value))
-    return value
+    return validate.choice(value, field, VOCABULARIES[field], VindplaatsError, key)
 
 
 def _choices(value: object, field: str, vocabulary: str, key: str) -> tuple[str, ...]:
     """Return the distinct keys of a list field, in order; raise VindplaatsError naming an unknown one."""
-    if value is None:
-        return ()
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise VindplaatsError("error.not_a_list", field=field, value=show_value(value))
-    out: list[str] = []
-    for entry in value:
-        if not isinstance(entry, str) or entry not in VOCABULARIES[vocabulary]:
-            raise VindplaatsError(key, field=field, value=show_value(entry))
-        if entry not in out:
-            out.append(entry)
-    return tuple(out)
+    return tuple(validate.choices(value, field, VOCABULARIES[vocabulary], VindplaatsError, key))
 
 
 def _formal(value: object) -> bool | None:
@@ -772,19 +733,13 @@ def _formal(value: object) -> bool | None:
 
 def _coordinate(value: object, field: str) -> float:
     """Return a coordinate as a finite float; raise VindplaatsError if it is not a number."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
-    number = float(value)
-    if not math.isfinite(number):
+    number = validate.number(value)
+    if number is None:
         raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
     return number
 
 
-def show_value(value: object, limit: int = 40) -> str:
-    """Return a short printable form of a bad value, for an error message."""
-    text = value if isinstance(value, str) else repr(value)
-    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+show_value = validate.show_value
 
 
 def _deg(value: float) -> str:
