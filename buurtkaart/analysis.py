@@ -15,7 +15,7 @@ from buurtkaart import graph as graph_mod
 from buurtkaart import indicators, settings, ties
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.gazetteer import name_keys
-from buurtkaart.vindplaatsen import fold_name
+from buurtkaart.names import fold
 
 MIN_GROUP = settings.MIN_GROUP
 ALL = "all"
@@ -229,7 +229,7 @@ def talent_matches(
 
 def need_talents(name: str, kind: str, notes: str = "") -> tuple[str, ...]:
     """Return the talents that answer a need, from the words of its name and notes, else from its kind."""
-    words = fold_name(f"{name} {notes}")
+    words = fold(f"{name} {notes}")
     by_words = tuple(talent for talent, stems in TALENT_WORDS.items() if any(stem in words for stem in stems))
     if by_words:
         return by_words

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -30,6 +29,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area, to_metric
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
+from buurtkaart.names import fold
 from buurtkaart.paths import DATA_DIR
 from buurtkaart.store import LABEL_MAX
 from buurtkaart.ties import LEVELS, Location
@@ -49,12 +49,6 @@ REGION_BBOX = (4.23, 50.75, 4.49, 50.92)
 ITEM_LAYER_ORDER: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "need")
 _FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _QUALIFIED = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
-_FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
-_NON_WORD = re.compile(r"[\W_]+")
-_COMBINING = re.compile(
-    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-)
-_NOT_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2018\u2019]")
 _M_PER_DEG_LAT = 111_320.0
 
 QUARTIER_WORD = "wijk/quartier"
@@ -215,15 +209,6 @@ class GazetteerError(BuurtkaartError):
 
 
 # --- folding and input ---
-
-
-@lru_cache(maxsize=131072)
-def fold(text: str) -> str:
-    """Return a name without case, accents and punctuation: the key names are matched on."""
-    plain = text.casefold().translate(_FOLD_EXTRA)
-    if not plain.isascii():
-        plain = _COMBINING.sub("", unicodedata.normalize("NFKD", plain))
-    return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
 def compact(key: str) -> str:
@@ -893,13 +878,13 @@ def cities_index() -> NameIndex:
 
 
 def _other_names(city: dict) -> list[str]:
-    """Return the folded other names of a city in Latin script (no airport codes), for "Parijs", "Luik", "Tanger"."""
+    """Return the folded other names of a city in any script (no airport codes), for "Parijs", "Tanger", "الدار البيضاء"."""
     out = []
     for name in city["alternatenames"]:
-        if len(name) <= 2 or (name.isupper() and len(name) <= 4) or _NOT_LATIN.search(name):
+        if len(name) <= 2 or (name.isupper() and len(name) <= 4):
             continue
         key = fold(name)
-        if key.isascii() and len(key) > 2:
+        if len(key) > 2 or (len(key) == 2 and not key.isascii()):  # two letters: a name in e.g. Chinese script
             out.append(key)
     return list(dict.fromkeys(out))
 
@@ -999,12 +984,15 @@ def suggestions_for(indices: Sequence[NameIndex], key: str, limit: int, *, level
 
 
 def _candidates(indices: Sequence[NameIndex], key: str) -> Iterator[Location]:
-    """Yield Locations for a folded key, best first: exact names, names starting so, then close names."""
+    """Yield Locations for a folded key, best first: exact names, names starting so, other names, then close names."""
     for index in indices:
         for i in index.by_label(key) + index.exact(key):
             yield index.entries[i].location
     for index in indices:
         for i in index.prefix(key):
+            yield index.entries[i].location
+    for index in indices:  # another name of a city, e.g. in its own script
+        for i in index.exact_secondary(key):
             yield index.entries[i].location
     close = [(score, n, index, i) for n, index in enumerate(indices) for score, i in index.close(key)]
     close.sort(key=lambda c: (-c[0], c[1], -c[2].entries[c[3]].rank))

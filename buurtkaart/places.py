@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from buurtkaart import settings
+from buurtkaart import names, settings
 from buurtkaart.taxonomy import classify_frame
 
 CRS = settings.CRS
@@ -78,14 +78,11 @@ def validate(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def search(places: gpd.GeoDataFrame, query: str, *, limit: int = 50) -> gpd.GeoDataFrame:
-    """Return the places whose name contains `query` (case and accents ignored), best first."""
-    needle = _fold(pd.Series([query])).iloc[0].strip()
-    if not needle:
-        return places.iloc[:0]
-    folded = _fold(places["name"])
-    hits = folded.str.contains(needle, regex=False)
-    found = places[hits].assign(_rank=np.where(folded[hits].str.startswith(needle), 0, 1))
-    found = found.sort_values(["_rank", "name"]).drop(columns="_rank")
+    """Return the places whose name contains `query` (see `names.match`), best first, then by name."""
+    ranks = names.match(places["name"], query)
+    hits = ranks != names.NO_MATCH
+    found = places[hits].assign(_rank=ranks[hits])
+    found = found.sort_values(["_rank", "name"], kind="stable").drop(columns="_rank")
     return found.head(limit)
 
 
@@ -98,18 +95,6 @@ def within(places: gpd.GeoDataFrame, polygon: shapely.Geometry) -> gpd.GeoDataFr
 def counts(places: gpd.GeoDataFrame) -> dict[str, int]:
     """Return the number of places per category."""
     return places["category"].value_counts().to_dict()
-
-
-def _fold(values: pd.Series) -> pd.Series:
-    """Return lower-case text without accents, for matching names."""
-    return (
-        values.fillna("")
-        .astype(str)
-        .str.normalize("NFKD")
-        .str.encode("ascii", errors="ignore")
-        .str.decode("ascii")
-        .str.lower()
-    )
 
 
 def _text(df: pd.DataFrame, column: str) -> np.ndarray:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import numbers
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,8 +17,8 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
+from buurtkaart import names, settings, validate
 from buurtkaart import places as places_mod
-from buurtkaart import settings, validate
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -247,12 +245,7 @@ def options(vocabulary: str, lang: str) -> list[tuple[str, str]]:
     return [(key, label(vocabulary, key, lang)) for key in VOCABULARIES[vocabulary]]
 
 
-@lru_cache(maxsize=65536)
-def fold_name(name: str) -> str:
-    """Return a name without case, accents and repeated spaces: the key that finds duplicates."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
+fold_name = names.duplicate_key  # the key stored with each item, that finds duplicates
 
 
 # --- organisations ---
@@ -546,16 +539,15 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
 
 
 def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-    """Return places and streets of `area` whose name contains `query` (label, source, geometry), places first."""
-    needle = fold_name(query)
+    """Return places and streets of `area` whose name matches `query` (label, source, geometry), places first."""
     columns = {"label": pd.Series(dtype="str"), "source": pd.Series(dtype="str")}
-    if not needle:
+    if not names.fold(query):
         return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
     found = places_mod.search(area.places, query, limit=limit)
     hits = [(row.name, "place", row.geometry) for row in found.itertuples()]
     if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
         streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
-        streets = streets[streets["name"].map(lambda n: needle in fold_name(str(n)))]
+        streets = streets[names.match(streets["name"].astype(str), query) != names.NO_MATCH]
         for name, group in streets.groupby("name", sort=True):
             hits.append((str(name), "street", shapely.point_on_surface(group.geometry.union_all())))
     hits = hits[:limit]
