@@ -35,6 +35,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from buurtkaart import exchange as ex  # noqa: E402
+from buurtkaart import organisations  # noqa: E402
 from buurtkaart import vindplaatsen as vp  # noqa: E402
 from buurtkaart.store import Store, open_store  # noqa: E402
 
@@ -100,12 +101,12 @@ def bench_backend(
         counter = iter(range(10_000))
 
         def import_once() -> None:
-            org = vp.ensure_organisation(store, f"Bench {next(counter)}")
+            org = organisations.ensure(store, f"Bench {next(counter)}")
             report = ex.import_file(store, org, source, user="bench", layer="vindplaats", bounds=BOX, max_mb=100)
             assert report.added == len(frame)
 
         write = timed(import_once, repeat)
-        org = vp.ensure_organisation(store, "Bench 0")
+        org = organisations.ensure(store, "Bench 0")
         read = timed(lambda: vp.list_items(store, org), repeat)
         assert len(vp.list_items(store, org)) == len(frame)
         core = timed(lambda: bare_insert(store, frame), repeat)
@@ -124,7 +125,7 @@ def bench_backend(
 
 def bare_insert(store: Store, frame: gpd.GeoDataFrame) -> None:
     """Insert the same rows with a bare SQLAlchemy Core executemany (no checks, no history) for a new organisation."""
-    org = vp.ensure_organisation(store, f"Bare {uuid.uuid4().hex[:8]}")
+    org = organisations.ensure(store, f"Bare {uuid.uuid4().hex[:8]}")
     values = {
         "layer": "vindplaats",
         "target_groups": [],

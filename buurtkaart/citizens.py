@@ -21,12 +21,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from buurtkaart import organisations, validate
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import ties as vocab
-from buurtkaart import validate
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import DATA_DIR
 from buurtkaart.errors import BuurtkaartError
@@ -228,7 +228,7 @@ def create_citizen(
     else:
         pseudonym = _pseudonym(reference, organisation_id, key)
     with store.write(lock=organisation_id) as session:
-        vp.require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, vp.VindplaatsError)
         existing = session.execute(
             select(CITIZENS.c.code).where(
                 CITIZENS.c.organisation_id == organisation_id, CITIZENS.c.pseudonym == pseudonym
@@ -316,12 +316,8 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
     On SQLite the freed pages are overwritten and the write-ahead log is emptied, so the citizen's data does not
     linger in the file. (PostgreSQL keeps dead rows, invisible to every query, until its autovacuum runs.)
     """
-    with store.write(lock=organisation_id) as session:
+    with store.erase(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
-        sqlite = not store.is_postgres
-        if sqlite:  # zero the deleted rows in their pages (some SQLite builds do by default, not all)
-            previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
-            session.execute(text("PRAGMA secure_delete = ON"))
         removed = 0
         for table in (LINKS, VERSIONS, TIES, CITIZENS):
             key = table.c.id if table is CITIZENS else table.c.citizen_id
@@ -329,10 +325,6 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
                 table.delete().where(key == citizen_id, table.c.organisation_id == organisation_id)
             )
             removed += result.rowcount
-        if sqlite:
-            session.execute(text(f"PRAGMA secure_delete = {previous}"))
-    if sqlite:
-        _checkpoint_sqlite(store)
     return removed
 
 
@@ -908,17 +900,6 @@ def _at_row(row: int, clean: Any, values: Mapping[str, Any]) -> dict[str, Any]:
         return clean(values)
     except CitizenError as exc:
         raise exc.at_row(row) from None
-
-
-def _checkpoint_sqlite(store: Store) -> None:
-    """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
-    connection = store.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    finally:
-        connection.close()
 
 
 def _citizen(row: Mapping[str, Any]) -> Citizen:

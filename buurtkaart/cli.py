@@ -79,11 +79,10 @@ def taxonomy_markdown() -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import vindplaatsen or organisation layers from a file into the organisation's map."""
-    from buurtkaart import exchange, store
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import exchange, organisations, store
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    org = organisations.ensure(db, args.org)
     bounds = area_mod.load_embedded().boundary
     report = exchange.import_file(db, org, args.path, user=args.user, layer=args.layer, bounds=bounds)
     print(i18n.t("import.done", args.lang, n=report.added, name=Path(args.path).name))
@@ -92,11 +91,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the organisation's map (GeoJSON, CSV, KML, GPX or GeoPackage by the file's suffix)."""
-    from buurtkaart import exchange, store
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import exchange, organisations, store
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    org = organisations.ensure(db, args.org)
     count = exchange.export_items(db, org, args.path, layers=args.layer)
     print(f"{count} -> {args.path}")
     return 0
@@ -123,8 +121,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_citizen(args: argparse.Namespace) -> int:
     """List an organisation's citizens, print one citizen's report, or erase a citizen."""
-    from buurtkaart import citizens, store, ties
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import citizens, organisations, store, ties
 
     db = store.open_store()
     if args.org is None and args.action != "list" and args.code:
@@ -132,7 +129,7 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     elif args.org is None:
         raise SystemExit("'citizen list' needs --org (the organisation's name)")
     else:
-        org = vp.ensure_organisation(db, args.org)
+        org = organisations.ensure(db, args.org)
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
@@ -155,10 +152,9 @@ def cmd_citizen(args: argparse.Namespace) -> int:
 
 def _organisation_of(db: object, code: str) -> str:
     """Return the id of the one organisation that has a citizen with this code."""
-    from buurtkaart import citizens
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import citizens, organisations
 
-    found = [org for org, _name in vp.organisations(db) if citizens.find_by_code(db, org, code) is not None]
+    found = [org for org, _name in organisations.listing(db) if citizens.find_by_code(db, org, code) is not None]
     if len(found) != 1:
         raise citizens.CitizenError("error.citizen_unknown_code", code=code)
     return found[0]
@@ -187,7 +183,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from buurtkaart import accessibility as access
-    from buurtkaart import buurtanalyse, citizens, graph, report, store
+    from buurtkaart import buurtanalyse, citizens, graph, organisations, report, store
     from buurtkaart import vindplaatsen as vp
 
     region = area_mod.load_embedded()
@@ -196,7 +192,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     items = people = all_ties = None
     if args.org:
         db = store.open_store()
-        org = vp.ensure_organisation(db, args.org)
+        org = organisations.ensure(db, args.org)
         items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
     sources = buurtanalyse.region_sources(walk, region, items)

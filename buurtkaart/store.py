@@ -319,6 +319,37 @@ class Store:
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": lock})
                 yield session
 
+    @contextmanager
+    def erase(self, *, lock: str | None = None) -> Iterator[Session]:
+        """Yield a write session for deleting personal data, so that it does not linger in the database file.
+
+        On SQLite the deleted rows are zeroed in their pages (secure_delete: some builds do so by default,
+        not all) and the write-ahead log is copied into the file and emptied after the commit. PostgreSQL
+        keeps dead rows, invisible to every query, until its autovacuum runs.
+        """
+        with self.write(lock=lock) as session:
+            if self.is_postgres:
+                yield session
+            else:
+                previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
+                session.execute(text("PRAGMA secure_delete = ON"))
+                try:
+                    yield session
+                finally:
+                    session.execute(text(f"PRAGMA secure_delete = {previous}"))
+        if not self.is_postgres:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            connection.close()
+
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -17,7 +17,7 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import names, settings, validate
+from buurtkaart import names, organisations, settings, validate
 from buurtkaart import places as places_mod
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -28,7 +28,6 @@ from buurtkaart.store import (
     WHEELCHAIR_KEYS,
     HistoryEntry,
     MapItem,
-    Organisation,
     Store,
     new_id,
     now,
@@ -38,7 +37,6 @@ from buurtkaart.taxonomy import CATEGORY_KEYS, OTHER
 CRS = settings.CRS
 ITEMS: Table = MapItem.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
-ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 # --- vocabularies (keys are stored; labels come from i18n: see `label_key`) ---
 LAYERS: tuple[str, ...] = LAYER_KEYS
@@ -248,28 +246,6 @@ def options(vocabulary: str, lang: str) -> list[tuple[str, str]]:
 fold_name = names.duplicate_key  # the key stored with each item, that finds duplicates
 
 
-# --- organisations ---
-
-
-def ensure_organisation(store: Store, name: str) -> str:
-    """Return the id of the organisation called `name`, created if it does not exist yet."""
-    name = _text(name, "organisation", limit=NAME_MAX, required=True)
-    with store.write(lock="organisations") as session:
-        found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.name == name)).scalar()
-        if found is not None:
-            return found
-        org_id = new_id()
-        session.execute(ORGANISATIONS.insert().values(id=org_id, name=name, created_at=now()))
-        return org_id
-
-
-def organisations(store: Store) -> list[tuple[str, str]]:
-    """Return (id, name) of every organisation, by name."""
-    with store.read() as session:
-        rows = session.execute(select(ORGANISATIONS.c.id, ORGANISATIONS.c.name).order_by(ORGANISATIONS.c.name))
-        return [(row.id, row.name) for row in rows]
-
-
 # --- validation (shared with exchange.import_file) ---
 
 
@@ -365,11 +341,9 @@ def add(
     )  # fmt: skip
     x, y = clean_position(lon, lat, bounds)
     with store.write(lock=organisation_id) as session:
-        require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, VindplaatsError)
         refuse_duplicate(session, organisation_id, values["layer"], values["name"], x, y)
-        row = new_row(organisation_id, values, x, y, user=user)
-        session.execute(ITEMS.insert(), [row])
-        session.execute(HISTORY.insert(), [history_row(row, user=user, action="create", before=None)])
+        [row] = insert_items(session, organisation_id, [(values, x, y)], user=user, action="create")
     return _item(row)
 
 
@@ -559,13 +533,6 @@ def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataF
 # --- building blocks (also used by buurtkaart.exchange) ---
 
 
-def require_organisation(session: Session, organisation_id: str) -> None:
-    """Raise VindplaatsError if no organisation has this id."""
-    found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == str(organisation_id))).first()
-    if found is None:
-        raise VindplaatsError("error.organisation_unknown", organisation=str(organisation_id))
-
-
 def refuse_duplicate(
     session: Session, organisation_id: str, layer: str, name: str, lon: float, lat: float, *, exclude: str | None = None
 ) -> None:
@@ -584,6 +551,40 @@ def refuse_duplicate(
             raise DuplicateError(
                 "error.duplicate", existing_id=other.id, name=other.name, distance=round(metres), limit=round(DUPLICATE_METRES)
             )
+
+
+def insert_items(
+    session: Session,
+    organisation_id: str,
+    rows: Iterable[tuple[Mapping[str, Any], float, float]],
+    *,
+    user: str,
+    action: str,
+) -> list[dict[str, Any]]:
+    """Write new items (clean fields, lon, lat) and their history lines in the caller's transaction; return the rows.
+
+    With `_change`, the one way rows enter the items table (`add` and `exchange.import_file` call it).
+    """
+    new = [new_row(organisation_id, values, lon, lat, user=user) for values, lon, lat in rows]
+    if new:
+        session.execute(ITEMS.insert(), new)
+        session.execute(HISTORY.insert(), [history_row(row, user=user, action=action, before=None) for row in new])
+    return new
+
+
+def live_by_name_key(session: Session, organisation_id: str, keys: Iterable[str]) -> dict[tuple[str, str], list[Row[Any]]]:
+    """Return the organisation's live items whose name_key is one of `keys`, by (layer, name_key)."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, str], list[Row[Any]]] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(ITEMS.c.id, ITEMS.c.name, ITEMS.c.name_key, ITEMS.c.layer, ITEMS.c.lon, ITEMS.c.lat).where(
+            ITEMS.c.organisation_id == organisation_id,
+            ITEMS.c.deleted_at.is_(None),
+            ITEMS.c.name_key.in_(wanted[start : start + 500]),
+        )
+        for item in session.execute(query):
+            found.setdefault((item.layer, item.name_key), []).append(item)
+    return found
 
 
 def new_row(organisation_id: str, values: Mapping[str, Any], lon: float, lat: float, *, user: str) -> dict[str, Any]:
@@ -747,3 +748,7 @@ def _local_time(at: datetime | None) -> str:
         return at.astimezone(ZoneInfo(_LOCAL_TIME)).strftime("%Y-%m-%d %H:%M")
     except Exception:  # no time-zone data on this machine
         return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# The name from before buurtkaart.organisations existed, for code written against it; new code calls organisations.ensure.
+ensure_organisation = organisations.ensure

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from buurtkaart import area as area_mod
 from buurtkaart import citizens as cz
+from buurtkaart import organisations
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
 from buurtkaart import ties as vocab
@@ -316,7 +317,7 @@ def test_a_citizen_is_found_by_code(store: Store, org: str, citizen: cz.Citizen)
 def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, citizen: cz.Citizen) -> None:
     tie = add(store, org, citizen.citizen_id)
     version = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1))
-    other = vp.ensure_organisation(store, "Buurthuis Elders")
+    other = organisations.ensure(store, "Buurthuis Elders")
     cid = citizen.citizen_id
     not_found = [
         lambda: cz.get_citizen(store, other, cid),
@@ -348,7 +349,7 @@ def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, 
 def test_the_same_reference_in_two_organisations_is_two_citizens(
     store: Store, org: str, quartiers: gpd.GeoDataFrame
 ) -> None:
-    other = vp.ensure_organisation(store, "Buurthuis Elders")
+    other = organisations.ensure(store, "Buurthuis Elders")
     ours = cz.create_citizen(store, org, reference="D-1", anchor=PARK, quartiers=quartiers)
     theirs = cz.create_citizen(store, other, reference="D-1", anchor=PARK, quartiers=quartiers)
     assert ours.citizen_id != theirs.citizen_id and ours.code != theirs.code
@@ -667,7 +668,7 @@ def test_deleting_an_organisation_deletes_its_citizens(store: Store, org: str, c
     add(store, org, citizen.citizen_id)
     cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 1))
     with store.write() as session:
-        session.execute(vp.ORGANISATIONS.delete().where(vp.ORGANISATIONS.c.id == org))
+        session.execute(organisations.ORGANISATIONS.delete().where(organisations.ORGANISATIONS.c.id == org))
     assert counts(store) == dict.fromkeys(OWN_TABLES, 0)
 
 
@@ -687,7 +688,7 @@ def test_migrating_a_database_with_vindplaatsen_from_0001_keeps_them(
             command.upgrade(store_mod.alembic_config(connection), "0001")
         assert not set(OWN_TABLES) & set(inspect(engine).get_table_names())
         old = Store(engine=engine, url=database_url)  # the app as it was: 0001, no citizens yet
-        org = vp.ensure_organisation(old, "LDC De Buurt")
+        org = organisations.ensure(old, "LDC De Buurt")
         item = vp.add(old, org, user="ann", layer="vindplaats", name="Theehuis Assalam", kind="tea_house",
                       lon=TEA_HOUSE.lon, lat=TEA_HOUSE.lat, bounds=BOX)  # fmt: skip
     finally:

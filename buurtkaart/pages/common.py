@@ -7,8 +7,7 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import area as area_mod
-from buurtkaart import charts, graph, i18n, maps, network_maps
-from buurtkaart import vindplaatsen as vp
+from buurtkaart import charts, graph, i18n, maps, network_maps, organisations
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
@@ -113,7 +112,7 @@ def organisation(lang: str, db: Store) -> str:
     name = st.sidebar.text_input(i18n.t("item.organisation", lang), value=current, key=f"org_name_{current}")
     st.session_state["org_name_value"] = name
     try:
-        return vp.ensure_organisation(db, name)
+        return organisations.ensure(db, name)
     except BuurtkaartError as error:
         st.error(error.message(lang))
         st.stop()
