@@ -35,7 +35,7 @@ from buurtkaart.errors import BuurtkaartError
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import TABLE, category_label, t
 from buurtkaart.taxonomy import CATEGORY_KEYS
-from buurtkaart.ties import AGE_BANDS
+from buurtkaart.vocabulary import AGE_BANDS
 
 VINDPLAATS = "vindplaats"
 # Age groups of the population blocks (bands of data/schaerbeek_blocks.parquet, columns "age_<band>").

@@ -26,8 +26,8 @@ from sqlalchemy.orm import Session
 
 from buurtkaart import organisations, validate
 from buurtkaart import pseudonym as pseudo
-from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
+from buurtkaart import vocabulary as vocab
 from buurtkaart.area import DATA_DIR
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -43,7 +43,7 @@ from buurtkaart.store import (
     now,
 )
 from buurtkaart.taxonomy import CATEGORY_KEYS
-from buurtkaart.ties import CRS, LINK_COLUMNS, TIE_COLUMNS, Location
+from buurtkaart.vocabulary import CRS, LINK_COLUMNS, TIE_COLUMNS, Location
 
 CITIZENS: Table = CitizenRecord.__table__  # type: ignore[assignment]
 TIES: Table = TieRecord.__table__  # type: ignore[assignment]
@@ -123,7 +123,7 @@ class VersionNotFoundError(CitizenError):
 
 @dataclass(frozen=True)
 class Citizen:
-    """A citizen as stored: the fields of ties.CITIZEN_COLUMNS and the anchor point (lon, lat)."""
+    """A citizen as stored: the fields of vocabulary.CITIZEN_COLUMNS and the anchor point (lon, lat)."""
 
     citizen_id: str
     organisation_id: str
@@ -151,7 +151,7 @@ class Citizen:
 
 @dataclass(frozen=True)
 class Tie:
-    """A tie as stored: the fields of ties.TIE_COLUMNS, its point (lon, lat) and when it was made and changed."""
+    """A tie as stored: the fields of vocabulary.TIE_COLUMNS, its point (lon, lat) and when it was made and changed."""
 
     tie_id: str
     citizen_id: str
@@ -291,7 +291,7 @@ def find_by_reference(store: Store, organisation_id: str, reference: str) -> Cit
 
 
 def list_citizens(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
-    """Return the organisation's citizens (ties.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
+    """Return the organisation's citizens (vocabulary.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
     query = select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id)
     if demo is not None:
         query = query.where(CITIZENS.c.demo == bool(demo))
@@ -357,7 +357,7 @@ def add_tie(
 def add_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
     """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
 
-    A row holds TIE_FIELDS and either `location` (a ties.Location) or the LOCATION_FIELDS; a TieError names its row.
+    A row holds TIE_FIELDS and either `location` (a vocabulary.Location) or the LOCATION_FIELDS; a TieError names its row.
     """
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
     return _insert_ties(store, organisation_id, citizen_id, values)
@@ -440,7 +440,7 @@ def get_tie(store: Store, organisation_id: str, tie_id: str) -> Tie:
 
 
 def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDataFrame:
-    """Return a citizen's ties (ties.TIE_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    """Return a citizen's ties (vocabulary.TIE_COLUMNS + Point geometry, EPSG:4326), oldest first."""
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         rows = session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings().all()
@@ -518,7 +518,7 @@ def list_links(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFr
 
 
 def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Return pairs of tie ids as a frame with ties.LINK_COLUMNS."""
+    """Return pairs of tie ids as a frame with vocabulary.LINK_COLUMNS."""
     return pd.DataFrame({c: pd.Series([p[i] for p in pairs], dtype=object) for i, c in enumerate(LINK_COLUMNS)})
 
 
@@ -672,7 +672,7 @@ def _clean_profile(values: Mapping[str, Any], quartiers: gpd.GeoDataFrame | None
 def _clean_anchor(anchor: Location, quartiers: gpd.GeoDataFrame | None) -> dict[str, Any]:
     """Return a citizen's anchor columns (kind, ref, label, point, quartier) from a Location (its level is not kept)."""
     if not isinstance(anchor, Location):
-        msg = f"anchor must be a buurtkaart.ties.Location, not {type(anchor).__name__}"
+        msg = f"anchor must be a buurtkaart.vocabulary.Location, not {type(anchor).__name__}"
         raise TypeError(msg)
     kind = _choice(anchor.place_kind, "anchor_kind", CitizenError)
     lon, lat = _point(anchor.lon, anchor.lat, "anchor", CitizenError)
@@ -710,7 +710,7 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
     location = values.get("location")
     if location is not None:
         if not isinstance(location, Location) or any(f in values for f in LOCATION_FIELDS):
-            msg = "give a tie's place either as `location` (a buurtkaart.ties.Location) or as LOCATION_FIELDS, not both"
+            msg = "give a tie's place either as `location` (a buurtkaart.vocabulary.Location) or as LOCATION_FIELDS, not both"
             raise TypeError(msg)
         flat = {"level": location.level, "place_kind": location.place_kind, "place_ref": location.place_ref,
                 "place_label": location.label, "lon": location.lon, "lat": location.lat}  # fmt: skip
@@ -737,7 +737,7 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _choice(value: object, field: str, error: type[CitizenError]) -> str:
-    """Return `value` if it is a key of the field's vocabulary (ties.VOCABULARIES); raise `error` naming it if not."""
+    """Return `value` if it is a key of the field's vocabulary (vocabulary.VOCABULARIES); raise `error` naming it if not."""
     key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
     return validate.choice(value, field, vocab.VOCABULARIES[field], error, key)
 
@@ -748,7 +748,7 @@ def _among(value: object, keys: Sequence[str], field: str) -> str:
 
 
 def _functions(value: object) -> list[str]:
-    """Return a tie's functions in the order of ties.FUNCTIONS; at least one."""
+    """Return a tie's functions in the order of vocabulary.FUNCTIONS; at least one."""
     given = _distinct(value, "functions", TieError)
     for entry in given:
         if not isinstance(entry, str) or entry not in vocab.FUNCTIONS:

@@ -121,7 +121,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_citizen(args: argparse.Namespace) -> int:
     """List an organisation's citizens, print one citizen's report, or erase a citizen."""
-    from buurtkaart import citizens, organisations, store, ties
+    from buurtkaart import citizens, organisations, store, vocabulary
 
     db = store.open_store()
     if args.org is None and args.action != "list" and args.code:
@@ -133,7 +133,7 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
-            age = ties.label("age_band", row.age_band, args.lang) if row.age_band else "-"
+            age = vocabulary.label("age_band", row.age_band, args.lang) if row.age_band else "-"
             print(f"{row.code}  {age:<14}  {row.anchor_label}{'  (demo)' if row.demo else ''}")
         print(f"({len(people)})")
         return 0
@@ -162,16 +162,16 @@ def _organisation_of(db: object, code: str) -> str:
 
 def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
     """Return one citizen's network as text: the ties by number, then the indicators in plain sentences."""
-    from buurtkaart import citizens, indicators, ties
+    from buurtkaart import citizens, indicators, vocabulary
 
     person = citizens.get_citizen(db, org, citizen_id)
     tie_frame = citizens.list_ties(db, org, citizen_id)
     lines = [f"{i18n.t('burger.citizen', lang)} {person.code} — {person.anchor_label}", ""]
     for num, row in enumerate(tie_frame.itertuples(), start=1):
-        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        functions = ", ".join(vocabulary.label("function", f, lang) for f in row.functions)
         lines.append(
-            f"{num:3d}. {ties.label('role', row.role, lang)} · {ties.label('level', row.level, lang)}: {row.place_label}"
-            f" · {functions} · {ties.label('capital', row.capital, lang)} · {ties.label('state', row.state, lang)}"
+            f"{num:3d}. {vocabulary.label('role', row.role, lang)} · {vocabulary.label('level', row.level, lang)}: {row.place_label}"
+            f" · {functions} · {vocabulary.label('capital', row.capital, lang)} · {vocabulary.label('state', row.state, lang)}"
         )
     ind = indicators.compute(tie_frame, citizens.list_links(db, org, citizen_id))
     lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang))]

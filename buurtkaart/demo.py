@@ -24,7 +24,7 @@ from buurtkaart import organisations
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.store import Store
-from buurtkaart.ties import FUNCTIONS, Location
+from buurtkaart.vocabulary import FUNCTIONS, Location
 
 DEMO_ORGANISATION = "Demo-organisatie (fictief)"
 DEMO_USER = "demo (fictief)"

@@ -1,4 +1,4 @@
-"""The offline gazetteer: what a worker types during a conversation, resolved to a `ties.Location` at one of three levels.
+"""The offline gazetteer: what a worker types during a conversation, resolved to a `vocabulary.Location` at one of three levels.
 
 - buurt: the organisation's own map items (vindplaatsen first), the OSM places of the area, its streets;
 - stad: the 19 municipalities of Brussels (point: the town hall) and the quartiers of the area;
@@ -32,8 +32,8 @@ from buurtkaart.i18n import t
 from buurtkaart.names import fold
 from buurtkaart.paths import DATA_DIR
 from buurtkaart.store import LABEL_MAX
-from buurtkaart.ties import LEVELS, Location
-from buurtkaart.ties import label as vocabulary_label
+from buurtkaart.vocabulary import LEVELS, Location
+from buurtkaart.vocabulary import label as vocabulary_label
 
 CRS = settings.CRS
 QUERY_MAX = 200

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from buurtkaart.i18n import t
-from buurtkaart.ties import CAPITALS, FUNCTIONS, LEVELS, LINK_COLUMNS, ROLE_GROUPS, TIE_COLUMNS, label
+from buurtkaart.vocabulary import CAPITALS, FUNCTIONS, LEVELS, LINK_COLUMNS, ROLE_GROUPS, TIE_COLUMNS, label
 
 # The seed's reference figures: vulnerable networks ~5 members, rich ones ~30 (12 family, 13 friends, 5 professionals).
 VULNERABLE_MAX = 5

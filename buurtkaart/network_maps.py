@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import i18n, inclusieweb, maps, settings, ties
+from buurtkaart import i18n, inclusieweb, maps, settings, vocabulary
 from buurtkaart.area import Area, buffer_metres
 from buurtkaart.paths import DATA_DIR
 
@@ -151,7 +151,7 @@ def network_map(
     )
     _add_background(m, view, bounds, base, lang)
     for level in VIEW_LEVELS[view]:
-        group = folium.FeatureGroup(name=f"{ties.label('level', level, lang)} ({(shown['level'] == level).sum()})")
+        group = folium.FeatureGroup(name=f"{vocabulary.label('level', level, lang)} ({(shown['level'] == level).sum()})")
         level_ties = shown[shown["level"] == level]
         if len(level_ties):
             _add_ties(group, anchor, level_ties, lang, changes)
@@ -174,18 +174,18 @@ def ties_geojson(
     features = []
     for row in rows.itertuples():
         change = "lost" if lost else (changes.get(row.tie_id, "") if changes is not None else "")
-        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        functions = ", ".join(vocabulary.label("function", f, lang) for f in row.functions)
         props = {
             "num": int(row.num) if not lost else "–",
-            "role": ties.label("role", row.role, lang),
+            "role": vocabulary.label("role", row.role, lang),
             "rows": [
                 [i18n.t("tie.functions", lang), functions],
-                [i18n.t("tie.capital", lang), ties.label("capital", row.capital, lang)],
-                [i18n.t("tie.strength", lang), ties.label("strength", row.strength, lang)],
-                [i18n.t("tie.state", lang), ties.label("state", row.state, lang)],
-                [i18n.t("tie.influence", lang), ties.label("influence", row.influence, lang)],
-                [i18n.t("tie.reciprocity", lang), ties.label("reciprocity", row.reciprocity, lang)],
-                [i18n.t("tie.frequency", lang), ties.label("frequency", row.frequency, lang)],
+                [i18n.t("tie.capital", lang), vocabulary.label("capital", row.capital, lang)],
+                [i18n.t("tie.strength", lang), vocabulary.label("strength", row.strength, lang)],
+                [i18n.t("tie.state", lang), vocabulary.label("state", row.state, lang)],
+                [i18n.t("tie.influence", lang), vocabulary.label("influence", row.influence, lang)],
+                [i18n.t("tie.reciprocity", lang), vocabulary.label("reciprocity", row.reciprocity, lang)],
+                [i18n.t("tie.frequency", lang), vocabulary.label("frequency", row.frequency, lang)],
                 [i18n.t("tie.place", lang), row.place_label],
                 [i18n.t("tie.change", lang), i18n.t(f"change.{change}", lang) if change else ""],
             ],

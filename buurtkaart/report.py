@@ -17,7 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import charts, i18n, settings, ties
+from buurtkaart import charts, i18n, settings, vocabulary
 from buurtkaart.buurtanalyse import AreaAnalysis
 from buurtkaart.i18n import t
 
@@ -103,8 +103,8 @@ def access_chart(result: AreaAnalysis, lang: str) -> Figure:
 def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
     """Return a bar chart: the share of citizens lacking each function, and with a bonding-only network."""
     row = result.gaps.iloc[0]
-    labels = [ties.label("function", f, lang) for f in ties.FUNCTIONS] + [t("report.bonding_only", lang)]
-    values = [100 * row[f"lacking_{f}"] for f in ties.FUNCTIONS] + [100 * row["bonding_only"]]
+    labels = [vocabulary.label("function", f, lang) for f in vocabulary.FUNCTIONS] + [t("report.bonding_only", lang)]
+    values = [100 * row[f"lacking_{f}"] for f in vocabulary.FUNCTIONS] + [100 * row["bonding_only"]]
     figure = Figure(figsize=(8, 2.6))
     ax = figure.subplots()
     ax.barh(labels, values, color=FUNCTION_COLOUR)
@@ -137,9 +137,9 @@ def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] |
     for row in result.gaps.itertuples():
         group = t("report.all", lang) if row.group == "all" else names.get(row.group, row.group)
         shown = {t("report.col.group", lang): group, t("report.col.citizens", lang): row.citizens}
-        for f in ties.FUNCTIONS:
+        for f in vocabulary.FUNCTIONS:
             value = getattr(row, f"lacking_{f}")
-            shown[t("report.col.lacking", lang, function=ties.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"
+            shown[t("report.col.lacking", lang, function=vocabulary.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"
         shown[t("report.col.mean_size", lang)] = "—" if pd.isna(row.mean_size) else f"{row.mean_size:.1f}"
         rows.append(shown)
     return pd.DataFrame(rows)
@@ -170,7 +170,7 @@ def unknown_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
 
 def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
     """Return the needs that citizens' talents answer nearby, as a table to show."""
-    talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: ties.label("talent", k, lang)))
+    talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: vocabulary.label("talent", k, lang)))
     return talents[["need", "talent", "citizens"]].rename(
         columns={"need": t("report.col.need", lang), "talent": t("report.col.talent", lang), "citizens": t("report.col.citizens", lang)}
     )

@@ -40,7 +40,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from buurtkaart import settings
-from buurtkaart import ties as vocab
+from buurtkaart import vocabulary as vocab
 from buurtkaart.errors import BuurtkaartError
 
 DATABASE_URL_ENV = settings.DATABASE_URL_ENV

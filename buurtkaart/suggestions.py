@@ -19,7 +19,7 @@ from buurtkaart.area import Area
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import category_label, t
 from buurtkaart.indicators import as_keys, compute, fragile_functions, missing_functions
-from buurtkaart.ties import CRS, label
+from buurtkaart.vocabulary import CRS, label
 
 # Which kinds of place typically fill each network function: taxonomy.CATEGORY_KEYS and vindplaatsen.INFORMAL_KINDS.
 FUNCTION_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -28,7 +28,7 @@ FUNCTION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "affectief": ("meeting", "worship", "care", "self_organisation", "tea_house"),
     "materieel": ("care", "public", "market", "self_organisation", "laundromat"),
 }
-# Situations (ties.SITUATIONS, plus the free tag "young_children") refine what fits.
+# Situations (vocabulary.SITUATIONS, plus the free tag "young_children") refine what fits.
 SITUATION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "newcomer": ("learning", "public", "self_organisation"),
     "learning_dutch": ("learning",),

@@ -15,7 +15,7 @@ from buurtkaart import accessibility as ac
 from buurtkaart import area as area_mod
 from buurtkaart import graph as graph_mod
 from buurtkaart import settings
-from buurtkaart.ties import AGE_BANDS
+from buurtkaart.vocabulary import AGE_BANDS
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from buurtkaart import accessibility as access
 from buurtkaart import buurtanalyse, cli, graph, report
 from buurtkaart.area import Area, commune_boundary, population_blocks
 from buurtkaart.errors import AreaError
-from tests.test_analysis import citizen_frame, items_frame, tie_frame
+from tests.test_caseload import citizen_frame, items_frame, tie_frame
 
 JOSAPHAT = 27  # the Josaphat monitoring quartier, in Schaerbeek
 

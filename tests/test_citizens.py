@@ -23,10 +23,10 @@ from buurtkaart import citizens as cz
 from buurtkaart import organisations
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
-from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
+from buurtkaart import vocabulary as vocab
 from buurtkaart.store import Base, Store, open_store
-from buurtkaart.ties import Location
+from buurtkaart.vocabulary import Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
     BOX,
     database_url_fixture,
@@ -361,7 +361,7 @@ def test_the_same_reference_in_two_organisations_is_two_citizens(
 
 def test_a_tie_is_added_and_listed(store: Store, org: str, citizen: cz.Citizen) -> None:
     tie = add(store, org, citizen.citizen_id, functions=["verbindend", "materieel", "verbindend"], location=CASABLANCA)
-    assert tie.functions == ("materieel", "verbindend")  # the order of ties.FUNCTIONS, once each
+    assert tie.functions == ("materieel", "verbindend")  # the order of vocabulary.FUNCTIONS, once each
     assert tie.location == CASABLANCA and tie.citizen_id == citizen.citizen_id
     assert cz.get_tie(store, org, tie.tie_id) == tie and tie.id == tie.tie_id
     frame = cz.list_ties(store, org, citizen.citizen_id)

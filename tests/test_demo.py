@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from buurtkaart import analysis, demo, organisations
+from buurtkaart import caseload, demo, organisations
 from buurtkaart import citizens as cz
 from buurtkaart import gazetteer as gz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area, commune_boundary
 from buurtkaart.store import Store
-from buurtkaart.ties import FUNCTIONS, PLACE_KINDS, ROLE_GROUPS, VOCABULARIES, Location
+from buurtkaart.vocabulary import FUNCTIONS, PLACE_KINDS, ROLE_GROUPS, VOCABULARIES, Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
     database_url_fixture,
     open_stores_fixture,
@@ -219,7 +219,7 @@ def test_talents_meet_the_needs_of_the_neighbourhood(specs: list[demo.CitizenSpe
     assert len(needs) >= 4
     talents = Counter(t for s in specs for t in s.talents)
     for need in needs:
-        answering = analysis.need_talents(need.name, need.kind, need.notes)
+        answering = caseload.need_talents(need.name, need.kind, need.notes)
         assert answering, need.name
         assert max(talents[t] for t in answering) >= 5, need.name  # enough people to show a (suppressed ≥ 5) match
 

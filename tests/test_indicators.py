@@ -10,7 +10,7 @@ import pytest
 
 from buurtkaart import indicators as ind_mod
 from buurtkaart.i18n import TABLE, t
-from buurtkaart.ties import CRS, FUNCTIONS, LINK_COLUMNS, TIE_COLUMNS
+from buurtkaart.vocabulary import CRS, FUNCTIONS, LINK_COLUMNS, TIE_COLUMNS
 
 DEFAULT_TIE: dict[str, Any] = {
     "citizen_id": "c1",

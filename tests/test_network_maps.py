@@ -7,7 +7,7 @@ import pytest
 
 from buurtkaart import maps, network_maps
 from buurtkaart.area import load_embedded
-from tests.test_analysis import tie_frame
+from tests.test_caseload import tie_frame
 
 ANCHOR = (4.3785, 50.8670)
 

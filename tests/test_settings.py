@@ -84,7 +84,7 @@ def test_to_metric_and_back_keeps_the_point():
 
 
 def test_one_privacy_threshold():
-    from buurtkaart import accessibility, analysis
+    from buurtkaart import accessibility, caseload
 
-    assert analysis.MIN_GROUP == settings.MIN_GROUP == 5
+    assert caseload.MIN_GROUP == settings.MIN_GROUP == 5
     assert not hasattr(accessibility, "SMALL_GROUP")
