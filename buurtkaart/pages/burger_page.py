@@ -17,15 +17,15 @@ VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
 
 
-def choices(vocabulary: str) -> tuple[list[str], dict[str, str]]:
+def choices(name: str) -> tuple[list[str], dict[str, str]]:
     """Return the keys and {key: label} of a tie vocabulary in the page's language."""
-    labels = dict(vocabulary.options(vocabulary, lang))
+    labels = dict(vocabulary.options(name, lang))
     return list(labels), labels
 
 
-def pick(label: str, vocabulary: str, *, key: str, value: str | None = None) -> str:
+def pick(label: str, name: str, *, key: str, value: str | None = None) -> str:
     """Show a select box of a tie vocabulary and return the chosen key."""
-    keys, labels = choices(vocabulary)
+    keys, labels = choices(name)
     return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
 
 
