@@ -98,6 +98,14 @@ def quartier(area: Area, mdrc: int) -> gpd.GeoSeries:
     return found.iloc[0]
 
 
+def quartier_names(quartiers: gpd.GeoDataFrame, lang: str) -> dict[int, str]:
+    """Return {mdrc: name} of quartiers in `lang` (French names in French, else Dutch); {} for an area without them."""
+    column = "name_fr" if lang == "fr" else "name_nl"
+    if "mdrc" not in quartiers.columns or column not in quartiers.columns:
+        return {}
+    return dict(zip(quartiers["mdrc"], quartiers[column], strict=True))
+
+
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
     """Return (west, south, east, north) from "w, s, e, n"; raise AreaError if it is not valid."""
     try:

@@ -18,7 +18,7 @@ import shapely
 from buurtkaart import accessibility as access
 from buurtkaart import caseload, settings, vocabulary
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area
+from buurtkaart.area import Area, buffer_metres
 from buurtkaart.errors import AreaError
 from buurtkaart.graph import WalkGraph
 from buurtkaart.taxonomy import CATEGORY_KEYS
@@ -88,6 +88,13 @@ def analyse_area(
         unknown=caseload.unknown_places(people_ties, live_items),
         talents=caseload.talent_matches(people, area_items, walk),
     )
+
+
+def area_streets(region: Area, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the region's streets in and just around the area (settings.ANALYSE_STREETS_M), for its map and report."""
+    around = buffer_metres(boundary, settings.ANALYSE_STREETS_M)
+    edges = region.street_edges
+    return edges.iloc[np.sort(edges.sindex.query(around, predicate="intersects"))]
 
 
 def region_sources(walk: WalkGraph, region: Area, items: gpd.GeoDataFrame | None) -> access.Sources:

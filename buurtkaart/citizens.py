@@ -638,6 +638,12 @@ def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
 
 
+def change_summary(change: pd.DataFrame, lang: str) -> str:
+    """Return how many ties `compare` found added, reactivated, weakened and lost, as one Markdown line in `lang`."""
+    counts = change["change"].value_counts()
+    return " · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost"))
+
+
 # --- building blocks ---
 
 

@@ -215,9 +215,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         rows.append(buurtanalyse.summary_row(result))
         print(f"{name}: {result.sentences[0]}" if result.sentences else name)
         if out is not None:
-            edges = region.street_edges[region.street_edges.intersects(boundary)]
             path = out / f"buurtanalyse_{_slug(name)}.html"
-            path.write_text(report.report_html(result, lang=args.lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, args.lang)), encoding="utf-8")
+            path.write_text(report.area_report(result, region, lang=args.lang), encoding="utf-8")
     if out is not None:
         pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")

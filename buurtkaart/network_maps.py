@@ -26,7 +26,6 @@ CAPITAL_COLOURS: dict[str, str] = inclusieweb.CAPITAL_COLOURS  # the same colour
 LOST_COLOUR = "#95a5a6"
 NEGATIVE_COLOUR = "#c0392b"
 WORLD_MIN_SPAN = (40.0, 25.0)  # degrees: the world view shows at least Europe and North Africa
-BUURT_MARGIN_DEG = 0.006  # ~500 m around the anchor and the buurt ties
 # Which levels each view draws: the Brussels view also shows the buurt, the world view everything.
 VIEW_LEVELS: dict[str, tuple[str, ...]] = {
     "buurt": ("buurt",),
@@ -48,15 +47,7 @@ function(feature, layer) {
     const title = document.createElement('b');
     title.textContent = p.num + '. ' + p.role;
     box.appendChild(title);
-    const table = document.createElement('table');
-    for (const [label, value] of p.rows) {
-      if (!value) { continue; }
-      const row = table.insertRow();
-      row.insertCell().textContent = label;
-      row.insertCell().textContent = value;
-    }
-    box.appendChild(table);
-    return box;
+    const rows = p.rows;""" + maps.POPUP_TABLE_JS + """    return box;
   });
 }
 """
@@ -99,6 +90,25 @@ def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def tie_table(tie_frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """Return numbered ties as a table in `lang`: number, role, level, place, functions, capital and state."""
+    def labels(field: str, vocabulary_name: str) -> pd.Series:
+        return tie_frame[field].map(lambda k: vocabulary.label(vocabulary_name, k, lang))
+
+    return tie_frame.assign(
+        role=labels("role", "role"),
+        level=labels("level", "level"),
+        functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
+        capital=labels("capital", "capital"),
+        state=labels("state", "state"),
+    )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
+
+
+def tie_names(tie_frame: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+    """Return {tie_id: "3. Buur — Josaphatpark"} of numbered ties, to pick one (never a person's name: a role)."""
+    return {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+
+
 def view_ties(tie_frame: gpd.GeoDataFrame, view: str) -> gpd.GeoDataFrame:
     """Return the ties a view draws."""
     return tie_frame[tie_frame["level"].isin(VIEW_LEVELS[view])]
@@ -110,8 +120,8 @@ def view_bounds(view: str, anchor: tuple[float, float], shown: gpd.GeoDataFrame,
     xs = [lon, *shown.geometry.x.tolist()]
     ys = [lat, *shown.geometry.y.tolist()]
     if view == "buurt":
-        m = BUURT_MARGIN_DEG
-        return min(xs) - m, min(ys) - m * 0.65, max(xs) + m, max(ys) + m * 0.65
+        box = shapely.box(min(xs), min(ys), max(xs), max(ys))
+        return tuple(float(v) for v in buffer_metres(box, settings.BUURT_VIEW_MARGIN_M).bounds)  # type: ignore[return-value]
     if view == "stad":
         west, south, east, north = base.region
         return min(west, *xs), min(south, *ys), max(east, *xs), max(north, *ys)

@@ -17,8 +17,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
+from buurtkaart import area as area_mod
 from buurtkaart import charts, i18n, settings, vocabulary
-from buurtkaart.buurtanalyse import AreaAnalysis
+from buurtkaart.area import Area
+from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.i18n import t
 
 GROUP_COLOURS = {"children": "#3498db", "adults": "#95a5a6", "elderly": "#e67e22"}
@@ -31,6 +33,32 @@ table{border-collapse:collapse;margin:.5em 0;font-size:.9em}td,th{border:1px sol
 th{background:#f6f6f6}td.n{text-align:right}.note{color:#666;font-size:.85em}.chart svg{max-width:100%;height:auto}
 img.map{max-width:100%;border:1px solid #ddd}
 """
+
+
+def area_report(result: AreaAnalysis, region: Area, *, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Return the standalone HTML report of an area of `region`: what the analyse page downloads and the CLI writes.
+
+    Parameters
+    ----------
+    result
+        The analysis of the area (``buurtanalyse.analyse_area``).
+    region
+        The region it was analysed in: its streets around the area are drawn, its quartiers named.
+    lang
+        The report's language (keyword-only).
+
+    Returns
+    -------
+    str
+        One HTML page with its charts and map inline (works offline, no citizen code in it).
+
+    Example
+    -------
+    >>> html = area_report(buurtanalyse.analyse_area("Schaerbeek", boundary, region=region, walk=walk), region)  # doctest: +SKIP
+    """
+    return report_html(
+        result, lang=lang, edges=area_streets(region, result.boundary), quartier_names=quartier_names(region.quartiers, lang)
+    )
 
 
 def report_html(
@@ -177,9 +205,8 @@ def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
 
 
 def quartier_names(quartiers: pd.DataFrame, lang: str) -> dict[str, str]:
-    """Return {mdrc as text: name} of the quartiers in `lang` (French names in French, else Dutch)."""
-    column = "name_fr" if lang == "fr" else "name_nl"
-    return dict(zip(quartiers["mdrc"].astype(str), quartiers[column], strict=True))
+    """Return {mdrc as text: name} of the quartiers in `lang`, as the caseload's groups name them."""
+    return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang).items()}
 
 
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:

@@ -38,6 +38,7 @@ MIN_GROUP = 5  # a group of fewer citizens or residents is never shown as a numb
 STREET_MARGIN_M = 150.0  # a cut area keeps the streets and green this close around its edge
 BOUNDARY_SMOOTHING_M = 10.0  # closing gaps between the sectors of a commune when they are joined
 FLAT_HULL_M = 50.0  # a loaded area whose street nodes lie on a line is widened this much
+BUURT_VIEW_MARGIN_M = 430.0  # the buurt view of a network opens on its anchor and buurt ties with this margin
 BUURT_BACKGROUND_M = 300.0  # the buurt view of a network draws streets and green this far around its ties
 ANALYSE_STREETS_M = 150.0  # the analyse map draws the streets this close around the analysed area
 

@@ -7,6 +7,7 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
+from buurtkaart import area as area_mod
 from buurtkaart import caseload, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -41,7 +42,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         format_func=lambda k: vocabulary.label("anchor_kind", k, lang), help=t("burger.anchor.help", lang),
     )
     if kind == "quartier":
-        names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        names = area_mod.quartier_names(region.quartiers, lang)
         in_commune = set(commune.quartiers["mdrc"])
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
@@ -150,7 +151,7 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
     """Show who knows whom among the ties, and let the worker add or remove a pair."""
     if len(tie_frame) < 2:
         return
-    numbers = {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+    numbers = network_maps.tie_names(tie_frame, lang)
     pairs = {(row.tie_a, row.tie_b) for row in links.itertuples()}
     col1, col2, col3 = st.columns([2, 2, 1])
     a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a")
@@ -241,15 +242,8 @@ section = st.segmented_control(
 if section == "ties":
     tie_form(choice)
     if len(tie_frame):
-        shown = tie_frame.assign(
-            role=tie_frame["role"].map(lambda k: vocabulary.label("role", k, lang)),
-            level=tie_frame["level"].map(lambda k: vocabulary.label("level", k, lang)),
-            functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
-            capital=tie_frame["capital"].map(lambda k: vocabulary.label("capital", k, lang)),
-            state=tie_frame["state"].map(lambda k: vocabulary.label("state", k, lang)),
-        )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
-        st.dataframe(shown, hide_index=True, key="bg_tie_table")
-        numbers = {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+        st.dataframe(network_maps.tie_table(tie_frame, lang), hide_index=True, key="bg_tie_table")
+        numbers = network_maps.tie_names(tie_frame, lang)
         col_pick, col_delete = st.columns([3, 1])
         gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
         if col_delete.button(t("burger.tie.delete", lang), key="bg_tie_delete"):
@@ -322,8 +316,7 @@ if section == "time":
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
         change = citizens.compare(old, new)
-        counts = change["change"].value_counts()
-        st.markdown(" · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost")))
+        st.markdown(citizens.change_summary(change, lang))
         changes = change.set_index("tie_id")["change"]
         lost = old[old["tie_id"].isin(change.loc[change["change"] == "lost", "tie_id"])]
         cols = st.columns(3)

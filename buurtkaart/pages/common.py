@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 from matplotlib.figure import Figure
 
@@ -80,7 +79,7 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
+def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium.Map:
     """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
     return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
 

@@ -1,0 +1,44 @@
+"""The layering docs/architecture.md describes: pages only lay out, one module per concern, no repeated code."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "buurtkaart"
+PAGES = sorted((PACKAGE / "pages").glob("*.py"))
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Return the top-level names of every module a file imports (also inside functions)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.name for p in PAGES])
+def test_pages_build_no_maps_and_write_no_sql(page: Path) -> None:
+    assert not imported_modules(page) & {"folium", "sqlalchemy", "alembic", "psycopg"}
+
+
+def test_only_the_map_modules_import_folium() -> None:
+    users = {p.name for p in PACKAGE.glob("*.py") if "folium" in imported_modules(p)}
+    assert users == {"maps.py", "network_maps.py"}
+
+
+def test_sql_stays_in_the_store_and_the_writers() -> None:
+    users = {p.name for p in PACKAGE.glob("*.py") if "sqlalchemy" in imported_modules(p)}
+    assert users <= {"store.py", "vindplaatsen.py", "citizens.py", "organisations.py", "exchange.py"}
+    exchange = (PACKAGE / "exchange.py").read_text(encoding="utf-8")
+    assert ".insert()" not in exchange and ".update()" not in exchange  # items are written through vindplaatsen
+
+
+def test_the_renamed_modules_are_gone() -> None:
+    assert not (PACKAGE / "analysis.py").exists() and not (PACKAGE / "ties.py").exists()
+    assert (PACKAGE / "caseload.py").exists() and (PACKAGE / "vocabulary.py").exists()
