@@ -4,8 +4,9 @@ nearest place of a kind (a place category, or the team's own vindplaatsen).
 How it works, per area:
 1. `snap_sources`: every place is snapped once to its nearest street node (one k-d tree query for all places);
    the distinct source nodes of each kind are kept. Cache it per area, like the walking graph.
-2. `distances_to`: one multi-source Dijkstra pass per kind (scipy, `min_only=True`) gives the walking distance
+2. `distances_to`: one multi-source Dijkstra pass per kind (`graph.distances_from`) gives the walking distance
    from every node to the nearest place of that kind. inf = no such place can be reached over the streets.
+   `analyse_access` calls it for every kind that has places, and ties the blocks to the result (step 3).
 3. `snap_blocks`: each populated block is tied to the street nodes around it (within `BLOCK_REACH_M` of its
    outline). A block's walking distance is the mean over those nodes: its residents live along those streets,
    so the mean of the corners is a fair figure for a typical door. Nodes that cannot reach the place are left
@@ -286,8 +287,36 @@ def analyse_access(
 ) -> Accessibility:
     """Return the walking distances to the nearest place of each kind, from every node and every block.
 
-    `places` may be snapped already (`snap_sources`, then `categories` and `extra_sources` are ignored).
-    A kind without places is flagged in `missing`; asking for that one kind alone is an AccessError.
+    Parameters
+    ----------
+    graph
+        The walking graph (``graph.walk_graph(area)``).
+    places
+        The places, or already snapped (``snap_sources``; then `categories` and `extra_sources` are ignored).
+    categories
+        The place categories to measure.
+    extra_sources
+        More kinds of place by key, e.g. ``{VINDPLAATS: items}``.
+    blocks
+        Population blocks (or ``snap_blocks`` of them), for the figures per age group.
+    settings
+        Thresholds and walking speeds (``access_settings``).
+
+    Returns
+    -------
+    Accessibility
+        The distance per node and kind (inf: unreachable), per block and kind; a kind without places is
+        flagged in `missing`.
+
+    Raises
+    ------
+    AccessError
+        The only kind asked for has no place.
+
+    Example
+    -------
+    >>> acc = analyse_access(walk_graph(region), region.places)  # doctest: +SKIP
+    >>> figures(acc)  # doctest: +SKIP
     """
     sources = places if isinstance(places, Sources) else snap_sources(
         graph, places, categories=categories, extra_sources=extra_sources
@@ -300,7 +329,7 @@ def analyse_access(
         if len(sources.source_nodes[key]) == 0:
             missing.append(key)
         else:
-            distance[key] = distances_from(graph, sources.source_nodes[key])
+            distance[key] = distances_to(graph, sources, key)
     if len(sources.keys) == 1 and missing:
         raise AccessError.no_place(missing[0])
     block_distance = {} if blocks is None else {key: _block_distance(blocks, d) for key, d in distance.items()}
@@ -405,7 +434,7 @@ def source_label(key: str, lang: str) -> str:
     return key
 
 
-def target_phrase(key: str, lang: str) -> str:
+def target_phrase(key: str, *, lang: str) -> str:
     """Return "from a place of this kind" as it reads in a sentence in `lang`."""
     own = f"access.to.{key}"
     return t(own, lang) if own in TABLE else t("access.to.any", lang, label=source_label(key, lang))
@@ -413,8 +442,8 @@ def target_phrase(key: str, lang: str) -> str:
 
 def sentences(
     acc: Accessibility,
-    lang: str = "nl",
     *,
+    lang: str = "nl",
     groups: Sequence[str] = tuple(AGE_GROUPS),
     keys: Sequence[str] | None = None,
     with_far_places: bool = True,
@@ -424,7 +453,7 @@ def sentences(
     data of the whole graph, not on one area)."""
     out = []
     for row in figures(acc, groups, keys=keys).itertuples(index=False):
-        target = target_phrase(row.key, lang)
+        target = target_phrase(row.key, lang=lang)
         group = t(f"access.group.{row.group}", lang)
         if row.no_place:
             if row.group == groups[0]:
@@ -454,7 +483,7 @@ def sentences(
     return out
 
 
-def no_place_message(key: str, lang: str = "nl") -> str:
+def no_place_message(key: str, *, lang: str = "nl") -> str:
     """Return the flag shown for a kind without places in the area ("no place of this kind in the area")."""
     return t("access.no_place", lang, label=source_label(key, lang))
 
@@ -501,7 +530,7 @@ def blocks_beyond(
     pick = ((reachable & (distance > limit)) | ~reachable) & (residents > 0)
     frame = acc.blocks.frame  # type: ignore[union-attr]
     speed = acc.settings.speeds_mps[group]
-    phrase, target = t(f"access.group.{group}", lang), target_phrase(key, lang)
+    phrase, target = t(f"access.group.{group}", lang), target_phrase(key, lang=lang)
     labels = [
         t("access.block.beyond", lang, n=_count(n, lang), group=phrase, m=_number(d, lang), minutes=_minutes(d, speed),
           target=target)

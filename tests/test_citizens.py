@@ -326,7 +326,6 @@ def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, 
         lambda: cz.list_ties(store, other, cid),
         lambda: cz.add_tie(store, other, cid, **TIE, location=TEA_HOUSE),
         lambda: cz.add_ties(store, other, cid, [flat(TEA_HOUSE)]),
-        lambda: cz.replace_ties(store, other, cid, []),
         lambda: cz.get_tie(store, other, tie.tie_id),
         lambda: cz.update_tie(store, other, tie.tie_id, state="slapend"),
         lambda: cz.delete_tie(store, other, tie.tie_id),
@@ -460,34 +459,6 @@ def test_many_ties_are_added_in_one_go(store: Store, org: str, citizen: cz.Citiz
         cz.add_ties(store, org, citizen.citizen_id, [{**flat(TEA_HOUSE), "name": "Mohammed"}])
     with pytest.raises(TypeError):
         cz.add_ties(store, org, citizen.citizen_id, [{**flat(TEA_HOUSE), "location": CASABLANCA}])
-
-
-def test_replace_ties_updates_adds_and_deletes_as_the_table_says(store: Store, org: str, citizen: cz.Citizen) -> None:
-    keep, change, drop = cz.add_ties(
-        store, org, citizen.citizen_id, [flat(TEA_HOUSE, role=r) for r in ("friend", "neighbour", "colleague")]
-    )
-    cz.set_links(store, org, citizen.citizen_id, [(keep.tie_id, change.tie_id), (keep.tie_id, drop.tie_id)])
-    table = cz.list_ties(store, org, citizen.citizen_id).drop(columns=["geometry", "citizen_id"])
-    table["lon"], table["lat"] = TEA_HOUSE.lon, TEA_HOUSE.lat
-    rows = table.to_dict("records")
-    rows[1]["state"] = "breuklijn"
-    new_row = {**flat(EVERE, role="professional"), "tie_id": math.nan}
-    result = cz.replace_ties(store, org, citizen.citizen_id, [rows[0], rows[1], new_row])
-    assert [t.tie_id for t in result[:2]] == [keep.tie_id, change.tie_id] and result[2].tie_id not in (drop.tie_id, "")
-    assert result[0] == keep and result[1].state == "breuklijn" and result[1].updated_at > change.updated_at
-    assert set(cz.list_ties(store, org, citizen.citizen_id)["tie_id"]) == {keep.tie_id, change.tie_id, result[2].tie_id}
-    assert cz.list_links(store, org, citizen.citizen_id).values.tolist() == [sorted([keep.tie_id, change.tie_id])]
-    before = cz.list_ties(store, org, citizen.citizen_id)
-    bad = [
-        [rows[0], rows[0]],  # the same tie twice
-        [rows[0], {**rows[1], "tie_id": "no-such-tie"}],
-        [rows[0], {**rows[1], "functions": []}],
-    ]
-    for table_rows_ in bad:
-        with pytest.raises(cz.TieError) as caught:
-            cz.replace_ties(store, org, citizen.citizen_id, table_rows_)
-        assert caught.value.row == 1
-        pd.testing.assert_frame_equal(cz.list_ties(store, org, citizen.citizen_id), before)
 
 
 def test_ties_of_every_citizen_of_the_organisation(

@@ -119,13 +119,13 @@ def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) ->
 
 
 def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -> None:
-    table = network_maps.tie_table(network, "fr")
+    table = network_maps.tie_table(network, lang="fr")
     assert table.columns.tolist() == ["num", "role", "level", "place_label", "functions", "capital", "state"]
     assert table["num"].tolist() == [1, 2, 3]
     assert table.loc[1, "level"] == vocabulary.label("level", "stad", "fr")
     assert table.loc[0, "state"] == vocabulary.label("state", "slapend", "fr")
     assert table.loc[2, "capital"] == vocabulary.label("capital", "bridging", "fr")
-    names = network_maps.tie_names(network, "nl")
+    names = network_maps.tie_names(network, lang="nl")
     assert list(names) == network["tie_id"].tolist()
     assert names[network.loc[1, "tie_id"]] == f"2. {vocabulary.label('role', network.loc[1, 'role'], 'nl')} — Evere"
 
@@ -134,6 +134,6 @@ def test_change_summary_counts_each_kind_of_change() -> None:
     from buurtkaart import citizens
 
     change = pd.DataFrame({"change": ["added", "added", "lost", "unchanged", "weakened"]})
-    line = citizens.change_summary(change, "en")
+    line = citizens.change_summary(change, lang="en")
     assert line.startswith("**2** ") and "**0** " in line and line.count("**1** ") == 2
-    assert citizens.change_summary(change, "nl") != line
+    assert citizens.change_summary(change, lang="nl") != line

@@ -49,7 +49,7 @@ def area_choice() -> tuple[str, shapely.Geometry | None]:
     if kind == COMMUNE:
         return t("map.scope.commune", lang), commune_boundary()
     if kind == QUARTIER:
-        names = area_mod.quartier_names(region.quartiers, lang)
+        names = area_mod.quartier_names(region.quartiers, lang=lang)
         mdrc = st.sidebar.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier")
         return names[mdrc], region.quartiers.loc[region.quartiers["mdrc"] == mdrc].geometry.iloc[0]
     drawn = st.session_state.get("an_drawn")
@@ -109,7 +109,7 @@ with col_map:
     group = st.radio(t("analyse.group", lang), list(access.AGE_GROUPS), horizontal=True, key="an_group",
                      format_func=lambda g: t(f"access.group.{g}", lang))
     if result is not None and key not in result.access.distance:
-        st.warning(access.no_place_message(key, lang))
+        st.warning(access.no_place_message(key, lang=lang))
     m = maps.access_map(
         region, boundary=boundary, name=name, result=result, key=key, group=group, lang=lang, width=MAP_WIDTH, height=MAP_HEIGHT
     )
@@ -132,26 +132,26 @@ with col_report:
     if not result.has_population:
         st.info(t("report.no_population", lang))
     else:
-        for sentence in access.sentences(result.access, lang, keys=[key], with_far_places=False):
+        for sentence in access.sentences(result.access, lang=lang, keys=[key], with_far_places=False):
             st.markdown(f"- {sentence}")
-        common.show_chart(report.access_chart(result, lang))
-    st.dataframe(report.place_table(result, lang), hide_index=True)
+        common.show_chart(report.access_chart(result, lang=lang))
+    st.dataframe(report.place_table(result, lang=lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
     st.caption(t("report.citizens", lang, n=result.citizens))
     if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
         st.info(t("report.suppressed", lang))
     else:
-        common.show_chart(report.gaps_chart(result, lang))
-        st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True)
+        common.show_chart(report.gaps_chart(result, lang=lang))
+        st.dataframe(report.gaps_table(result, lang=lang, quartier_names=report.quartier_names(region.quartiers, lang=lang)), hide_index=True)
     st.subheader(t("report.unknown", lang))
     if len(result.unknown):
-        st.dataframe(report.unknown_table(result, lang), hide_index=True)
-    for line in report.unknown_notes(result, lang):
+        st.dataframe(report.unknown_table(result, lang=lang), hide_index=True)
+    for line in report.unknown_notes(result, lang=lang):
         st.caption(line)
     st.subheader(t("report.talents", lang))
     if len(result.talents):
-        st.dataframe(report.talents_table(result, lang), hide_index=True)
-    for line in report.talents_notes(result, lang):
+        st.dataframe(report.talents_table(result, lang=lang), hide_index=True)
+    for line in report.talents_notes(result, lang=lang):
         st.caption(line)
 
     st.download_button(

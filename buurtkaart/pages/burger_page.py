@@ -42,7 +42,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         format_func=lambda k: vocabulary.label("anchor_kind", k, lang), help=t("burger.anchor.help", lang),
     )
     if kind == "quartier":
-        names = area_mod.quartier_names(region.quartiers, lang)
+        names = area_mod.quartier_names(region.quartiers, lang=lang)
         in_commune = set(commune.quartiers["mdrc"])
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
@@ -151,7 +151,7 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
     """Show who knows whom among the ties, and let the worker add or remove a pair."""
     if len(tie_frame) < 2:
         return
-    numbers = network_maps.tie_names(tie_frame, lang)
+    numbers = network_maps.tie_names(tie_frame, lang=lang)
     pairs = {(row.tie_a, row.tie_b) for row in links.itertuples()}
     col1, col2, col3 = st.columns([2, 2, 1])
     a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a")
@@ -242,8 +242,8 @@ section = st.segmented_control(
 if section == "ties":
     tie_form(choice)
     if len(tie_frame):
-        st.dataframe(network_maps.tie_table(tie_frame, lang), hide_index=True, key="bg_tie_table")
-        numbers = network_maps.tie_names(tie_frame, lang)
+        st.dataframe(network_maps.tie_table(tie_frame, lang=lang), hide_index=True, key="bg_tie_table")
+        numbers = network_maps.tie_names(tie_frame, lang=lang)
         col_pick, col_delete = st.columns([3, 1])
         gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
         if col_delete.button(t("burger.tie.delete", lang), key="bg_tie_delete"):
@@ -266,7 +266,7 @@ if section == "network":
     st.caption(t("burger.maps.legend", lang))
     ind = indicators.compute(tie_frame, links)
     st.subheader(t("burger.indicators", lang))
-    sentences = indicators.sentences(ind, lang)
+    sentences = indicators.sentences(ind, lang=lang)
     half = (len(sentences) + 1) // 2
     for col, part in zip(st.columns(2), (sentences[:half], sentences[half:]), strict=True):
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
@@ -316,7 +316,7 @@ if section == "time":
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
         change = citizens.compare(old, new)
-        st.markdown(citizens.change_summary(change, lang))
+        st.markdown(citizens.change_summary(change, lang=lang))
         changes = change.set_index("tie_id")["change"]
         lost = old[old["tie_id"].isin(change.loc[change["change"] == "lost", "tie_id"])]
         cols = st.columns(3)

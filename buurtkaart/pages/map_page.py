@@ -24,7 +24,7 @@ if st.session_state.get("scope") not in scopes:
 scope = st.sidebar.radio(t("map.area", lang), list(scopes), format_func=scopes.get, key="scope")
 with st.spinner(t("map.loading", lang)):
     area = common.current_area(scope)
-quartier_names = area_mod.quartier_names(area.quartiers, lang)
+quartier_names = area_mod.quartier_names(area.quartiers, lang=lang)
 mdrc = st.sidebar.selectbox(
     t("map.quartier", lang),
     [None, *sorted(quartier_names, key=quartier_names.get)],
