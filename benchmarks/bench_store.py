@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,6 +29,7 @@ if str(ROOT) not in sys.path:
 
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
+from common import load_average, timed  # noqa: E402  (benchmarks/common.py)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -57,16 +56,6 @@ def places(rows: int, *, seed: int = 7) -> gpd.GeoDataFrame:
         geometry=gpd.points_from_xy(rng.uniform(BOX[0], BOX[2], rows), rng.uniform(BOX[1], BOX[3], rows)),
         crs="EPSG:4326",
     )
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time in seconds of `repeat` runs of `action`."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 @contextmanager
@@ -166,7 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "places.geojson"
         frame.to_file(source, driver="GeoJSON")
-        print(f"{args.rows:,} places, GeoJSON {source.stat().st_size / 1e6:.1f} MB, median of {args.repeat} runs")
+        print(f"{args.rows:,} places, GeoJSON {source.stat().st_size / 1e6:.1f} MB, median of {args.repeat} runs; load average {load_average()}")
         for backend in backends:
             with fresh_database(backend, Path(folder), args.url) as url:
                 for row in bench_backend(backend, url, source, frame, args.repeat):
