@@ -42,3 +42,44 @@ def test_sql_stays_in_the_store_and_the_writers() -> None:
 def test_the_renamed_modules_are_gone() -> None:
     assert not (PACKAGE / "analysis.py").exists() and not (PACKAGE / "ties.py").exists()
     assert (PACKAGE / "caseload.py").exists() and (PACKAGE / "vocabulary.py").exists()
+
+
+# The layers of docs/architecture.md, bottom up.
+LAYERS: dict[str, int] = {
+    **dict.fromkeys(("settings", "validate", "names", "vocabulary", "errors", "i18n", "paths"), 1),
+    **dict.fromkeys(("store", "organisations", "vindplaatsen", "citizens", "exchange", "pseudonym", "area", "places",
+                     "osm", "taxonomy", "prepare"), 2),
+    **dict.fromkeys(("graph", "accessibility", "buurtanalyse", "caseload", "indicators", "suggestions", "gazetteer"), 3),
+    **dict.fromkeys(("maps", "network_maps", "report", "inclusieweb", "charts"), 4),
+    **dict.fromkeys(("cli", "demo", "pages", "__main__", "__init__"), 5),
+}
+
+
+def package_imports(path: Path) -> set[str]:
+    """Return the buurtkaart modules a file imports."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("buurtkaart"):
+            parts = node.module.split(".")
+            found |= {parts[1]} if len(parts) > 1 else {alias.name for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("buurtkaart.")}
+    return found
+
+
+def test_every_module_has_a_layer_and_imports_none_above_it() -> None:
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert modules <= set(LAYERS), modules - set(LAYERS)
+    upward = [
+        f"{p.stem} ({LAYERS[p.stem]}) -> {used} ({LAYERS[used]})"
+        for p in PACKAGE.glob("*.py")
+        for used in package_imports(p)
+        if used in LAYERS and LAYERS[used] > LAYERS[p.stem]
+    ]
+    assert upward == []
+
+
+def test_the_architecture_page_names_every_module() -> None:
+    page = (PACKAGE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [p.name for p in PACKAGE.glob("*.py") if p.stem not in {"__init__", "__main__"} and f"`{p.name}`" not in page]
+    assert missing == []
