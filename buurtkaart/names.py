@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
-import pandas as pd
 
 # Letters with no Unicode decomposition that readers take for a plain letter.
 _PLAIN_LETTERS = str.maketrans({
@@ -60,12 +59,6 @@ def fold(text: str) -> str:
     return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
-def fold_all(values: Iterable[object]) -> pd.Series:
-    """Return each value folded ("" for a missing or non-text value), as a Series of str."""
-    index = values.index if isinstance(values, pd.Series) else None
-    return pd.Series([fold(v) if isinstance(v, str) else "" for v in values], index=index, dtype=object)
-
-
 def match(names: Iterable[object], query: str) -> np.ndarray:
     """Return how well each name matches `query`: STARTS, WORD_STARTS, INSIDE, or NO_MATCH.
 
@@ -87,17 +80,18 @@ def match(names: Iterable[object], query: str) -> np.ndarray:
     [1, 1, -1]
     """
     needle = fold(query) if isinstance(query, str) else ""
-    folded = fold_all(names)
-    ranks = np.full(len(folded), NO_MATCH, dtype=np.int64)
-    if not needle or folded.empty:
-        return ranks
-    inside = folded.str.contains(needle, regex=False).to_numpy(dtype=bool)
-    word = (" " + folded).str.contains(" " + needle, regex=False).to_numpy(dtype=bool)
-    starts = folded.str.startswith(needle).to_numpy(dtype=bool)
-    ranks[inside] = INSIDE
-    ranks[word] = WORD_STARTS
-    ranks[starts] = STARTS
-    return ranks
+    folded = [fold(name) if isinstance(name, str) else "" for name in names]
+    if not needle:
+        return np.full(len(folded), NO_MATCH, dtype=np.int64)
+    word = " " + needle
+    return np.fromiter(
+        (
+            (STARTS if key.startswith(needle) else WORD_STARTS if word in key else INSIDE) if needle in key else NO_MATCH
+            for key in folded
+        ),
+        dtype=np.int64,
+        count=len(folded),
+    )
 
 
 @lru_cache(maxsize=65536)

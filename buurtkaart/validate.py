@@ -67,16 +67,18 @@ def text(
     >>> text("  Theehuis  ", "name", BuurtkaartError, limit=200)
     'Theehuis'
     """
-    value = "" if missing(value) else value
-    if integers and isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
-        value = str(value)
-    if not isinstance(value, str):
-        raise error("error.not_text", field=field, value=show_value(value))
+    if not isinstance(value, str):  # the common case (text) takes none of these branches
+        if missing(value):
+            value = ""
+        elif integers and isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+            value = str(value)
+        else:
+            raise error("error.not_text", field=field, value=show_value(value))
     control = CONTROL_MULTILINE if multiline else CONTROL
     if drop_control:
         value = control.sub("", value)
     value = value.strip()
-    if control.search(value):
+    if not drop_control and control.search(value):
         raise error("error.control_character", field=field)
     if empty_key is not None and not value:
         raise error(empty_key, field=field)
@@ -107,7 +109,12 @@ def distinct(value: object, field: str, error: type[BuurtkaartError]) -> list[An
 
 def choices(value: object, field: str, keys: Iterable[str], error: type[BuurtkaartError], key: str) -> list[str]:
     """Return the distinct entries of a list field, each one of `keys`; raise `error(key)` naming an unknown one."""
-    return [choice(entry, field, keys, error, key) for entry in distinct(value, field, error)]
+    out: list[str] = []
+    for entry in distinct(value, field, error):
+        if not isinstance(entry, str) or entry not in keys:
+            raise error(key, field=field, value=show_value(entry))
+        out.append(entry)
+    return out
 
 
 def number(value: object) -> float | None:

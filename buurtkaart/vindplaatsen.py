@@ -251,23 +251,24 @@ fold_name = names.duplicate_key  # the key stored with each item, that finds dup
 
 def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the editable fields of an item checked and normalised; raise VindplaatsError on the first problem."""
-    layer = _choice(values.get("layer"), "layer", "error.layer_unknown")
+    text, choice, choices, error = validate.text, validate.choice, validate.choices, VindplaatsError  # once per row
+    layer = choice(values.get("layer"), "layer", LAYERS, error, "error.layer_unknown")
     actor_vocabulary = ACTOR_VOCABULARY[layer]
-    actor = _text(values.get("actor"), "actor", limit=40)
+    actor = text(values.get("actor"), "actor", error, limit=40)
     if actor and (actor_vocabulary is None or actor not in VOCABULARIES[actor_vocabulary]):
         raise VindplaatsError("error.actor_unknown", field="actor", value=actor, layer=layer)
     return {
         "layer": layer,
-        "name": _text(values.get("name"), "name", limit=NAME_MAX, required=True),
-        "kind": _choice(values.get("kind"), "kind", "error.kind_unknown"),
-        "target_groups": _choices(values.get("target_groups"), "target_groups", "target_group", "error.target_group_unknown"),
-        "languages": _choices(values.get("languages"), "languages", "language", "error.language_unknown"),
-        "hours": _text(values.get("hours"), "hours", limit=HOURS_MAX, multiline=True),
-        "wheelchair": _choice(values.get("wheelchair") or "unknown", "wheelchair", "error.wheelchair_unknown"),
+        "name": text(values.get("name"), "name", error, limit=NAME_MAX, empty_key="error.name_empty"),
+        "kind": choice(values.get("kind"), "kind", KINDS, error, "error.kind_unknown"),
+        "target_groups": tuple(choices(values.get("target_groups"), "target_groups", TARGET_GROUPS, error, "error.target_group_unknown")),
+        "languages": tuple(choices(values.get("languages"), "languages", SPOKEN_LANGUAGES, error, "error.language_unknown")),
+        "hours": text(values.get("hours"), "hours", error, limit=HOURS_MAX, multiline=True),
+        "wheelchair": choice(values.get("wheelchair") or "unknown", "wheelchair", WHEELCHAIR, error, "error.wheelchair_unknown"),
         "formal": _formal(values.get("formal")),
-        "notes": _text(values.get("notes"), "notes", limit=NOTES_MAX, multiline=True),
+        "notes": text(values.get("notes"), "notes", error, limit=NOTES_MAX, multiline=True),
         "actor": actor,
-        "osm_place_id": _text(values.get("osm_place_id"), "osm_place_id", limit=OSM_ID_MAX) or None,
+        "osm_place_id": text(values.get("osm_place_id"), "osm_place_id", error, limit=OSM_ID_MAX) or None,
     }
 
 
@@ -710,11 +711,6 @@ def _text(value: object, field: str, *, limit: int, required: bool = False, mult
 def _choice(value: object, field: str, key: str) -> str:
     """Return `value` if it is a key of the field's vocabulary (layer, kind, wheelchair); raise VindplaatsError naming it if not."""
     return validate.choice(value, field, VOCABULARIES[field], VindplaatsError, key)
-
-
-def _choices(value: object, field: str, vocabulary: str, key: str) -> tuple[str, ...]:
-    """Return the distinct keys of a list field, in order; raise VindplaatsError naming an unknown one."""
-    return tuple(validate.choices(value, field, VOCABULARIES[vocabulary], VindplaatsError, key))
 
 
 def _formal(value: object) -> bool | None:
