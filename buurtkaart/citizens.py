@@ -707,6 +707,26 @@ def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
 
 
+def citizen_names(people: pd.DataFrame, *, lang: str) -> dict[str, str]:
+    """Return {citizen_id: "BK-7F3A-92C1 · 60–69 jaar · Josaphat · demo"} to pick a citizen (a code, never a name)."""
+    return {
+        row.citizen_id: f"{row.code}" + (f" · {vocab.label('age_band', row.age_band, lang)}" if row.age_band else "")
+        + f" · {row.anchor_label}" + (" · demo" if row.demo else "")
+        for row in people.itertuples()
+    }
+
+
+def citizen_facts(person: pd.Series, *, lang: str) -> str:
+    """Return one line about a citizen in `lang`: the anchor, the age band, the situations, and whether invented."""
+    facts = [vocab.label("anchor_kind", person["anchor_kind"], lang) + ": " + person["anchor_label"]]
+    if person["age_band"]:
+        facts.append(vocab.label("age_band", person["age_band"], lang))
+    facts += [vocab.label("situation", s, lang) for s in person["situations"]]
+    if person["demo"]:
+        facts.append(t("burger.demo.marker", lang))
+    return " · ".join(facts)
+
+
 def change_summary(change: pd.DataFrame, *, lang: str) -> str:
     """Return how many ties `compare` found added, reactivated, weakened and lost, as one Markdown line in `lang`."""
     counts = change["change"].value_counts()

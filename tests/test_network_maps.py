@@ -6,7 +6,7 @@ import pandas as pd
 import pyproj
 import pytest
 
-from buurtkaart import maps, network_maps, settings, vocabulary
+from buurtkaart import i18n, maps, network_maps, settings, vocabulary
 from buurtkaart.area import load_embedded
 from tests.test_caseload import tie_frame
 
@@ -128,6 +128,25 @@ def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -
     names = network_maps.tie_names(network, lang="nl")
     assert list(names) == network["tie_id"].tolist()
     assert names[network.loc[1, "tie_id"]] == f"2. {vocabulary.label('role', network.loc[1, 'role'], 'nl')} — Evere"
+
+
+def test_citizen_names_and_facts_show_codes_and_labels_never_a_reference() -> None:
+    from buurtkaart import citizens
+    from tests.test_caseload import citizen_frame
+
+    people = citizen_frame([
+        {"age_band": "60_69", "anchor_kind": "quartier", "anchor_label": "Josaphat", "situations": ("newcomer",)},
+        {"anchor_kind": "place", "anchor_label": "Josaphatpark", "demo": False},
+    ])
+    names = citizens.citizen_names(people, lang="fr")
+    assert names == {
+        "c0": f"BK-0000 · {vocabulary.label('age_band', '60_69', 'fr')} · Josaphat · demo",
+        "c1": "BK-0001 · Josaphatpark",
+    }
+    facts = citizens.citizen_facts(people.iloc[0], lang="nl")
+    assert facts.startswith(f"{vocabulary.label('anchor_kind', 'quartier', 'nl')}: Josaphat · ")
+    assert vocabulary.label("situation", "newcomer", "nl") in facts and facts.endswith(i18n.t("burger.demo.marker", "nl"))
+    assert "demo" not in citizens.citizen_facts(people.iloc[1], lang="nl").lower()
 
 
 def test_change_summary_counts_each_kind_of_change() -> None:

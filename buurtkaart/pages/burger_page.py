@@ -189,8 +189,7 @@ if people.empty:
         st.session_state["org_name_value"] = demo_org
         st.rerun()
 
-codes = {row.citizen_id: f"{row.code}" + (f" · {vocabulary.label('age_band', row.age_band, lang)}" if row.age_band else "")
-         + f" · {row.anchor_label}" + (" · demo" if row.demo else "") for row in people.itertuples()}
+codes = citizens.citizen_names(people, lang=lang)
 NEW = "__new__"
 options = [NEW, *codes]
 if st.session_state.get("bg_org") != org:  # another organisation: its own first citizen
@@ -222,13 +221,7 @@ links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
 
 st.header(f"{t('burger.citizen', lang)} {person['code']}")
-facts = [vocabulary.label("anchor_kind", person["anchor_kind"], lang) + ": " + person["anchor_label"]]
-if person["age_band"]:
-    facts.append(vocabulary.label("age_band", person["age_band"], lang))
-facts += [vocabulary.label("situation", s, lang) for s in person["situations"]]
-if person["demo"]:
-    facts.append(t("burger.demo.marker", lang))
-st.caption(" · ".join(facts))
+st.caption(citizens.citizen_facts(person, lang=lang))
 
 # One section at a time (a choice kept across reruns, unlike tabs): entering ties does not redraw the maps.
 SECTIONS = ("network", "ties", "time", "manage")
