@@ -26,10 +26,8 @@ import os
 import sys
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -40,7 +38,7 @@ import networkx as nx  # noqa: E402
 import numpy as np  # noqa: E402
 import osmnx as ox  # noqa: E402
 import scipy  # noqa: E402
-from common import load_average, median  # noqa: E402  (benchmarks/common.py)
+from common import load_average, median, seconds_and_result, timed  # noqa: E402  (benchmarks/common.py)
 from scipy.sparse.csgraph import dijkstra  # noqa: E402
 
 from buurtkaart import accessibility as ac  # noqa: E402
@@ -70,18 +68,6 @@ class CategoryRow:
     diff_ab: float  # max abs difference in metres (inf when the unreachable nodes differ)
     diff_ac: float
     unreachable: int
-
-
-def seconds(fn: Callable[[], Any]) -> tuple[float, Any]:
-    """Return (wall seconds, result) of one call of `fn`."""
-    start = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - start, result
-
-
-def timed(fn: Callable[[], Any], repeats: int) -> float:
-    """Return the median wall seconds of `repeats` calls of `fn`."""
-    return median([seconds(fn)[0] for _ in range(repeats)])
 
 
 def max_diff(x: np.ndarray, y: np.ndarray) -> float:
@@ -133,12 +119,12 @@ def bench_categories(
         }
         last: dict[str, np.ndarray] = {}
         for _ in range(repeats):
-            elapsed, lengths = seconds(lambda ids=ids: nx.multi_source_dijkstra_path_length(osm, ids, weight="length"))
+            elapsed, lengths = seconds_and_result(lambda ids=ids: nx.multi_source_dijkstra_path_length(osm, ids, weight="length"))
             times["b"].append(elapsed)
             calls["c"]()  # warm-up: networkx has just pushed the scipy arrays out of the CPU caches
             for i in range(INNER):  # (a) and (c) in turn, each first half of the time
                 for which in ("ac" if i % 2 == 0 else "ca"):
-                    elapsed, result = seconds(calls[which])
+                    elapsed, result = seconds_and_result(calls[which])
                     times[which].append(elapsed)
                     last[which] = result
         rows.append(
@@ -203,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     blocks = area_mod.population_blocks()
     t_blocks = timed(lambda: ac.snap_blocks(graph, blocks), repeats)
     print(f"snap_blocks ({len(blocks)} Schaerbeek blocks): {1e3 * t_blocks:8.1f} ms")
-    t_osm, osm = seconds(osmnx_graph)
+    t_osm, osm = seconds_and_result(osmnx_graph)
     print(f"baseline (b) graph: osmnx.graph_from_gdfs(GeoPackage) + to_undirected: {t_osm:6.2f} s "
           f"({osm.number_of_nodes():,} nodes, {osm.number_of_edges():,} edges) — paid once, outside the timings")  # fmt: skip
 

@@ -32,7 +32,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -53,13 +52,22 @@ if str(ROOT) not in sys.path:
 
 import folium  # noqa: E402
 import geopandas as gpd  # noqa: E402
-from common import load_average, median  # noqa: E402  (benchmarks/common.py)
+from common import (  # noqa: E402  (benchmarks/common.py)
+    CHROMIUM,
+    Row,
+    alternate,
+    fmt,
+    free_port,
+    load_average,
+    median,
+    print_section,
+    seconds,
+)
+from common import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
 
 from buurtkaart import area as area_mod  # noqa: E402
 from buurtkaart import maps, taxonomy  # noqa: E402
 from buurtkaart.area import Area  # noqa: E402
-from tests.conftest import CHROMIUM  # noqa: E402  (the same browser as the tests)
-from tests.conftest import CHROMIUM_ARGS as TEST_CHROMIUM_ARGS  # noqa: E402
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Frame, Page
@@ -76,7 +84,6 @@ CHROMIUM_ARGS = [
 REGION_LABEL = "Heel Brussel (gewest)"
 BASELINE_COMMIT = "a8ce4d8"  # the last commit before the light map: "today's figure"
 VIEWPORT = {"width": 1400, "height": 1000}
-MB = 1_000_000
 # The naive sources, read as a newcomer would: geopandas.read_file, one call per layer.
 NAIVE_SOURCES: list[tuple[str, str | None]] = [
     ("brussels_region_pois_osm.geojson", None),
@@ -101,24 +108,6 @@ NAIVE_PROBE_JS = "() => document.querySelectorAll('.leaflet-marker-icon').length
 
 
 @dataclass
-class Row:
-    """One measured figure next to its baseline."""
-
-    label: str
-    ours: float | None
-    base: float | None
-    unit: str  # "s" or "MB"
-    note: str = ""
-
-    @property
-    def ratio(self) -> float | None:
-        """Return ours / baseline, or None when either is missing."""
-        if self.ours is None or not self.base:
-            return None
-        return self.ours / self.base
-
-
-@dataclass
 class Options:
     """How many times to repeat each measurement and what to run."""
 
@@ -129,52 +118,6 @@ class Options:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def seconds(fn: Callable[[], Any]) -> float:
-    """Return the wall time (s) of one call of `fn`."""
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
-def alternate(ours: Callable[[], T], base: Callable[[], T] | None, repeats: int) -> tuple[list[T], list[T]]:
-    """Return `repeats` results of two measurements taken in turn, so that both see the same machine load."""
-    ours_results: list[T] = []
-    base_results: list[T] = []
-    for _ in range(repeats):
-        ours_results.append(ours())
-        if base is not None:
-            base_results.append(base())
-    return ours_results, base_results
-
-
-def fmt(value: float | None, unit: str) -> str:
-    """Return a value with its unit, or a dash when it was not measured."""
-    if value is None:
-        return "—"
-    if unit == "MB":
-        return f"{value / MB:.3f} MB"
-    if unit == "n":
-        return f"{value:.0f}"
-    return f"{value:.3f} s"
-
-
-def print_section(title: str, rows: list[Row]) -> None:
-    """Print one table of figures with their baselines and ratios."""
-    print(f"\n## {title}")
-    print(f"{'figure':<52} {'ours':>11} {'baseline':>11} {'ratio':>7}  note")
-    print("-" * 100)
-    for row in rows:
-        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "—"
-        print(f"{row.label:<52} {fmt(row.ours, row.unit):>11} {fmt(row.base, row.unit):>11} {ratio:>7}  {row.note}")
-
-
-def free_port() -> int:
-    """Return a TCP port on localhost that is free right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def run_json(code: str) -> dict[str, float]:

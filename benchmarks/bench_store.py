@@ -16,12 +16,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
 import tempfile
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,10 +29,12 @@ if str(ROOT) not in sys.path:
 
 import geopandas as gpd  # noqa: E402
 import numpy as np  # noqa: E402
+from common import load_average, timed  # noqa: E402  (benchmarks/common.py)
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from buurtkaart import exchange as ex  # noqa: E402
+from buurtkaart import organisations  # noqa: E402
 from buurtkaart import vindplaatsen as vp  # noqa: E402
 from buurtkaart.store import Store, open_store  # noqa: E402
 
@@ -56,16 +56,6 @@ def places(rows: int, *, seed: int = 7) -> gpd.GeoDataFrame:
         geometry=gpd.points_from_xy(rng.uniform(BOX[0], BOX[2], rows), rng.uniform(BOX[1], BOX[3], rows)),
         crs="EPSG:4326",
     )
-
-
-def timed(action: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time in seconds of `repeat` runs of `action`."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 @contextmanager
@@ -100,12 +90,12 @@ def bench_backend(
         counter = iter(range(10_000))
 
         def import_once() -> None:
-            org = vp.ensure_organisation(store, f"Bench {next(counter)}")
+            org = organisations.ensure(store, f"Bench {next(counter)}")
             report = ex.import_file(store, org, source, user="bench", layer="vindplaats", bounds=BOX, max_mb=100)
             assert report.added == len(frame)
 
         write = timed(import_once, repeat)
-        org = vp.ensure_organisation(store, "Bench 0")
+        org = organisations.ensure(store, "Bench 0")
         read = timed(lambda: vp.list_items(store, org), repeat)
         assert len(vp.list_items(store, org)) == len(frame)
         core = timed(lambda: bare_insert(store, frame), repeat)
@@ -124,7 +114,7 @@ def bench_backend(
 
 def bare_insert(store: Store, frame: gpd.GeoDataFrame) -> None:
     """Insert the same rows with a bare SQLAlchemy Core executemany (no checks, no history) for a new organisation."""
-    org = vp.ensure_organisation(store, f"Bare {uuid.uuid4().hex[:8]}")
+    org = organisations.ensure(store, f"Bare {uuid.uuid4().hex[:8]}")
     values = {
         "layer": "vindplaats",
         "target_groups": [],
@@ -165,7 +155,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "places.geojson"
         frame.to_file(source, driver="GeoJSON")
-        print(f"{args.rows:,} places, GeoJSON {source.stat().st_size / 1e6:.1f} MB, median of {args.repeat} runs")
+        print(f"{args.rows:,} places, GeoJSON {source.stat().st_size / 1e6:.1f} MB, median of {args.repeat} runs; load average {load_average()}")
         for backend in backends:
             with fresh_database(backend, Path(folder), args.url) as url:
                 for row in bench_backend(backend, url, source, frame, args.repeat):

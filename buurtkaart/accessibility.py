@@ -4,8 +4,9 @@ nearest place of a kind (a place category, or the team's own vindplaatsen).
 How it works, per area:
 1. `snap_sources`: every place is snapped once to its nearest street node (one k-d tree query for all places);
    the distinct source nodes of each kind are kept. Cache it per area, like the walking graph.
-2. `distances_to`: one multi-source Dijkstra pass per kind (scipy, `min_only=True`) gives the walking distance
+2. `distances_to`: one multi-source Dijkstra pass per kind (`graph.distances_from`) gives the walking distance
    from every node to the nearest place of that kind. inf = no such place can be reached over the streets.
+   `analyse_access` calls it for every kind that has places, and ties the blocks to the result (step 3).
 3. `snap_blocks`: each populated block is tied to the street nodes around it (within `BLOCK_REACH_M` of its
    outline). A block's walking distance is the mean over those nodes: its residents live along those streets,
    so the mean of the corners is a fair figure for a typical door. Nodes that cannot reach the place are left
@@ -30,11 +31,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buurtkaart import settings
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import TABLE, category_label, t
 from buurtkaart.taxonomy import CATEGORY_KEYS
-from buurtkaart.ties import AGE_BANDS
+from buurtkaart.vocabulary import AGE_BANDS
 
 VINDPLAATS = "vindplaats"
 # Age groups of the population blocks (bands of data/schaerbeek_blocks.parquet, columns "age_<band>").
@@ -49,7 +51,6 @@ DEFAULT_SPEEDS_MPS: dict[str, float] = {"children": 1.2, "adults": 1.2, "elderly
 DEFAULT_BREAKS_M: tuple[float, ...] = (200.0, 400.0, 800.0)
 FAR_SNAP_M = 250.0  # a place further than this from any street node is still snapped, but reported
 BLOCK_REACH_M = 30.0  # street nodes within this distance of a block's outline are the block's nodes
-SMALL_GROUP = 5  # texts say "fewer than 5" instead of a count of 1 to 4 residents
 UNREACHABLE = "unreachable"
 UNREACHABLE_COLOUR = "#9e9e9e"
 _RAMP = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")  # near (green) to far (red)
@@ -87,12 +88,12 @@ class AccessError(BuurtkaartError):
         """Return the error for a kind of place of which the area has none."""
         return cls("error.no_place_of_kind", label=source_label(key, "en"), source=key)
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the kind of place named in that language too."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the kind of place named in `lang` too."""
         values = dict(self.values)
         if "source" in values:
             values["label"] = source_label(str(values["source"]), lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 @dataclass(frozen=True)
@@ -236,8 +237,8 @@ def snap_blocks(graph: WalkGraph, blocks: gpd.GeoDataFrame, *, reach_m: float = 
     if missing or not isinstance(blocks, gpd.GeoDataFrame):
         raise AccessError("error.blocks_invalid", missing=", ".join(missing) or "geometry")
     geoms = blocks.geometry.values
-    if blocks.crs is not None and not blocks.crs.equals("EPSG:4326"):
-        geoms = blocks.to_crs("EPSG:4326").geometry.values
+    if blocks.crs is not None and not blocks.crs.equals(settings.CRS):
+        geoms = blocks.to_crs(settings.CRS).geometry.values
     metric = shapely.transform(geoms, lambda xy: graph.metric(xy[:, 0], xy[:, 1]))
     xy = graph.metric(graph.lon[graph.snappable], graph.lat[graph.snappable])
     west, south, east, north = shapely.total_bounds(metric)
@@ -286,8 +287,36 @@ def analyse_access(
 ) -> Accessibility:
     """Return the walking distances to the nearest place of each kind, from every node and every block.
 
-    `places` may be snapped already (`snap_sources`, then `categories` and `extra_sources` are ignored).
-    A kind without places is flagged in `missing`; asking for that one kind alone is an AccessError.
+    Parameters
+    ----------
+    graph
+        The walking graph (``graph.walk_graph(area)``).
+    places
+        The places, or already snapped (``snap_sources``; then `categories` and `extra_sources` are ignored).
+    categories
+        The place categories to measure.
+    extra_sources
+        More kinds of place by key, e.g. ``{VINDPLAATS: items}``.
+    blocks
+        Population blocks (or ``snap_blocks`` of them), for the figures per age group.
+    settings
+        Thresholds and walking speeds (``access_settings``).
+
+    Returns
+    -------
+    Accessibility
+        The distance per node and kind (inf: unreachable), per block and kind; a kind without places is
+        flagged in `missing`.
+
+    Raises
+    ------
+    AccessError
+        The only kind asked for has no place.
+
+    Example
+    -------
+    >>> acc = analyse_access(walk_graph(region), region.places)  # doctest: +SKIP
+    >>> figures(acc)  # doctest: +SKIP
     """
     sources = places if isinstance(places, Sources) else snap_sources(
         graph, places, categories=categories, extra_sources=extra_sources
@@ -300,7 +329,7 @@ def analyse_access(
         if len(sources.source_nodes[key]) == 0:
             missing.append(key)
         else:
-            distance[key] = distances_from(graph, sources.source_nodes[key])
+            distance[key] = distances_to(graph, sources, key)
     if len(sources.keys) == 1 and missing:
         raise AccessError.no_place(missing[0])
     block_distance = {} if blocks is None else {key: _block_distance(blocks, d) for key, d in distance.items()}
@@ -405,7 +434,7 @@ def source_label(key: str, lang: str) -> str:
     return key
 
 
-def target_phrase(key: str, lang: str) -> str:
+def target_phrase(key: str, *, lang: str) -> str:
     """Return "from a place of this kind" as it reads in a sentence in `lang`."""
     own = f"access.to.{key}"
     return t(own, lang) if own in TABLE else t("access.to.any", lang, label=source_label(key, lang))
@@ -413,8 +442,8 @@ def target_phrase(key: str, lang: str) -> str:
 
 def sentences(
     acc: Accessibility,
-    lang: str = "nl",
     *,
+    lang: str = "nl",
     groups: Sequence[str] = tuple(AGE_GROUPS),
     keys: Sequence[str] | None = None,
     with_far_places: bool = True,
@@ -424,7 +453,7 @@ def sentences(
     data of the whole graph, not on one area)."""
     out = []
     for row in figures(acc, groups, keys=keys).itertuples(index=False):
-        target = target_phrase(row.key, lang)
+        target = target_phrase(row.key, lang=lang)
         group = t(f"access.group.{row.group}", lang)
         if row.no_place:
             if row.group == groups[0]:
@@ -454,7 +483,7 @@ def sentences(
     return out
 
 
-def no_place_message(key: str, lang: str = "nl") -> str:
+def no_place_message(key: str, *, lang: str = "nl") -> str:
     """Return the flag shown for a kind without places in the area ("no place of this kind in the area")."""
     return t("access.no_place", lang, label=source_label(key, lang))
 
@@ -501,7 +530,7 @@ def blocks_beyond(
     pick = ((reachable & (distance > limit)) | ~reachable) & (residents > 0)
     frame = acc.blocks.frame  # type: ignore[union-attr]
     speed = acc.settings.speeds_mps[group]
-    phrase, target = t(f"access.group.{group}", lang), target_phrase(key, lang)
+    phrase, target = t(f"access.group.{group}", lang), target_phrase(key, lang=lang)
     labels = [
         t("access.block.beyond", lang, n=_count(n, lang), group=phrase, m=_number(d, lang), minutes=_minutes(d, speed),
           target=target)
@@ -602,7 +631,7 @@ def _number(value: float, lang: str) -> str:
 
 def _count(n: int, lang: str) -> str:
     """Return a count of residents, or "fewer than 5" for 1 to 4 (small groups are not shown exactly)."""
-    return t("access.fewer_than", lang, n=SMALL_GROUP) if 0 < n < SMALL_GROUP else _number(n, lang)
+    return t("access.fewer_than", lang, n=settings.MIN_GROUP) if 0 < n < settings.MIN_GROUP else _number(n, lang)
 
 
 def _typed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
@@ -612,7 +641,7 @@ def _typed(frame: pd.DataFrame, schema: Mapping[str, str]) -> pd.DataFrame:
 
 def _xy(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return lon/lat of each row's point (the representative point of a line or polygon; NaN when empty)."""
-    geoms = frame.to_crs("EPSG:4326").geometry.values if frame.crs and not frame.crs.equals("EPSG:4326") else (
+    geoms = frame.to_crs(settings.CRS).geometry.values if frame.crs and not frame.crs.equals(settings.CRS) else (
         frame.geometry.values
     )
     points = np.asarray(geoms, dtype=object)

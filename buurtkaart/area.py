@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pyproj
 import shapely
 
 from buurtkaart import places as places_mod
+from buurtkaart import settings
 from buurtkaart.errors import AreaError
 from buurtkaart.paths import DATA_DIR
 
@@ -45,7 +48,7 @@ class Area:
 
     def clip(self, polygon: shapely.Geometry, *, name: str) -> Area:
         """Return the part of this area inside `polygon` (streets and green that touch it)."""
-        buffered = polygon.buffer(0.002)  # keep the streets just around the edge, ~150 m
+        buffered = buffer_metres(polygon, settings.STREET_MARGIN_M)  # keep the streets just around the edge
         return replace(
             self,
             name=name,
@@ -59,7 +62,23 @@ class Area:
 
 
 def load_embedded(data_dir: Path = DATA_DIR) -> Area:
-    """Return the embedded Brussels region (GeoParquet files of data/)."""
+    """Return the embedded Brussels region, read from the GeoParquet files of ``data/``.
+
+    Parameters
+    ----------
+    data_dir
+        The folder with the embedded data (default: ``data/`` of the repository).
+
+    Returns
+    -------
+    Area
+        The whole region: 16,819 places, the named streets, green spaces and the 145 quartiers, in EPSG:4326.
+
+    Example
+    -------
+    >>> region = load_embedded()
+    >>> schaerbeek = region.clip(commune_boundary(), name="Schaerbeek")
+    """
     quartiers = gpd.read_parquet(data_dir / "quartiers.parquet")
     return Area(
         name="Brussel",
@@ -77,7 +96,8 @@ def load_embedded(data_dir: Path = DATA_DIR) -> Area:
 def commune_boundary(data_dir: Path = DATA_DIR) -> shapely.Geometry:
     """Return the boundary of Schaerbeek, the default commune (union of its 14 sectors)."""
     sectors = gpd.read_parquet(data_dir / "schaerbeek_sectors.parquet")
-    return sectors.union_all().buffer(0.0001).buffer(-0.0001)
+    smoothing = settings.BOUNDARY_SMOOTHING_M
+    return from_metric(to_metric(sectors.union_all()).buffer(smoothing).buffer(-smoothing))
 
 
 def population_blocks(data_dir: Path = DATA_DIR) -> gpd.GeoDataFrame:
@@ -92,6 +112,14 @@ def quartier(area: Area, mdrc: int) -> gpd.GeoSeries:
         msg = f"No quartier with code {mdrc!r} in {area.name!r}."
         raise KeyError(msg)
     return found.iloc[0]
+
+
+def quartier_names(quartiers: gpd.GeoDataFrame, *, lang: str) -> dict[int, str]:
+    """Return {mdrc: name} of quartiers in `lang` (French names in French, else Dutch); {} for an area without them."""
+    column = "name_fr" if lang == "fr" else "name_nl"
+    if "mdrc" not in quartiers.columns or column not in quartiers.columns:
+        return {}
+    return dict(zip(quartiers["mdrc"], quartiers[column], strict=True))
 
 
 def parse_bbox(text: str) -> tuple[float, float, float, float]:
@@ -126,6 +154,27 @@ def clip_bbox(area: Area, bbox: tuple[float, float, float, float]) -> Area:
     if inside.is_empty or inside.area < 1e-8:
         raise AreaError("error.bbox_outside")
     return area.clip(inside, name=f"{area.name} [{', '.join(f'{v:.4f}' for v in bbox)}]")
+
+
+def to_metric(geometry: Any, *, metric_crs: str = settings.METRIC_CRS) -> Any:
+    """Return a geometry (or an array of them) in EPSG:4326 in a metric CRS (default: settings.METRIC_CRS)."""
+    return shapely.transform(geometry, _transformer(settings.CRS, metric_crs).transform, interleaved=False)
+
+
+def from_metric(geometry: Any, *, metric_crs: str = settings.METRIC_CRS) -> Any:
+    """Return a geometry (or an array of them) in a metric CRS back in EPSG:4326."""
+    return shapely.transform(geometry, _transformer(metric_crs, settings.CRS).transform, interleaved=False)
+
+
+def buffer_metres(geometry: shapely.Geometry, metres: float, *, metric_crs: str = settings.METRIC_CRS) -> shapely.Geometry:
+    """Return `geometry` (EPSG:4326) widened by `metres`, the buffer drawn in a metric CRS."""
+    return from_metric(to_metric(geometry, metric_crs=metric_crs).buffer(metres), metric_crs=metric_crs)
+
+
+@cache
+def _transformer(source: str, target: str) -> pyproj.Transformer:
+    """Return a transformer between two CRSs, longitude (x) first, made once."""
+    return pyproj.Transformer.from_crs(source, target, always_xy=True)
 
 
 def _touching(gdf: gpd.GeoDataFrame, polygon: shapely.Geometry, *, min_share: float = 0.0) -> gpd.GeoDataFrame:

@@ -16,9 +16,9 @@ import pandas as pd
 import shapely
 
 from buurtkaart import accessibility as access
-from buurtkaart import analysis, ties
+from buurtkaart import caseload, settings, vocabulary
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area
+from buurtkaart.area import Area, buffer_metres
 from buurtkaart.errors import AreaError
 from buurtkaart.graph import WalkGraph
 from buurtkaart.taxonomy import CATEGORY_KEYS
@@ -41,9 +41,9 @@ class AreaAnalysis:
     sentences: list[str]
     has_population: bool
     citizens: str  # how many of the organisation's citizens are anchored in the area, as it may be shown
-    gaps: pd.DataFrame  # analysis.caseload_gaps of those citizens
-    unknown: gpd.GeoDataFrame  # analysis.unknown_places named by those citizens
-    talents: pd.DataFrame  # analysis.talent_matches of those citizens and the needs in the area
+    gaps: pd.DataFrame  # caseload.caseload_gaps of those citizens
+    unknown: gpd.GeoDataFrame  # caseload.unknown_places named by those citizens
+    talents: pd.DataFrame  # caseload.talent_matches of those citizens and the needs in the area
 
 
 def analyse_area(
@@ -60,7 +60,41 @@ def analyse_area(
     lang: str = "nl",
     sources: access.Sources | None = None,
 ) -> AreaAnalysis:
-    """Return the buurtanalyse of the area inside `boundary` (walking over all of `region`'s streets)."""
+    """Return the buurtanalyse of the area inside `boundary`, walking over all of `region`'s streets.
+
+    Parameters
+    ----------
+    name, boundary
+        The area's name and polygon (EPSG:4326): the commune, a quartier or a drawn area.
+    region, walk
+        The whole region and its walking graph: distances may cross the area's edge.
+    blocks
+        The population blocks (``area.population_blocks()``), for residents per age group.
+    items, citizens, all_ties
+        The organisation's map, citizens and all their ties (None: no caseload figures).
+    settings
+        Thresholds and walking speeds (``accessibility.access_settings``).
+    lang
+        The language of the sentences.
+    sources
+        The region's places already snapped (``region_sources``), to reuse between areas.
+
+    Returns
+    -------
+    AreaAnalysis
+        Walking access, place counts, sentences and the caseload; every figure about citizens is already
+        suppressed below ``settings.MIN_GROUP``.
+
+    Raises
+    ------
+    AreaError
+        The area has no street.
+
+    Example
+    -------
+    >>> result = analyse_area("Schaerbeek", commune_boundary(), region=region, walk=walk_graph(region))  # doctest: +SKIP
+    >>> html = report.area_report(result, region)  # doctest: +SKIP
+    """
     inside_nodes = shapely.contains_xy(boundary, walk.lon, walk.lat)
     if not inside_nodes.any():
         raise AreaError("error.area_no_streets", name=name)
@@ -71,7 +105,7 @@ def analyse_area(
     acc = access.analyse_access(walk, sources, blocks=area_blocks if len(area_blocks) else None, settings=settings)
     people = _citizens_in(citizens, boundary)
     people_ties = _ties_of(all_ties, people)
-    profiles = analysis.citizen_profiles(people, people_ties)
+    profiles = caseload.citizen_profiles(people, people_ties)
     area_items = live_items[shapely.contains_xy(boundary, live_items.geometry.x, live_items.geometry.y)]
     return AreaAnalysis(
         name=name,
@@ -81,13 +115,20 @@ def analyse_area(
         keys=acc.keys,
         figures=access.figures(acc),
         places=place_counts(acc, region.places, vp.live(live_items, "vindplaats"), boundary, inside_nodes),
-        sentences=access.sentences(acc, lang, keys=HEADLINE_KEYS, with_far_places=False),
+        sentences=access.sentences(acc, lang=lang, keys=HEADLINE_KEYS, with_far_places=False),
         has_population=len(area_blocks) > 0,
-        citizens=analysis.shown_count(len(people)),
-        gaps=analysis.caseload_gaps(profiles),
-        unknown=analysis.unknown_places(people_ties, live_items),
-        talents=analysis.talent_matches(people, area_items, walk),
+        citizens=caseload.shown_count(len(people)),
+        gaps=caseload.caseload_gaps(profiles),
+        unknown=caseload.unknown_places(people_ties, live_items),
+        talents=caseload.talent_matches(people, area_items, walk),
     )
+
+
+def area_streets(region: Area, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the region's streets in and just around the area (settings.ANALYSE_STREETS_M), for its map and report."""
+    around = buffer_metres(boundary, settings.ANALYSE_STREETS_M)
+    edges = region.street_edges
+    return edges.iloc[np.sort(edges.sindex.query(around, predicate="intersects"))]
 
 
 def region_sources(walk: WalkGraph, region: Area, items: gpd.GeoDataFrame | None) -> access.Sources:
@@ -108,7 +149,7 @@ def summary_row(result: AreaAnalysis) -> dict[str, object]:
     for fig in figures.itertuples():
         row[f"{fig.key}_{fig.group}_beyond"] = None if pd.isna(fig.residents_beyond) else int(fig.residents_beyond)
     overall = result.gaps.iloc[0] if len(result.gaps) else None
-    for function in ties.FUNCTIONS:
+    for function in vocabulary.FUNCTIONS:
         value = None if overall is None else overall[f"lacking_{function}"]
         row[f"lacking_{function}"] = None if value is None or pd.isna(value) else round(float(value), 3)
     return row
@@ -144,7 +185,7 @@ def place_counts(
 def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
     """Return the population blocks whose inner point lies in the area."""
     if blocks is None or blocks.empty:
-        return gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+        return gpd.GeoDataFrame(geometry=[], crs=settings.CRS)
     inner = blocks.geometry.representative_point()
     return blocks[shapely.contains_xy(boundary, inner.x, inner.y)]
 
@@ -152,12 +193,12 @@ def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> g
 def _citizens_in(citizens: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
     """Return the citizens anchored in the area."""
     if citizens is None or citizens.empty:
-        return ties.empty_citizens()
+        return vocabulary.empty_citizens()
     return citizens[shapely.contains_xy(boundary, citizens.geometry.x, citizens.geometry.y)]
 
 
 def _ties_of(all_ties: gpd.GeoDataFrame | None, people: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Return the ties of these citizens."""
     if all_ties is None or all_ties.empty:
-        return ties.empty_ties()
+        return vocabulary.empty_ties()
     return all_ties[all_ties["citizen_id"].isin(people["citizen_id"])]

@@ -9,8 +9,6 @@ vocabularies of buurtkaart.ties; a tie is a role and the place where it is.
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -22,12 +20,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Table, select, text
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from buurtkaart import organisations, validate
 from buurtkaart import pseudonym as pseudo
-from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
+from buurtkaart import vocabulary as vocab
 from buurtkaart.area import DATA_DIR
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -43,7 +42,7 @@ from buurtkaart.store import (
     now,
 )
 from buurtkaart.taxonomy import CATEGORY_KEYS
-from buurtkaart.ties import CRS, LINK_COLUMNS, TIE_COLUMNS, Location
+from buurtkaart.vocabulary import CRS, LINK_COLUMNS, TIE_COLUMNS, Location
 
 CITIZENS: Table = CitizenRecord.__table__  # type: ignore[assignment]
 TIES: Table = TieRecord.__table__  # type: ignore[assignment]
@@ -54,7 +53,6 @@ TAG_MAX = 40
 # A situation or talent tag is a key, never free text: it starts with a letter and holds no long number.
 _TAG = re.compile(r"[a-z][a-z0-9_]*")
 _LONG_NUMBER = re.compile(r"\d{4}")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 PROFILE_FIELDS: tuple[str, ...] = ("age_band", "situations", "talents", "interests", "languages", "anchor", "demo")
 TIE_FIELDS: tuple[str, ...] = (
     "role",
@@ -79,29 +77,30 @@ _COMPARED: tuple[str, ...] = tuple(c for c in TIE_COLUMNS if c not in ("tie_id",
 class CitizenError(BuurtkaartError):
     """Input about a citizen or a tie that cannot be saved; `field` names the field, `row` the table row (from 0)."""
 
-    def __init__(self, key: str, *, field: str | None = None, row: int | None = None, **values: object) -> None:
-        self.field = field
-        self.row = row
-        super().__init__(key, **values, **({"field": field} if field is not None else {}))
-        self.args = (self.message("en"),)
+    FIELD_LABELS = "citizen.field."
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the field's label (and the row, in a table) in that language."""
+    def __init__(self, key: str, *, field: str | None = None, row: int | None = None, **values: object) -> None:
+        super().__init__(key, field=field, **values)
+        self.row = row
+
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the level and the kinds of place named in `lang`."""
         values = dict(self.values)
-        if self.field is not None:
-            values["field"] = t(f"citizen.field.{self.field}", lang)
         if "level" in values:
             values["level"] = vocab.label("level", str(values["level"]), lang)
         if "kinds" in values:
             kinds: Iterable[str] = values["kinds"]  # type: ignore[assignment]
             values["kinds"] = ", ".join(vocab.label("place_kind", str(k), lang) for k in kinds)
-        message = t(self.key, lang, **values)
+        return values
+
+    def message(self, lang: str) -> str:
+        """Return the message in `lang` (with the row, in a table)."""
+        message = super().message(lang)
         return message if self.row is None else t("citizen.in_row", lang, row=self.row + 1, message=message)
 
     def at_row(self, row: int) -> CitizenError:
         """Return this error, saying which row of a table it concerns."""
         self.row = row
-        self.args = (self.message("en"),)
         return self
 
 
@@ -123,7 +122,7 @@ class VersionNotFoundError(CitizenError):
 
 @dataclass(frozen=True)
 class Citizen:
-    """A citizen as stored: the fields of ties.CITIZEN_COLUMNS and the anchor point (lon, lat)."""
+    """A citizen as stored: the fields of vocabulary.CITIZEN_COLUMNS and the anchor point (lon, lat)."""
 
     citizen_id: str
     organisation_id: str
@@ -151,7 +150,7 @@ class Citizen:
 
 @dataclass(frozen=True)
 class Tie:
-    """A tie as stored: the fields of ties.TIE_COLUMNS, its point (lon, lat) and when it was made and changed."""
+    """A tie as stored: the fields of vocabulary.TIE_COLUMNS, its point (lon, lat) and when it was made and changed."""
 
     tie_id: str
     citizen_id: str
@@ -213,9 +212,36 @@ def create_citizen(
     demo: bool = False,
     quartiers: gpd.GeoDataFrame | None = None,
 ) -> Citizen:
-    """Add a citizen and return it; `reference` (e.g. a file number) is kept only as an HMAC, a random one if None.
+    """Add a citizen and return it: no name, a pseudonym and a short code.
 
-    Raise CitizenError on bad input, also when a citizen with the same reference exists (its code is in the message).
+    Parameters
+    ----------
+    store, organisation_id
+        The database and the organisation the citizen belongs to.
+    reference
+        The organisation's own reference (e.g. a file number), kept only as an HMAC; None: a random one.
+    age_band, situations, talents, interests, languages
+        The profile, as keys of ``vocabulary`` (tags are keys, never free text).
+    anchor
+        A quartier or a place the citizen chooses (a ``vocabulary.Location``), never a home.
+    demo
+        Mark the citizen as invented (the demo organisation).
+    quartiers
+        The quartiers the anchor is placed in (default: the embedded ones).
+
+    Returns
+    -------
+    Citizen
+        The stored citizen, with its ``code`` (e.g. ``BK-7F3A-92C1``).
+
+    Raises
+    ------
+    CitizenError
+        Bad input, or a citizen with the same reference exists (its code is in the message).
+
+    Example
+    -------
+    >>> citizen = create_citizen(store, org, anchor=gazetteer.quartier_location(27, area=region))  # doctest: +SKIP
     """
     values = _clean_profile(
         {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
@@ -228,7 +254,7 @@ def create_citizen(
     else:
         pseudonym = _pseudonym(reference, organisation_id, key)
     with store.write(lock=organisation_id) as session:
-        vp.require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, vp.VindplaatsError)
         existing = session.execute(
             select(CITIZENS.c.code).where(
                 CITIZENS.c.organisation_id == organisation_id, CITIZENS.c.pseudonym == pseudonym
@@ -291,7 +317,7 @@ def find_by_reference(store: Store, organisation_id: str, reference: str) -> Cit
 
 
 def list_citizens(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
-    """Return the organisation's citizens (ties.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
+    """Return the organisation's citizens (vocabulary.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
     query = select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id)
     if demo is not None:
         query = query.where(CITIZENS.c.demo == bool(demo))
@@ -311,17 +337,28 @@ def citizens_frame(citizens: Sequence[Citizen]) -> gpd.GeoDataFrame:
 
 
 def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
-    """Delete a citizen with every tie, link and version in one transaction; return how many rows were removed.
+    """Delete a citizen with every tie, link and version in one transaction.
 
-    On SQLite the freed pages are overwritten and the write-ahead log is emptied, so the citizen's data does not
-    linger in the file. (PostgreSQL keeps dead rows, invisible to every query, until its autovacuum runs.)
+    On SQLite the freed pages are overwritten and the write-ahead log is emptied (``Store.erase``), so the
+    citizen's data does not linger in the file. (PostgreSQL keeps dead rows, invisible to every query,
+    until its autovacuum runs.)
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+
+    Returns
+    -------
+    int
+        How many rows were removed.
+
+    Example
+    -------
+    >>> erase_citizen(store, org, citizen.citizen_id)  # doctest: +SKIP
     """
-    with store.write(lock=organisation_id) as session:
+    with store.erase(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
-        sqlite = not store.is_postgres
-        if sqlite:  # zero the deleted rows in their pages (some SQLite builds do by default, not all)
-            previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
-            session.execute(text("PRAGMA secure_delete = ON"))
         removed = 0
         for table in (LINKS, VERSIONS, TIES, CITIZENS):
             key = table.c.id if table is CITIZENS else table.c.citizen_id
@@ -329,10 +366,6 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
                 table.delete().where(key == citizen_id, table.c.organisation_id == organisation_id)
             )
             removed += result.rowcount
-        if sqlite:
-            session.execute(text(f"PRAGMA secure_delete = {previous}"))
-    if sqlite:
-        _checkpoint_sqlite(store)
     return removed
 
 
@@ -354,7 +387,35 @@ def add_tie(
     reciprocity: str,
     location: Location,
 ) -> Tie:
-    """Add a tie to a citizen's network and return it; raise TieError on bad input."""
+    """Add a tie to a citizen's network and return it.
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+    role, capital, frequency, strength, state, influence, reciprocity
+        Keys of ``vocabulary`` (a role, never a name).
+    functions
+        One or more of ``vocabulary.FUNCTIONS``.
+    location
+        Where the tie is, at its level (``gazetteer.resolve``).
+
+    Returns
+    -------
+    Tie
+        The stored tie.
+
+    Raises
+    ------
+    TieError
+        Bad input, naming the field.
+
+    Example
+    -------
+    >>> add_tie(store, org, citizen.citizen_id, role="friend", capital="bonding", functions=["affectief"],
+    ...         frequency="weekly", strength="strong", state="active", influence="positive", reciprocity="both",
+    ...         location=gazetteer.resolve("translokaal", "Casablanca", area=region))  # doctest: +SKIP
+    """
     values = clean_tie(
         {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
          "state": state, "influence": influence, "reciprocity": reciprocity, "location": location}
@@ -365,57 +426,10 @@ def add_tie(
 def add_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
     """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
 
-    A row holds TIE_FIELDS and either `location` (a ties.Location) or the LOCATION_FIELDS; a TieError names its row.
+    A row holds TIE_FIELDS and either `location` (a vocabulary.Location) or the LOCATION_FIELDS; a TieError names its row.
     """
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
     return _insert_ties(store, organisation_id, citizen_id, values)
-
-
-def replace_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
-    """Make a citizen's ties exactly `rows` (the quick editable table) in one transaction; return them in row order.
-
-    A row with the `tie_id` of one of the citizen's ties updates that tie (links and versions keep referring to
-    it); a row without one (None, "" or NaN) adds a tie; the citizen's ties not in `rows` are deleted, with their
-    links. Rows are checked as in `add_ties`; a tie_id of another citizen or organisation is a TieNotFoundError.
-    """
-    ids: list[str | None] = []
-    values: list[dict[str, Any]] = []
-    for i, row in enumerate(rows):
-        tie_id = _missing_to_none(row.get("tie_id"))
-        if tie_id is not None and (not isinstance(tie_id, str) or tie_id in ids):
-            raise TieError("error.tie_duplicate_row" if tie_id in ids else "error.tie_not_found", row=i)
-        ids.append(tie_id)
-        values.append(_at_row(i, clean_tie, {k: v for k, v in row.items() if k != "tie_id"}))
-    with store.write(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
-        current = {
-            row["id"]: row
-            for row in session.execute(select(TIES).where(_ties_of(organisation_id, citizen_id))).mappings().all()
-        }
-        for i, tie_id in enumerate(ids):
-            if tie_id is not None and tie_id not in current:
-                raise TieNotFoundError("error.tie_not_found", row=i)
-        listed = set(ids)
-        gone = [tie_id for tie_id in current if tie_id not in listed]
-        if gone:
-            session.execute(TIES.delete().where(TIES.c.id.in_(gone), TIES.c.organisation_id == organisation_id))
-        at = now()
-        saved: list[dict[str, Any]] = []
-        new_rows: list[dict[str, Any]] = []
-        for tie_id, clean in zip(ids, values, strict=True):
-            if tie_id is None:
-                new_rows.append(_new_tie_row(organisation_id, citizen_id, clean, now()))
-                saved.append(new_rows[-1])
-                continue
-            old = dict(current[tie_id])
-            if all(_same(old[k], v) for k, v in clean.items()):
-                saved.append(old)
-                continue
-            session.execute(TIES.update().where(TIES.c.id == tie_id).values({**clean, "updated_at": at}))
-            saved.append({**old, **clean, "updated_at": at})
-        if new_rows:
-            session.execute(TIES.insert(), new_rows)
-    return [_tie(row) for row in saved]
 
 
 def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) -> Tie:
@@ -427,7 +441,7 @@ def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) 
         else:
             merged = {k: current[k] for k in (*TIE_FIELDS, *LOCATION_FIELDS)} | changes
         values = clean_tie(merged)
-        if all(_same(current[k], v) for k, v in values.items()):
+        if all(validate.same(current[k], v) for k, v in values.items()):
             return _tie(current)
         values["updated_at"] = now()
         session.execute(TIES.update().where(TIES.c.id == current["id"]).values(values))
@@ -448,7 +462,22 @@ def get_tie(store: Store, organisation_id: str, tie_id: str) -> Tie:
 
 
 def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDataFrame:
-    """Return a citizen's ties (ties.TIE_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    """Return a citizen's ties, oldest first.
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen (another organisation's citizen is not found).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``vocabulary.TIE_COLUMNS`` and a Point geometry (EPSG:4326) per tie.
+
+    Example
+    -------
+    >>> ties = list_ties(store, org, citizen.citizen_id)  # doctest: +SKIP
+    """
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         rows = session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings().all()
@@ -526,7 +555,7 @@ def list_links(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFr
 
 
 def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
-    """Return pairs of tie ids as a frame with ties.LINK_COLUMNS."""
+    """Return pairs of tie ids as a frame with vocabulary.LINK_COLUMNS."""
     return pd.DataFrame({c: pd.Series([p[i] for p in pairs], dtype=object) for i, c in enumerate(LINK_COLUMNS)})
 
 
@@ -534,7 +563,26 @@ def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
 
 
 def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
-    """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day)."""
+    """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day).
+
+    Parameters
+    ----------
+    store, organisation_id, citizen_id
+        The database, the organisation and its citizen.
+    on
+        The day the version stands for.
+    label
+        A short label, e.g. "intake".
+
+    Returns
+    -------
+    NetworkVersion
+        The saved version (``version_ties`` reads its ties back).
+
+    Example
+    -------
+    >>> save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1), label="intake")  # doctest: +SKIP
+    """
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
@@ -610,11 +658,24 @@ def version_links(store: Store, organisation_id: str, version_id: str) -> pd.Dat
 
 
 def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return what happened to each tie between two networks (e.g. `version_ties` and `list_ties`): COMPARE_COLUMNS.
+    """Return what happened to each tie between two networks (e.g. `version_ties` and `list_ties`).
 
-    `change` is added, lost (in old only), reactivated (slapend or breuklijn → active), weakened (active →
-    slapend or breuklijn), unchanged or changed; `changed_fields` names the fields that differ ("geometry" for the
-    point). The tie's columns are those of `new`, or of `old` for a lost tie. New ties come first, in their order.
+    Parameters
+    ----------
+    old, new
+        Two tie frames (``vocabulary.TIE_COLUMNS``) of one citizen.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``COMPARE_COLUMNS``: `change` is added, lost (in old only), reactivated (slapend or breuklijn → active),
+        weakened (active → slapend or breuklijn), unchanged or changed; `changed_fields` names the fields that
+        differ ("geometry" for the point). The tie's columns are those of `new`, or of `old` for a lost tie.
+        New ties come first, in their order.
+
+    Example
+    -------
+    >>> change = compare(version_ties(store, org, version.id), list_ties(store, org, citizen_id))  # doctest: +SKIP
     """
     old = old.set_axis(pd.Index(old["tie_id"].to_numpy(dtype=object)), axis=0)
     before = old.reindex(pd.Index(new["tie_id"].to_numpy(dtype=object)))
@@ -644,6 +705,32 @@ def compare(old: gpd.GeoDataFrame, new: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ]
     out = pd.concat(frames, ignore_index=True)
     return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS)
+
+
+def citizen_names(people: pd.DataFrame, *, lang: str) -> dict[str, str]:
+    """Return {citizen_id: "BK-7F3A-92C1 · 60–69 jaar · Josaphat · demo"} to pick a citizen (a code, never a name)."""
+    return {
+        row.citizen_id: f"{row.code}" + (f" · {vocab.label('age_band', row.age_band, lang)}" if row.age_band else "")
+        + f" · {row.anchor_label}" + (" · demo" if row.demo else "")
+        for row in people.itertuples()
+    }
+
+
+def citizen_facts(person: pd.Series, *, lang: str) -> str:
+    """Return one line about a citizen in `lang`: the anchor, the age band, the situations, and whether invented."""
+    facts = [vocab.label("anchor_kind", person["anchor_kind"], lang) + ": " + person["anchor_label"]]
+    if person["age_band"]:
+        facts.append(vocab.label("age_band", person["age_band"], lang))
+    facts += [vocab.label("situation", s, lang) for s in person["situations"]]
+    if person["demo"]:
+        facts.append(t("burger.demo.marker", lang))
+    return " · ".join(facts)
+
+
+def change_summary(change: pd.DataFrame, *, lang: str) -> str:
+    """Return how many ties `compare` found added, reactivated, weakened and lost, as one Markdown line in `lang`."""
+    counts = change["change"].value_counts()
+    return " · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost"))
 
 
 # --- building blocks ---
@@ -680,7 +767,7 @@ def _clean_profile(values: Mapping[str, Any], quartiers: gpd.GeoDataFrame | None
 def _clean_anchor(anchor: Location, quartiers: gpd.GeoDataFrame | None) -> dict[str, Any]:
     """Return a citizen's anchor columns (kind, ref, label, point, quartier) from a Location (its level is not kept)."""
     if not isinstance(anchor, Location):
-        msg = f"anchor must be a buurtkaart.ties.Location, not {type(anchor).__name__}"
+        msg = f"anchor must be a buurtkaart.vocabulary.Location, not {type(anchor).__name__}"
         raise TypeError(msg)
     kind = _choice(anchor.place_kind, "anchor_kind", CitizenError)
     lon, lat = _point(anchor.lon, anchor.lat, "anchor", CitizenError)
@@ -692,7 +779,7 @@ def _clean_anchor(anchor: Location, quartiers: gpd.GeoDataFrame | None) -> dict[
         ref = ref.lstrip("0") or ref
         if ref not in codes:
             raise CitizenError(
-                "error.citizen_quartier_unknown", field="anchor_ref", value=vp.show_value(anchor.place_ref)
+                "error.citizen_quartier_unknown", field="anchor_ref", value=validate.show_value(anchor.place_ref)
             )
         quartier = ref
     else:
@@ -718,7 +805,7 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
     location = values.get("location")
     if location is not None:
         if not isinstance(location, Location) or any(f in values for f in LOCATION_FIELDS):
-            msg = "give a tie's place either as `location` (a buurtkaart.ties.Location) or as LOCATION_FIELDS, not both"
+            msg = "give a tie's place either as `location` (a buurtkaart.vocabulary.Location) or as LOCATION_FIELDS, not both"
             raise TypeError(msg)
         flat = {"level": location.level, "place_kind": location.place_kind, "place_ref": location.place_ref,
                 "place_label": location.label, "lon": location.lon, "lat": location.lat}  # fmt: skip
@@ -726,11 +813,11 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
         flat = {f: values.get(f) for f in LOCATION_FIELDS}
     level = flat["level"]
     if not isinstance(level, str) or level not in vocab.LEVELS:
-        raise TieError("error.tie_level_unknown", field="level", value=vp.show_value(level))
+        raise TieError("error.tie_level_unknown", field="level", value=validate.show_value(level))
     kind = flat["place_kind"]
     if not isinstance(kind, str) or kind not in vocab.PLACE_KINDS[level]:
         raise TieError(
-            "error.tie_place_kind_wrong", field="place_kind", value=vp.show_value(kind), level=level,
+            "error.tie_place_kind_wrong", field="place_kind", value=validate.show_value(kind), level=level,
             kinds=vocab.PLACE_KINDS[level],
         )  # fmt: skip
     lon, lat = _point(flat["lon"], flat["lat"], "location", TieError)
@@ -745,26 +832,22 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _choice(value: object, field: str, error: type[CitizenError]) -> str:
-    """Return `value` if it is a key of the field's vocabulary (ties.VOCABULARIES); raise `error` naming it if not."""
-    if not isinstance(value, str) or value not in vocab.VOCABULARIES[field]:
-        key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
-        raise error(key, field=field, value=vp.show_value(value))
-    return value
+    """Return `value` if it is a key of the field's vocabulary (vocabulary.VOCABULARIES); raise `error` naming it if not."""
+    key = "error.tie_value_unknown" if issubclass(error, TieError) else "error.citizen_value_unknown"
+    return validate.choice(value, field, vocab.VOCABULARIES[field], error, key)
 
 
 def _among(value: object, keys: Sequence[str], field: str) -> str:
     """Return `value` if it is one of `keys`; raise CitizenError naming the field if not."""
-    if not isinstance(value, str) or value not in keys:
-        raise CitizenError("error.citizen_value_unknown", field=field, value=vp.show_value(value))
-    return value
+    return validate.choice(value, field, keys, CitizenError, "error.citizen_value_unknown")
 
 
 def _functions(value: object) -> list[str]:
-    """Return a tie's functions in the order of ties.FUNCTIONS; at least one."""
+    """Return a tie's functions in the order of vocabulary.FUNCTIONS; at least one."""
     given = _distinct(value, "functions", TieError)
     for entry in given:
         if not isinstance(entry, str) or entry not in vocab.FUNCTIONS:
-            raise TieError("error.tie_value_unknown", field="functions", value=vp.show_value(entry))
+            raise TieError("error.tie_value_unknown", field="functions", value=validate.show_value(entry))
     if not given:
         raise TieError("error.tie_no_function", field="functions")
     return [f for f in vocab.FUNCTIONS if f in given]
@@ -772,22 +855,14 @@ def _functions(value: object) -> list[str]:
 
 def _distinct(value: object, field: str, error: type[CitizenError]) -> list[Any]:
     """Return the distinct entries of a list field in order (None is empty); refuse text and non-lists."""
-    if value is None:
-        return []
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise error("error.not_a_list", field=field, value=vp.show_value(value))
-    out: list[Any] = []
-    for entry in value:
-        if entry not in out:
-            out.append(entry)
-    return out
+    return validate.distinct(value, field, error)
 
 
 def _tag(value: object, field: str) -> str:
     """Return a situation or talent tag (lowercased); refuse anything that looks like free text about a person."""
     tag = value.strip().lower() if isinstance(value, str) else value
     if not isinstance(tag, str) or len(tag) > TAG_MAX or not _TAG.fullmatch(tag) or _LONG_NUMBER.search(tag):
-        raise CitizenError("error.citizen_tag_invalid", field=field, value=vp.show_value(value))
+        raise CitizenError("error.citizen_tag_invalid", field=field, value=validate.show_value(value))
     return tag
 
 
@@ -795,28 +870,16 @@ def _label(
     value: object, field: str, error: type[CitizenError], *, limit: int = LABEL_MAX, required: bool = False
 ) -> str:
     """Return a label or reference without control characters and outer spaces; refuse non-text and long text."""
-    value = _missing_to_none(value)
-    if value is None:
-        value = ""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-        value = str(value)  # a place_id or quartier code given as a number
-    if not isinstance(value, str):
-        raise error("error.not_text", field=field, value=vp.show_value(value))
-    value = _CONTROL.sub("", value).strip()
-    if required and not value:
-        raise error("error.citizen_label_empty", field=field)
-    if len(value) > limit:
-        raise error("error.text_too_long", field=field, length=len(value), limit=limit)
-    return value
+    empty_key = "error.citizen_label_empty" if required else None
+    return validate.text(value, field, error, limit=limit, empty_key=empty_key, drop_control=True, integers=True)
 
 
 def _point(lon: object, lat: object, field: str, error: type[CitizenError]) -> tuple[float, float]:
     """Return (lon, lat) as finite floats in degrees; raise `error` if they are not."""
-    numbers_ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in (lon, lat))
-    x, y = (float(lon), float(lat)) if numbers_ok else (math.nan, math.nan)  # type: ignore[arg-type]
-    if not (math.isfinite(x) and math.isfinite(y) and -180 <= x <= 180 and -90 <= y <= 90):
-        raise error("error.citizen_coordinates", field=field, lon=vp.show_value(lon), lat=vp.show_value(lat))
-    return x, y
+    point = validate.lon_lat(lon, lat)
+    if point is None:
+        raise error("error.citizen_coordinates", field=field, lon=validate.show_value(lon), lat=validate.show_value(lat))
+    return point
 
 
 def _pair(pair: object) -> tuple[str, str]:
@@ -934,17 +997,6 @@ def _at_row(row: int, clean: Any, values: Mapping[str, Any]) -> dict[str, Any]:
         raise exc.at_row(row) from None
 
 
-def _checkpoint_sqlite(store: Store) -> None:
-    """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
-    connection = store.engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        cursor.close()
-    finally:
-        connection.close()
-
-
 def _citizen(row: Mapping[str, Any]) -> Citizen:
     """Return the Citizen of a stored row."""
     values = {f.name: row[f.name] for f in fields(Citizen) if f.name in row}
@@ -976,19 +1028,3 @@ def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Return, element by element, whether two object arrays differ (a list of functions equals the same tuple)."""
     as_tuples = np.frompyfunc(lambda v: tuple(v) if isinstance(v, list) else v, 1, 1)
     return np.asarray(as_tuples(old) != as_tuples(new), dtype=bool) if len(new) else np.zeros(0, dtype=bool)
-
-
-def _same(old: Any, new: Any) -> bool:
-    """Return True when a stored value equals a new one (lists and tuples alike)."""
-    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
-        return list(old) == list(new)
-    return type(old) is type(new) and old == new
-
-
-def _missing_to_none(value: object) -> object:
-    """Return None for a missing cell of a table (None, NaN, pd.NA, ""), else the value."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, str) and not value.strip():
-        return None
-    return value

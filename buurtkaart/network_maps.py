@@ -17,8 +17,8 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import i18n, inclusieweb, maps, ties
-from buurtkaart.area import Area
+from buurtkaart import i18n, inclusieweb, maps, settings, vocabulary
+from buurtkaart.area import Area, buffer_metres
 from buurtkaart.paths import DATA_DIR
 
 VIEWS: tuple[str, ...] = ("buurt", "stad", "translokaal")
@@ -26,7 +26,6 @@ CAPITAL_COLOURS: dict[str, str] = inclusieweb.CAPITAL_COLOURS  # the same colour
 LOST_COLOUR = "#95a5a6"
 NEGATIVE_COLOUR = "#c0392b"
 WORLD_MIN_SPAN = (40.0, 25.0)  # degrees: the world view shows at least Europe and North Africa
-BUURT_MARGIN_DEG = 0.006  # ~500 m around the anchor and the buurt ties
 # Which levels each view draws: the Brussels view also shows the buurt, the world view everything.
 VIEW_LEVELS: dict[str, tuple[str, ...]] = {
     "buurt": ("buurt",),
@@ -48,15 +47,7 @@ function(feature, layer) {
     const title = document.createElement('b');
     title.textContent = p.num + '. ' + p.role;
     box.appendChild(title);
-    const table = document.createElement('table');
-    for (const [label, value] of p.rows) {
-      if (!value) { continue; }
-      const row = table.insertRow();
-      row.insertCell().textContent = label;
-      row.insertCell().textContent = value;
-    }
-    box.appendChild(table);
-    return box;
+    const rows = p.rows;""" + maps.POPUP_TABLE_JS + """    return box;
   });
 }
 """
@@ -99,6 +90,25 @@ def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
+    """Return numbered ties as a table in `lang`: number, role, level, place, functions, capital and state."""
+    def labels(field: str, vocabulary_name: str) -> pd.Series:
+        return tie_frame[field].map(lambda k: vocabulary.label(vocabulary_name, k, lang))
+
+    return tie_frame.assign(
+        role=labels("role", "role"),
+        level=labels("level", "level"),
+        functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
+        capital=labels("capital", "capital"),
+        state=labels("state", "state"),
+    )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
+
+
+def tie_names(tie_frame: gpd.GeoDataFrame, *, lang: str) -> dict[str, str]:
+    """Return {tie_id: "3. Buur — Josaphatpark"} of numbered ties, to pick one (never a person's name: a role)."""
+    return {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+
+
 def view_ties(tie_frame: gpd.GeoDataFrame, view: str) -> gpd.GeoDataFrame:
     """Return the ties a view draws."""
     return tie_frame[tie_frame["level"].isin(VIEW_LEVELS[view])]
@@ -110,8 +120,8 @@ def view_bounds(view: str, anchor: tuple[float, float], shown: gpd.GeoDataFrame,
     xs = [lon, *shown.geometry.x.tolist()]
     ys = [lat, *shown.geometry.y.tolist()]
     if view == "buurt":
-        m = BUURT_MARGIN_DEG
-        return min(xs) - m, min(ys) - m * 0.65, max(xs) + m, max(ys) + m * 0.65
+        box = shapely.box(min(xs), min(ys), max(xs), max(ys))
+        return tuple(float(v) for v in buffer_metres(box, settings.BUURT_VIEW_MARGIN_M).bounds)  # type: ignore[return-value]
     if view == "stad":
         west, south, east, north = base.region
         return min(west, *xs), min(south, *ys), max(east, *xs), max(north, *ys)
@@ -151,7 +161,7 @@ def network_map(
     )
     _add_background(m, view, bounds, base, lang)
     for level in VIEW_LEVELS[view]:
-        group = folium.FeatureGroup(name=f"{ties.label('level', level, lang)} ({(shown['level'] == level).sum()})")
+        group = folium.FeatureGroup(name=f"{vocabulary.label('level', level, lang)} ({(shown['level'] == level).sum()})")
         level_ties = shown[shown["level"] == level]
         if len(level_ties):
             _add_ties(group, anchor, level_ties, lang, changes)
@@ -168,24 +178,24 @@ def network_map(
 
 
 def ties_geojson(
-    anchor: tuple[float, float], rows: gpd.GeoDataFrame, lang: str, changes: pd.Series | None, *, lost: bool = False, ends: bool = False
+    anchor: tuple[float, float], rows: gpd.GeoDataFrame, *, lang: str, changes: pd.Series | None, lost: bool = False, ends: bool = False
 ) -> dict:
     """Return the tie lines (anchor → tie), or with `ends` their end points, as GeoJSON with a style and text-only labels."""
     features = []
     for row in rows.itertuples():
         change = "lost" if lost else (changes.get(row.tie_id, "") if changes is not None else "")
-        functions = ", ".join(ties.label("function", f, lang) for f in row.functions)
+        functions = ", ".join(vocabulary.label("function", f, lang) for f in row.functions)
         props = {
             "num": int(row.num) if not lost else "–",
-            "role": ties.label("role", row.role, lang),
+            "role": vocabulary.label("role", row.role, lang),
             "rows": [
                 [i18n.t("tie.functions", lang), functions],
-                [i18n.t("tie.capital", lang), ties.label("capital", row.capital, lang)],
-                [i18n.t("tie.strength", lang), ties.label("strength", row.strength, lang)],
-                [i18n.t("tie.state", lang), ties.label("state", row.state, lang)],
-                [i18n.t("tie.influence", lang), ties.label("influence", row.influence, lang)],
-                [i18n.t("tie.reciprocity", lang), ties.label("reciprocity", row.reciprocity, lang)],
-                [i18n.t("tie.frequency", lang), ties.label("frequency", row.frequency, lang)],
+                [i18n.t("tie.capital", lang), vocabulary.label("capital", row.capital, lang)],
+                [i18n.t("tie.strength", lang), vocabulary.label("strength", row.strength, lang)],
+                [i18n.t("tie.state", lang), vocabulary.label("state", row.state, lang)],
+                [i18n.t("tie.influence", lang), vocabulary.label("influence", row.influence, lang)],
+                [i18n.t("tie.reciprocity", lang), vocabulary.label("reciprocity", row.reciprocity, lang)],
+                [i18n.t("tie.frequency", lang), vocabulary.label("frequency", row.frequency, lang)],
                 [i18n.t("tie.place", lang), row.place_label],
                 [i18n.t("tie.change", lang), i18n.t(f"change.{change}", lang) if change else ""],
             ],
@@ -238,14 +248,14 @@ def _add_ties(
     lost: bool = False,
 ) -> None:
     """Add tie lines and their end markers (red for a negative influence) to a layer."""
-    geojson = ties_geojson(anchor, rows, lang, changes, lost=lost)
+    geojson = ties_geojson(anchor, rows, lang=lang, changes=changes, lost=lost)
     folium.GeoJson(
         geojson,
         style_function=lambda feature: feature["properties"]["style"],
         on_each_feature=folium.JsCode(_TIE_JS),
     ).add_to(group)
     folium.GeoJson(  # the end markers: each feature's style (see _end_style) sets its colour, rim and size
-        ties_geojson(anchor, rows, lang, changes, lost=lost, ends=True),
+        ties_geojson(anchor, rows, lang=lang, changes=changes, lost=lost, ends=True),
         on_each_feature=folium.JsCode(_TIE_JS),
         marker=folium.CircleMarker(radius=4, fill=True),
     ).add_to(group)
@@ -254,7 +264,7 @@ def _add_ties(
 def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float, float], base: Basemaps, lang: str) -> None:
     """Add the light background of a view: nearby streets and green, quartier outlines, or countries."""
     if view == "buurt":
-        box = shapely.box(*bounds).buffer(0.004)
+        box = buffer_metres(shapely.box(*bounds), settings.BUURT_BACKGROUND_M)
         green = base.green.iloc[base.green.sindex.query(box, predicate="intersects")]  # the index is built once per basemap
         streets = base.streets.iloc[base.streets.sindex.query(box, predicate="intersects")]
         if len(green):

@@ -25,7 +25,8 @@ from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from pyrosm.exceptions import InvalidOSMFileError
 
 from buurtkaart import places as places_mod
-from buurtkaart.area import CRS, Area, check_bbox
+from buurtkaart import settings
+from buurtkaart.area import CRS, Area, buffer_metres, check_bbox
 from buurtkaart.errors import AreaError, BuurtkaartError, OfflineError, OsmFileError
 from buurtkaart.paths import cache_dir
 from buurtkaart.taxonomy import TAG_KEYS, classify_frame
@@ -98,7 +99,31 @@ _OSMNX_LOCK = threading.RLock()
 
 
 def load_file(path: str | Path, *, name: str | None = None, max_mb: float = 200) -> Area:
-    """Return the area of an OSM extract: its places, walking streets and green; raise OsmFileError if unusable."""
+    """Return the area of an OSM extract: its places, walking streets and green spaces.
+
+    Parameters
+    ----------
+    path
+        An ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file.
+    name
+        The area's name (default: the file's name).
+    max_mb
+        Larger files are refused before they are read.
+
+    Returns
+    -------
+    Area
+        The extract's places (by category), streets and green, its boundary the hull of its streets.
+
+    Raises
+    ------
+    OsmFileError
+        The file is empty, too large, of another type, corrupt, or has no streets (a translated message).
+
+    Example
+    -------
+    >>> area = load_file("extract.osm.pbf")  # doctest: +SKIP
+    """
     path = Path(path)
     kind, stem = _kind(path)
     size_mb = path.stat().st_size / 1e6 if path.is_file() else 0.0
@@ -134,7 +159,31 @@ def fetch(
     bbox: tuple[float, float, float, float] | None = None,
     timeout: float = 3.0,
 ) -> Area:
-    """Return an area downloaded from OpenStreetMap by place name or (west, south, east, north) box."""
+    """Return an area downloaded from OpenStreetMap, by place name or by box.
+
+    Parameters
+    ----------
+    place
+        A place name OpenStreetMap knows, e.g. ``"Molenbeek-Saint-Jean, Belgium"``.
+    bbox
+        Or a (west, south, east, north) box in degrees (at most ``area.MAX_BBOX_DEGREES`` a side).
+    timeout
+        Seconds to wait for an answer before giving up.
+
+    Returns
+    -------
+    Area
+        The area's places, walking streets and green spaces.
+
+    Raises
+    ------
+    OfflineError
+        OpenStreetMap cannot be reached (no network): said within `timeout` seconds, never a hang.
+
+    Example
+    -------
+    >>> area = fetch(place="Molenbeek-Saint-Jean, Belgium")  # doctest: +SKIP
+    """
     if (place is None) == (bbox is None):
         msg = "Give exactly one of `place` or `bbox`."
         raise ValueError(msg)
@@ -391,7 +440,10 @@ def _green(features: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def _hull(nodes: gpd.GeoDataFrame) -> shapely.Geometry:
     """Return a polygon around the street nodes (their convex hull, widened if it is flat)."""
     hull = shapely.MultiPoint(list(zip(nodes["x"], nodes["y"], strict=True))).convex_hull
-    return hull if hull.geom_type == "Polygon" else hull.buffer(0.0005)
+    if hull.geom_type == "Polygon":
+        return hull
+    utm = gpd.GeoSeries([hull], crs=CRS).estimate_utm_crs()  # an extract may lie anywhere in the world
+    return buffer_metres(hull, settings.FLAT_HULL_M, metric_crs=utm.to_string())
 
 
 def _features_or_empty(read: Callable[[], gpd.GeoDataFrame]) -> gpd.GeoDataFrame:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from buurtkaart import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
 
 
 def cache_dir() -> Path:
-    """Return the folder for derived caches (BUURTKAART_CACHE_DIR, else ~/.cache/buurtkaart)."""
-    folder = Path(os.environ.get("BUURTKAART_CACHE_DIR", Path.home() / ".cache" / "buurtkaart"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """Return the folder for derived caches (see `settings.cache_dir`)."""
+    return settings.cache_dir()

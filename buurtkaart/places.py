@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from buurtkaart import names, settings
 from buurtkaart.taxonomy import classify_frame
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 # The schema of a places GeoDataFrame (column -> dtype), besides `geometry` (Points, EPSG:4326).
 SCHEMA: dict[str, str] = {
     "place_id": "str",
@@ -77,14 +78,30 @@ def validate(places: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def search(places: gpd.GeoDataFrame, query: str, *, limit: int = 50) -> gpd.GeoDataFrame:
-    """Return the places whose name contains `query` (case and accents ignored), best first."""
-    needle = _fold(pd.Series([query])).iloc[0].strip()
-    if not needle:
-        return places.iloc[:0]
-    folded = _fold(places["name"])
-    hits = folded.str.contains(needle, regex=False)
-    found = places[hits].assign(_rank=np.where(folded[hits].str.startswith(needle), 0, 1))
-    found = found.sort_values(["_rank", "name"]).drop(columns="_rank")
+    """Return the places whose name matches `query`, best first, then by name.
+
+    Parameters
+    ----------
+    places
+        A places frame (``SCHEMA``).
+    query
+        What was typed, in any script; case, accents and punctuation are ignored (``names.fold``).
+    limit
+        The most places returned.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The matching places: names that start with the query, then names with a word that does, then the others.
+
+    Example
+    -------
+    >>> search(load_embedded().places, "maison des femmes", limit=5)  # doctest: +SKIP
+    """
+    ranks = names.match(places["name"], query)
+    hits = ranks != names.NO_MATCH
+    found = places[hits].assign(_rank=ranks[hits])
+    found = found.sort_values(["_rank", "name"], kind="stable").drop(columns="_rank")
     return found.head(limit)
 
 
@@ -97,18 +114,6 @@ def within(places: gpd.GeoDataFrame, polygon: shapely.Geometry) -> gpd.GeoDataFr
 def counts(places: gpd.GeoDataFrame) -> dict[str, int]:
     """Return the number of places per category."""
     return places["category"].value_counts().to_dict()
-
-
-def _fold(values: pd.Series) -> pd.Series:
-    """Return lower-case text without accents, for matching names."""
-    return (
-        values.fillna("")
-        .astype(str)
-        .str.normalize("NFKD")
-        .str.encode("ascii", errors="ignore")
-        .str.decode("ascii")
-        .str.lower()
-    )
 
 
 def _text(df: pd.DataFrame, column: str) -> np.ndarray:

@@ -18,10 +18,11 @@ import secrets
 import unicodedata
 from pathlib import Path
 
+from buurtkaart import settings, validate
 from buurtkaart.errors import BuurtkaartError
 
-KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
-KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
+KEY_ENV = settings.PSEUDONYM_KEY_ENV
+KEY_FILE_ENV = settings.KEY_FILE_ENV
 KEY_BYTES = 32  # a new key file's size
 KEY_MIN_BYTES = 16  # shorter keys are refused
 REFERENCE_MAX = 100
@@ -31,7 +32,6 @@ CODE_CHARS = 8
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _HEX_PER_CODE = CODE_CHARS * 5 // 4  # 40 bits
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 class PseudonymError(BuurtkaartError):
@@ -40,15 +40,14 @@ class PseudonymError(BuurtkaartError):
 
 def default_key_file() -> Path:
     """Return where the key file is kept: BUURTKAART_KEY_FILE, else ~/.config/buurtkaart/pseudonym.key."""
-    configured = os.environ.get(KEY_FILE_ENV, "").strip()
-    return Path(configured).expanduser() if configured else Path.home() / ".config" / "buurtkaart" / "pseudonym.key"
+    return settings.key_file()
 
 
 def load_key() -> bytes:
     """Return the HMAC key: BUURTKAART_PSEUDONYM_KEY (as UTF-8), else the key file (made on first use)."""
-    configured = os.environ.get(KEY_ENV, "")
-    if configured.strip():
-        key = configured.strip().encode("utf-8")
+    configured = settings.pseudonym_key()
+    if configured:
+        key = configured.encode("utf-8")
         if len(key) < KEY_MIN_BYTES:
             raise PseudonymError("error.citizen_key_too_short", source=KEY_ENV, minimum=KEY_MIN_BYTES)
         return key
@@ -59,7 +58,7 @@ def normalise_reference(reference: str) -> str:
     """Return a reference as it is hashed: same letters, any case, spacing or width give the same result."""
     if not isinstance(reference, str):
         raise PseudonymError("error.citizen_reference_invalid", limit=REFERENCE_MAX)
-    text = " ".join(_CONTROL.sub(" ", unicodedata.normalize("NFKC", reference)).split()).casefold()
+    text = " ".join(validate.CONTROL.sub(" ", unicodedata.normalize("NFKC", reference)).split()).casefold()
     if not text or len(text) > REFERENCE_MAX:
         raise PseudonymError("error.citizen_reference_invalid", limit=REFERENCE_MAX)
     return text

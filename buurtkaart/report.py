@@ -17,8 +17,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import charts, i18n, ties
-from buurtkaart.buurtanalyse import AreaAnalysis
+from buurtkaart import area as area_mod
+from buurtkaart import charts, i18n, settings, vocabulary
+from buurtkaart.area import Area
+from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.i18n import t
 
 GROUP_COLOURS = {"children": "#3498db", "adults": "#95a5a6", "elderly": "#e67e22"}
@@ -33,6 +35,32 @@ img.map{max-width:100%;border:1px solid #ddd}
 """
 
 
+def area_report(result: AreaAnalysis, region: Area, *, lang: str = i18n.DEFAULT_LANGUAGE) -> str:
+    """Return the standalone HTML report of an area of `region`: what the analyse page downloads and the CLI writes.
+
+    Parameters
+    ----------
+    result
+        The analysis of the area (``buurtanalyse.analyse_area``).
+    region
+        The region it was analysed in: its streets around the area are drawn, its quartiers named.
+    lang
+        The report's language (keyword-only).
+
+    Returns
+    -------
+    str
+        One HTML page with its charts and map inline (works offline, no citizen code in it).
+
+    Example
+    -------
+    >>> html = area_report(buurtanalyse.analyse_area("Schaerbeek", boundary, region=region, walk=walk), region)  # doctest: +SKIP
+    """
+    return report_html(
+        result, lang=lang, edges=area_streets(region, result.boundary), quartier_names=quartier_names(region.quartiers, lang=lang)
+    )
+
+
 def report_html(
     result: AreaAnalysis,
     *,
@@ -40,7 +68,28 @@ def report_html(
     edges: pd.DataFrame | None = None,
     quartier_names: dict[str, str] | None = None,
 ) -> str:
-    """Return the standalone HTML report of a buurtanalyse (`edges`: the area's streets, for the map)."""
+    """Return the standalone HTML report of a buurtanalyse (``area_report`` fills `edges` and the names).
+
+    Parameters
+    ----------
+    result
+        The analysis (``buurtanalyse.analyse_area``).
+    lang
+        The report's language (keyword-only).
+    edges
+        The area's streets, for the map of walking distances (None: no map).
+    quartier_names
+        {mdrc as text: name}, so that the caseload's groups read as quartiers, not codes.
+
+    Returns
+    -------
+    str
+        One HTML page with its charts and map inline: works offline, every text escaped, no citizen code.
+
+    Example
+    -------
+    >>> html = report_html(result, lang="fr")  # doctest: +SKIP
+    """
     parts = [
         f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
         f"<p class='note'>{_e(t('report.made', lang, at=result.made_at.strftime('%Y-%m-%d %H:%M UTC')))}</p>",
@@ -49,8 +98,8 @@ def report_html(
         _list(result.sentences) if result.has_population else f"<p>{_e(t('report.no_population', lang))}</p>",
     ]
     if result.has_population:
-        parts.append(_chart(access_chart(result, lang)))
-    parts.append(_table(place_table(result, lang)))
+        parts.append(_chart(access_chart(result, lang=lang)))
+    parts.append(_table(place_table(result, lang=lang)))
     if edges is not None and MAP_KEY in result.access.distance:
         parts += [f"<h3>{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}</h3>", _map_image(result, edges, lang)]
     parts += [f"<h2>{_e(t('report.caseload', lang))}</h2>", f"<p>{_e(t('report.citizens', lang, n=result.citizens))}</p>"]
@@ -58,15 +107,15 @@ def report_html(
     if overall is None or overall["suppressed"]:
         parts.append(f"<p>{_e(t('report.suppressed', lang))}</p>")
     else:
-        parts += [_chart(gaps_chart(result, lang)), _table(gaps_table(result, lang, quartier_names))]
+        parts += [_chart(gaps_chart(result, lang=lang)), _table(gaps_table(result, lang=lang, quartier_names=quartier_names))]
     parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
     if len(result.unknown):
-        parts.append(_table(unknown_table(result, lang)))
-    parts += [f"<p>{_e(line)}</p>" for line in unknown_notes(result, lang)]
+        parts.append(_table(unknown_table(result, lang=lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in unknown_notes(result, lang=lang)]
     parts.append(f"<h2>{_e(t('report.talents', lang))}</h2>")
     if len(result.talents):
-        parts.append(_table(talents_table(result, lang)))
-    parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang)]
+        parts.append(_table(talents_table(result, lang=lang)))
+    parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang=lang)]
     parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
     body = "\n".join(parts)
     title = _e(t("report.title", lang, name=result.name))
@@ -77,7 +126,7 @@ def report_html(
     )
 
 
-def access_chart(result: AreaAnalysis, lang: str) -> Figure:
+def access_chart(result: AreaAnalysis, *, lang: str) -> Figure:
     """Return a bar chart: per kind of place, the share of residents of each age group beyond their threshold."""
     fig = result.figures[~result.figures["no_place"]]
     keys = list(dict.fromkeys(fig["key"]))
@@ -100,11 +149,11 @@ def access_chart(result: AreaAnalysis, lang: str) -> Figure:
     return figure
 
 
-def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
+def gaps_chart(result: AreaAnalysis, *, lang: str) -> Figure:
     """Return a bar chart: the share of citizens lacking each function, and with a bonding-only network."""
     row = result.gaps.iloc[0]
-    labels = [ties.label("function", f, lang) for f in ties.FUNCTIONS] + [t("report.bonding_only", lang)]
-    values = [100 * row[f"lacking_{f}"] for f in ties.FUNCTIONS] + [100 * row["bonding_only"]]
+    labels = [vocabulary.label("function", f, lang) for f in vocabulary.FUNCTIONS] + [t("report.bonding_only", lang)]
+    values = [100 * row[f"lacking_{f}"] for f in vocabulary.FUNCTIONS] + [100 * row["bonding_only"]]
     figure = Figure(figsize=(8, 2.6))
     ax = figure.subplots()
     ax.barh(labels, values, color=FUNCTION_COLOUR)
@@ -117,7 +166,7 @@ def gaps_chart(result: AreaAnalysis, lang: str) -> Figure:
     return figure
 
 
-def place_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def place_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the places of each kind in the area and how far its streets are from one, as a table to show."""
     rows = []
     for row in result.places.itertuples():
@@ -130,22 +179,22 @@ def place_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def gaps_table(result: AreaAnalysis, lang: str, quartier_names: dict[str, str] | None = None) -> pd.DataFrame:
+def gaps_table(result: AreaAnalysis, *, lang: str, quartier_names: dict[str, str] | None = None) -> pd.DataFrame:
     """Return the caseload gaps per group (all, then each quartier) with suppressed groups shown as such."""
     names = quartier_names or {}
     rows = []
     for row in result.gaps.itertuples():
         group = t("report.all", lang) if row.group == "all" else names.get(row.group, row.group)
         shown = {t("report.col.group", lang): group, t("report.col.citizens", lang): row.citizens}
-        for f in ties.FUNCTIONS:
+        for f in vocabulary.FUNCTIONS:
             value = getattr(row, f"lacking_{f}")
-            shown[t("report.col.lacking", lang, function=ties.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"
+            shown[t("report.col.lacking", lang, function=vocabulary.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"
         shown[t("report.col.mean_size", lang)] = "—" if pd.isna(row.mean_size) else f"{row.mean_size:.1f}"
         rows.append(shown)
     return pd.DataFrame(rows)
 
 
-def unknown_notes(result: AreaAnalysis, lang: str) -> list[str]:
+def unknown_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
     """Return what to say under the unknown places: none at all, or how many are left out for privacy."""
     hidden = result.unknown.attrs.get("hidden", 0)
     if hidden:
@@ -153,7 +202,7 @@ def unknown_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return [] if len(result.unknown) else [t("report.unknown.none", lang)]
 
 
-def talents_notes(result: AreaAnalysis, lang: str) -> list[str]:
+def talents_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
     """Return what to say under the talents and needs: none at all, or how many matches are left out."""
     hidden = result.talents.attrs.get("hidden", 0)
     if hidden:
@@ -161,25 +210,24 @@ def talents_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return [] if len(result.talents) else [t("report.talents.none", lang)]
 
 
-def unknown_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def unknown_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the places citizens name that the organisation does not know, as a table to show."""
     return result.unknown[["label", "citizens"]].rename(
         columns={"label": t("report.col.place", lang), "citizens": t("report.col.citizens", lang)}
     )
 
 
-def talents_table(result: AreaAnalysis, lang: str) -> pd.DataFrame:
+def talents_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
     """Return the needs that citizens' talents answer nearby, as a table to show."""
-    talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: ties.label("talent", k, lang)))
+    talents = result.talents.assign(talent=result.talents["talent"].map(lambda k: vocabulary.label("talent", k, lang)))
     return talents[["need", "talent", "citizens"]].rename(
         columns={"need": t("report.col.need", lang), "talent": t("report.col.talent", lang), "citizens": t("report.col.citizens", lang)}
     )
 
 
-def quartier_names(quartiers: pd.DataFrame, lang: str) -> dict[str, str]:
-    """Return {mdrc as text: name} of the quartiers in `lang` (French names in French, else Dutch)."""
-    column = "name_fr" if lang == "fr" else "name_nl"
-    return dict(zip(quartiers["mdrc"].astype(str), quartiers[column], strict=True))
+def quartier_names(quartiers: pd.DataFrame, *, lang: str) -> dict[str, str]:
+    """Return {mdrc as text: name} of the quartiers in `lang`, as the caseload's groups name them."""
+    return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang=lang).items()}
 
 
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
@@ -189,7 +237,7 @@ def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
     ax = figure.subplots()
     for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
         part.plot(ax=ax, color=colour, linewidth=1.2, label=label)
-    gpd.GeoSeries([result.boundary], crs="EPSG:4326").boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
+    gpd.GeoSeries([result.boundary], crs=settings.CRS).boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect(1 / math.cos(math.radians(result.boundary.centroid.y)))
     ax.legend(loc="lower left", fontsize=7)

@@ -32,9 +32,9 @@ import numpy as np
 from opening_hours import OpeningHours, ParserError, State
 
 from buurtkaart import graph as graph_mod
+from buurtkaart import names
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
-from buurtkaart.vindplaatsen import fold_name
 
 DEFAULT_SPEED_KMH = 4.5
 MIN_SPEED_KMH, MAX_SPEED_KMH = 1.0, 8.0
@@ -631,11 +631,11 @@ def find_stop(query: str, candidates: Sequence[Stop]) -> Stop:
     by_id = [c for c in candidates if c.id == query]
     if by_id:
         return by_id[0]
-    needle = fold_name(query)
+    needle = names.fold(query)
     if not needle:
         raise RouteError("error.route_stop_unknown", name=query)
-    exact = [c for c in candidates if fold_name(c.name) == needle]
-    found = exact or [c for c in candidates if needle in fold_name(c.name)]
+    exact = [c for c in candidates if names.fold(c.name) == needle]
+    found = exact or [c for c, rank in zip(candidates, names.match([c.name for c in candidates], query), strict=True) if rank != names.NO_MATCH]
     if len(found) == 1:
         return found[0]
     if not found:

@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
+from buurtkaart import organisations
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.routes import DEFAULT_SPEED_KMH, MAX_STOPS, Stop
 from buurtkaart.store import NAME_MAX, RoundRecord, RoundWalk, Store, new_id, now
-from buurtkaart.vindplaatsen import clean_user, require_organisation
+from buurtkaart.vindplaatsen import clean_user
 
 ROUNDS: Table = RoundRecord.__table__  # type: ignore[assignment]
 WALKS: Table = RoundWalk.__table__  # type: ignore[assignment]
@@ -78,7 +79,7 @@ def save_round(
     row = {**values, "id": new_id(), "organisation_id": organisation_id, "version": 1, "created_at": at,
            "updated_at": at, "updated_by": user, "deleted_at": None}  # fmt: skip
     with store.write(lock=organisation_id) as session:
-        require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, RoundError)
         session.execute(ROUNDS.insert().values(row))
     return _saved(row)
 

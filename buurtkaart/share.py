@@ -34,7 +34,7 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import compact, i18n, taxonomy, ties
+from buurtkaart import compact, i18n, taxonomy, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -285,9 +285,9 @@ def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
     if overall is None or overall["suppressed"]:
         lines.append(t("report.suppressed", lang))
         return lines
-    for function in ties.FUNCTIONS:
+    for function in vocabulary.FUNCTIONS:
         share = overall[f"lacking_{function}"]
-        label = t("report.col.lacking", lang, function=ties.label("function", function, lang))
+        label = t("report.col.lacking", lang, function=vocabulary.label("function", function, lang))
         lines.append(f"{label}: {100 * float(share):.0f}%")
     lines.append(f"{t('report.bonding_only', lang)}: {100 * float(overall['bonding_only']):.0f}%")
     return lines

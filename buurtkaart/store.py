@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -40,13 +39,12 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from buurtkaart import paths
-from buurtkaart import ties as vocab
+from buurtkaart import settings
+from buurtkaart import vocabulary as vocab
 from buurtkaart.errors import BuurtkaartError
 
-DATABASE_URL_ENV = "BUURTKAART_DATABASE_URL"
-SQLITE_PATH_ENV = "BUURTKAART_SQLITE_PATH"
-SQLITE_FILE = "buurtkaart.sqlite"
+DATABASE_URL_ENV = settings.DATABASE_URL_ENV
+SQLITE_PATH_ENV = settings.SQLITE_PATH_ENV
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 LAYER_KEYS: tuple[str, ...] = ("vindplaats", "site", "partner", "gatekeeper", "need")
 WHEELCHAIR_KEYS: tuple[str, ...] = ("yes", "no", "limited", "unknown")
@@ -360,6 +358,37 @@ class Store:
                     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": lock})
                 yield session
 
+    @contextmanager
+    def erase(self, *, lock: str | None = None) -> Iterator[Session]:
+        """Yield a write session for deleting personal data, so that it does not linger in the database file.
+
+        On SQLite the deleted rows are zeroed in their pages (secure_delete: some builds do so by default,
+        not all) and the write-ahead log is copied into the file and emptied after the commit. PostgreSQL
+        keeps dead rows, invisible to every query, until its autovacuum runs.
+        """
+        with self.write(lock=lock) as session:
+            if self.is_postgres:
+                yield session
+            else:
+                previous = int(session.execute(text("PRAGMA secure_delete")).scalar() or 0)
+                session.execute(text("PRAGMA secure_delete = ON"))
+                try:
+                    yield session
+                finally:
+                    session.execute(text(f"PRAGMA secure_delete = {previous}"))
+        if not self.is_postgres:
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            cursor.close()
+        finally:
+            connection.close()
+
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -367,10 +396,10 @@ class Store:
 
 def database_url() -> str:
     """Return the database URL: BUURTKAART_DATABASE_URL, else a SQLite file (BUURTKAART_SQLITE_PATH or the cache folder)."""
-    url = os.environ.get(DATABASE_URL_ENV, "").strip()
+    url = settings.database_url()
     if url:
         return url
-    path = Path(os.environ.get(SQLITE_PATH_ENV, "").strip() or paths.cache_dir() / SQLITE_FILE).expanduser()
+    path = settings.sqlite_path()
     return URL.create("sqlite", database=str(path.resolve())).render_as_string(hide_password=False)
 
 

@@ -19,7 +19,7 @@ from buurtkaart.area import Area
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import category_label, t
 from buurtkaart.indicators import as_keys, compute, fragile_functions, missing_functions
-from buurtkaart.ties import CRS, label
+from buurtkaart.vocabulary import CRS, label
 
 # Which kinds of place typically fill each network function: taxonomy.CATEGORY_KEYS and vindplaatsen.INFORMAL_KINDS.
 FUNCTION_CATEGORIES: dict[str, tuple[str, ...]] = {
@@ -28,7 +28,7 @@ FUNCTION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "affectief": ("meeting", "worship", "care", "self_organisation", "tea_house"),
     "materieel": ("care", "public", "market", "self_organisation", "laundromat"),
 }
-# Situations (ties.SITUATIONS, plus the free tag "young_children") refine what fits.
+# Situations (vocabulary.SITUATIONS, plus the free tag "young_children") refine what fits.
 SITUATION_CATEGORIES: dict[str, tuple[str, ...]] = {
     "newcomer": ("learning", "public", "self_organisation"),
     "learning_dutch": ("learning",),
@@ -74,11 +74,33 @@ def suggest(
 ) -> gpd.GeoDataFrame:
     """Return up to `limit` places within `max_m` walking metres that fit what the citizen's network lacks.
 
-    Rows follow SUGGESTION_COLUMNS (+ Point geometry): the organisation's items first (those with activities
-    in one of the citizen's languages before the others), then OSM places; within each, the nearest place of
-    every kind first, missing functions before interests and situations, then by distance. An empty result
-    says why in `attrs["reason"]` (translated) and `attrs["reason_key"]`; `attrs["anchor_node_id"]` and
-    `attrs["anchor_snap_m"]` tell where the walk starts.
+    Parameters
+    ----------
+    citizen
+        The citizen (a row of ``citizens.list_citizens``): its anchor, interests, situations and languages.
+    ties
+        The citizen's ties, to see which functions are missing or fragile.
+    area, graph
+        The places and the walking graph (``graph.walk_graph(area)``).
+    items
+        The organisation's map (its vindplaatsen come first).
+    max_m, limit
+        The walking distance and the number of places.
+    lang
+        The language of the reasons (keyword-only).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``SUGGESTION_COLUMNS`` + Point geometry: the organisation's items first (those with activities in one
+        of the citizen's languages before the others), then OSM places; within each, the nearest place of every
+        kind first, missing functions before interests and situations, then by distance. An empty result says
+        why in ``attrs["reason"]`` (translated) and ``attrs["reason_key"]``; ``attrs["anchor_node_id"]`` and
+        ``attrs["anchor_snap_m"]`` tell where the walk starts.
+
+    Example
+    -------
+    >>> suggest(person, ties, area=region, graph=walk_graph(region), lang="fr")  # doctest: +SKIP
     """
     situations = as_keys(_get(citizen, "situations"))
     targets = _targets(ties, as_keys(_get(citizen, "interests")), situations)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import numbers
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,6 +17,7 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
+from buurtkaart import names, organisations, settings, validate
 from buurtkaart import places as places_mod
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -31,17 +28,15 @@ from buurtkaart.store import (
     WHEELCHAIR_KEYS,
     HistoryEntry,
     MapItem,
-    Organisation,
     Store,
     new_id,
     now,
 )
 from buurtkaart.taxonomy import CATEGORY_KEYS, OTHER
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 ITEMS: Table = MapItem.__table__  # type: ignore[assignment]
 HISTORY: Table = HistoryEntry.__table__  # type: ignore[assignment]
-ORGANISATIONS: Table = Organisation.__table__  # type: ignore[assignment]
 
 # --- vocabularies (keys are stored; labels come from i18n: see `label_key`) ---
 LAYERS: tuple[str, ...] = LAYER_KEYS
@@ -157,9 +152,6 @@ ITEM_COLUMNS: dict[str, str] = {
 }
 HISTORY_COLUMNS: tuple[str, ...] = ("id", "item_id", "at", "user", "action", "name", "changed", "before", "after")
 _GEOD = pyproj.Geod(ellps="WGS84")
-# Control characters (Unicode category Cc) and lone surrogates (Cs); notes and hours may hold tabs and new lines.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _LOCAL_TIME = "Europe/Brussels"
 
 Bounds = shapely.Geometry | Sequence[float]
@@ -168,19 +160,14 @@ Bounds = shapely.Geometry | Sequence[float]
 class VindplaatsError(BuurtkaartError):
     """Input or a change that cannot be saved; `field` names the form field it concerns, if any."""
 
-    def __init__(self, key: str, *, field: str | None = None, **values: object) -> None:
-        self.field = field
-        super().__init__(key, **values, **({"field": field} if field is not None else {}))
-        self.args = (self.message("en"),)
+    FIELD_LABELS = "item."
 
-    def message(self, lang: str) -> str:
-        """Return the message in `lang`, with the field's label in that language."""
+    def shown_values(self, lang: str) -> dict[str, object]:
+        """Return the message's values, with the layer's label in `lang`."""
         values = dict(self.values)
-        if self.field is not None:
-            values["field"] = t(f"item.{self.field}", lang)
         if "layer" in values:
             values["layer"] = label("layer", str(values["layer"]), lang)
-        return t(self.key, lang, **values)
+        return values
 
 
 class DuplicateError(VindplaatsError):
@@ -256,34 +243,7 @@ def options(vocabulary: str, lang: str) -> list[tuple[str, str]]:
     return [(key, label(vocabulary, key, lang)) for key in VOCABULARIES[vocabulary]]
 
 
-@lru_cache(maxsize=65536)
-def fold_name(name: str) -> str:
-    """Return a name without case, accents and repeated spaces: the key that finds duplicates."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(plain.casefold().split())
-
-
-# --- organisations ---
-
-
-def ensure_organisation(store: Store, name: str) -> str:
-    """Return the id of the organisation called `name`, created if it does not exist yet."""
-    name = _text(name, "organisation", limit=NAME_MAX, required=True)
-    with store.write(lock="organisations") as session:
-        found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.name == name)).scalar()
-        if found is not None:
-            return found
-        org_id = new_id()
-        session.execute(ORGANISATIONS.insert().values(id=org_id, name=name, created_at=now()))
-        return org_id
-
-
-def organisations(store: Store) -> list[tuple[str, str]]:
-    """Return (id, name) of every organisation, by name."""
-    with store.read() as session:
-        rows = session.execute(select(ORGANISATIONS.c.id, ORGANISATIONS.c.name).order_by(ORGANISATIONS.c.name))
-        return [(row.id, row.name) for row in rows]
+fold_name = names.duplicate_key  # the key stored with each item, that finds duplicates
 
 
 # --- validation (shared with exchange.import_file) ---
@@ -291,23 +251,24 @@ def organisations(store: Store) -> list[tuple[str, str]]:
 
 def clean_fields(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return the editable fields of an item checked and normalised; raise VindplaatsError on the first problem."""
-    layer = _choice(values.get("layer"), "layer", "error.layer_unknown")
+    text, choice, choices, error = validate.text, validate.choice, validate.choices, VindplaatsError  # once per row
+    layer = choice(values.get("layer"), "layer", LAYERS, error, "error.layer_unknown")
     actor_vocabulary = ACTOR_VOCABULARY[layer]
-    actor = _text(values.get("actor"), "actor", limit=40)
+    actor = text(values.get("actor"), "actor", error, limit=40)
     if actor and (actor_vocabulary is None or actor not in VOCABULARIES[actor_vocabulary]):
         raise VindplaatsError("error.actor_unknown", field="actor", value=actor, layer=layer)
     return {
         "layer": layer,
-        "name": _text(values.get("name"), "name", limit=NAME_MAX, required=True),
-        "kind": _choice(values.get("kind"), "kind", "error.kind_unknown"),
-        "target_groups": _choices(values.get("target_groups"), "target_groups", "target_group", "error.target_group_unknown"),
-        "languages": _choices(values.get("languages"), "languages", "language", "error.language_unknown"),
-        "hours": _text(values.get("hours"), "hours", limit=HOURS_MAX, multiline=True),
-        "wheelchair": _choice(values.get("wheelchair") or "unknown", "wheelchair", "error.wheelchair_unknown"),
+        "name": text(values.get("name"), "name", error, limit=NAME_MAX, empty_key="error.name_empty"),
+        "kind": choice(values.get("kind"), "kind", KINDS, error, "error.kind_unknown"),
+        "target_groups": tuple(choices(values.get("target_groups"), "target_groups", TARGET_GROUPS, error, "error.target_group_unknown")),
+        "languages": tuple(choices(values.get("languages"), "languages", SPOKEN_LANGUAGES, error, "error.language_unknown")),
+        "hours": text(values.get("hours"), "hours", error, limit=HOURS_MAX, multiline=True),
+        "wheelchair": choice(values.get("wheelchair") or "unknown", "wheelchair", WHEELCHAIR, error, "error.wheelchair_unknown"),
         "formal": _formal(values.get("formal")),
-        "notes": _text(values.get("notes"), "notes", limit=NOTES_MAX, multiline=True),
+        "notes": text(values.get("notes"), "notes", error, limit=NOTES_MAX, multiline=True),
         "actor": actor,
-        "osm_place_id": _text(values.get("osm_place_id"), "osm_place_id", limit=OSM_ID_MAX) or None,
+        "osm_place_id": text(values.get("osm_place_id"), "osm_place_id", error, limit=OSM_ID_MAX) or None,
     }
 
 
@@ -381,11 +342,9 @@ def add(
     )  # fmt: skip
     x, y = clean_position(lon, lat, bounds)
     with store.write(lock=organisation_id) as session:
-        require_organisation(session, organisation_id)
+        organisations.require(session, organisation_id, VindplaatsError)
         refuse_duplicate(session, organisation_id, values["layer"], values["name"], x, y)
-        row = new_row(organisation_id, values, x, y, user=user)
-        session.execute(ITEMS.insert(), [row])
-        session.execute(HISTORY.insert(), [history_row(row, user=user, action="create", before=None)])
+        [row] = insert_items(session, organisation_id, [(values, x, y)], user=user, action="create")
     return _item(row)
 
 
@@ -555,16 +514,15 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
 
 
 def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-    """Return places and streets of `area` whose name contains `query` (label, source, geometry), places first."""
-    needle = fold_name(query)
+    """Return places and streets of `area` whose name matches `query` (label, source, geometry), places first."""
     columns = {"label": pd.Series(dtype="str"), "source": pd.Series(dtype="str")}
-    if not needle:
+    if not names.fold(query):
         return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
     found = places_mod.search(area.places, query, limit=limit)
     hits = [(row.name, "place", row.geometry) for row in found.itertuples()]
     if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
         streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
-        streets = streets[streets["name"].map(lambda n: needle in fold_name(str(n)))]
+        streets = streets[names.match(streets["name"].astype(str), query) != names.NO_MATCH]
         for name, group in streets.groupby("name", sort=True):
             hits.append((str(name), "street", shapely.point_on_surface(group.geometry.union_all())))
     hits = hits[:limit]
@@ -574,13 +532,6 @@ def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataF
 
 
 # --- building blocks (also used by buurtkaart.exchange) ---
-
-
-def require_organisation(session: Session, organisation_id: str) -> None:
-    """Raise VindplaatsError if no organisation has this id."""
-    found = session.execute(select(ORGANISATIONS.c.id).where(ORGANISATIONS.c.id == str(organisation_id))).first()
-    if found is None:
-        raise VindplaatsError("error.organisation_unknown", organisation=str(organisation_id))
 
 
 def refuse_duplicate(
@@ -601,6 +552,40 @@ def refuse_duplicate(
             raise DuplicateError(
                 "error.duplicate", existing_id=other.id, name=other.name, distance=round(metres), limit=round(DUPLICATE_METRES)
             )
+
+
+def insert_items(
+    session: Session,
+    organisation_id: str,
+    rows: Iterable[tuple[Mapping[str, Any], float, float]],
+    *,
+    user: str,
+    action: str,
+) -> list[dict[str, Any]]:
+    """Write new items (clean fields, lon, lat) and their history lines in the caller's transaction; return the rows.
+
+    With `_change`, the one way rows enter the items table (`add` and `exchange.import_file` call it).
+    """
+    new = [new_row(organisation_id, values, lon, lat, user=user) for values, lon, lat in rows]
+    if new:
+        session.execute(ITEMS.insert(), new)
+        session.execute(HISTORY.insert(), [history_row(row, user=user, action=action, before=None) for row in new])
+    return new
+
+
+def live_by_name_key(session: Session, organisation_id: str, keys: Iterable[str]) -> dict[tuple[str, str], list[Row[Any]]]:
+    """Return the organisation's live items whose name_key is one of `keys`, by (layer, name_key)."""
+    wanted = sorted(set(keys))
+    found: dict[tuple[str, str], list[Row[Any]]] = {}
+    for start in range(0, len(wanted), 500):
+        query = select(ITEMS.c.id, ITEMS.c.name, ITEMS.c.name_key, ITEMS.c.layer, ITEMS.c.lon, ITEMS.c.lat).where(
+            ITEMS.c.organisation_id == organisation_id,
+            ITEMS.c.deleted_at.is_(None),
+            ITEMS.c.name_key.in_(wanted[start : start + 500]),
+        )
+        for item in session.execute(query):
+            found.setdefault((item.layer, item.name_key), []).append(item)
+    return found
 
 
 def new_row(organisation_id: str, values: Mapping[str, Any], lon: float, lat: float, *, user: str) -> dict[str, Any]:
@@ -682,7 +667,7 @@ def _change(
             raise VindplaatsError(key, name=row.name)
         values = compute(session, row)
         current = dict(row._mapping)
-        if all(_same(current[k], v) for k, v in values.items()):
+        if all(validate.same(current[k], v) for k, v in values.items()):
             return _item(current)
         new = {**current, **values, "version": row.version + 1, "updated_at": now(), "updated_by": user}
         result = session.execute(
@@ -717,49 +702,15 @@ def _item(row: Mapping[str, Any]) -> Item:
     return Item(**values)
 
 
-def _same(old: Any, new: Any) -> bool:
-    """Return True when a stored value equals a new one (lists and tuples alike)."""
-    if isinstance(old, list | tuple) and isinstance(new, list | tuple):
-        return list(old) == list(new)
-    return type(old) is type(new) and old == new
-
-
 def _text(value: object, field: str, *, limit: int, required: bool = False, multiline: bool = False) -> str:
     """Return text stripped of surrounding spaces; refuse non-text, control characters and text over `limit`."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        value = ""
-    if not isinstance(value, str):
-        raise VindplaatsError("error.not_text", field=field, value=show_value(value))
-    value = value.strip()
-    if (_CONTROL_MULTILINE if multiline else _CONTROL).search(value):
-        raise VindplaatsError("error.control_character", field=field)
-    if required and not value:
-        raise VindplaatsError(f"error.{field}_empty", field=field)  # name, organisation, user
-    if len(value) > limit:
-        raise VindplaatsError("error.text_too_long", field=field, length=len(value), limit=limit)
-    return value
+    empty_key = f"error.{field}_empty" if required else None  # name, organisation, user
+    return validate.text(value, field, VindplaatsError, limit=limit, empty_key=empty_key, multiline=multiline)
 
 
 def _choice(value: object, field: str, key: str) -> str:
     """Return `value` if it is a key of the field's vocabulary (layer, kind, wheelchair); raise VindplaatsError naming it if not."""
-    if not isinstance(value, str) or value not in VOCABULARIES[field]:
-        raise VindplaatsError(key, field=field, value=show_value(value))
-    return value
-
-
-def _choices(value: object, field: str, vocabulary: str, key: str) -> tuple[str, ...]:
-    """Return the distinct keys of a list field, in order; raise VindplaatsError naming an unknown one."""
-    if value is None:
-        return ()
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise VindplaatsError("error.not_a_list", field=field, value=show_value(value))
-    out: list[str] = []
-    for entry in value:
-        if not isinstance(entry, str) or entry not in VOCABULARIES[vocabulary]:
-            raise VindplaatsError(key, field=field, value=show_value(entry))
-        if entry not in out:
-            out.append(entry)
-    return tuple(out)
+    return validate.choice(value, field, VOCABULARIES[field], VindplaatsError, key)
 
 
 def _formal(value: object) -> bool | None:
@@ -771,19 +722,13 @@ def _formal(value: object) -> bool | None:
 
 def _coordinate(value: object, field: str) -> float:
     """Return a coordinate as a finite float; raise VindplaatsError if it is not a number."""
-    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
-    number = float(value)
-    if not math.isfinite(number):
+    number = validate.number(value)
+    if number is None:
         raise VindplaatsError("error.coordinate_not_number", field=field, value=show_value(value))
     return number
 
 
-def show_value(value: object, limit: int = 40) -> str:
-    """Return a short printable form of a bad value, for an error message."""
-    text = value if isinstance(value, str) else repr(value)
-    text = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+show_value = validate.show_value
 
 
 def _deg(value: float) -> str:
@@ -799,3 +744,7 @@ def _local_time(at: datetime | None) -> str:
         return at.astimezone(ZoneInfo(_LOCAL_TIME)).strftime("%Y-%m-%d %H:%M")
     except Exception:  # no time-zone data on this machine
         return at.strftime("%Y-%m-%d %H:%M UTC")
+
+
+# The name from before buurtkaart.organisations existed, for code written against it; new code calls organisations.ensure.
+ensure_organisation = organisations.ensure

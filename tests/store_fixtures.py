@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
-from buurtkaart import vindplaatsen as vp
+from buurtkaart import organisations
 from buurtkaart.store import Store, open_store
 
 POSTGRES_ENV = "BUURTKAART_TEST_POSTGRES_URL"
@@ -90,4 +90,4 @@ def store_fixture(open_stores: Callable[[], Store]) -> Store:
 @pytest.fixture(name="org")
 def org_fixture(store: Store) -> str:
     """Return the id of an organisation in the test database."""
-    return vp.ensure_organisation(store, "LDC De Buurt")
+    return organisations.ensure(store, "LDC De Buurt")

@@ -14,7 +14,8 @@ import shapely
 from buurtkaart import accessibility as ac
 from buurtkaart import area as area_mod
 from buurtkaart import graph as graph_mod
-from buurtkaart.ties import AGE_BANDS
+from buurtkaart import settings
+from buurtkaart.vocabulary import AGE_BANDS
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +130,7 @@ def test_places_far_from_any_street_are_snapped_but_reported(acc: ac.Accessibili
     first = far.iloc[0]
     row = list(acc.sources.place_ids[first["key"]]).index(first["place_id"])
     assert ac.node_distance(acc, first["key"])[acc.sources.nodes[first["key"]][row]] == 0
-    assert any("250 m" in s for s in ac.sentences(acc, "nl"))
+    assert any("250 m" in s for s in ac.sentences(acc, lang="nl"))
 
 
 def test_block_figures_agree_with_a_brute_force_count(acc: ac.Accessibility, walk: graph_mod.WalkGraph, blocks) -> None:
@@ -175,7 +176,7 @@ def test_figures_and_sentences_never_show_inf(acc: ac.Accessibility) -> None:
     assert not np.isinf(summary.select_dtypes("number").astype(float).to_numpy()).any()
     assert (summary["nodes_reachable"] + summary["nodes_unreachable"] == acc.graph.size).all()
     for lang in ("nl", "fr", "en"):
-        text = " ".join(ac.sentences(acc, lang))
+        text = " ".join(ac.sentences(acc, lang=lang))
         assert "inf" not in text and "nan" not in text.lower()
 
 
@@ -187,8 +188,8 @@ def test_sentence_reads_the_figure_in_plain_dutch(acc: ac.Accessibility) -> None
         f"{dutch} inwoners van 60+ ({round(100 * n / total)} %) wonen verder dan 400 m wandelen "
         f"(ongeveer {round(400 / 0.9 / 60)} min) van een ontmoetingsplek of buurthuis."
     )
-    assert expected in ac.sentences(acc, "nl")
-    english = ac.sentences(acc, "en")
+    assert expected in ac.sentences(acc, lang="nl")
+    english = ac.sentences(acc, lang="en")
     assert any(s.startswith(f"{n:,} residents aged 60+") and "from a meeting place" in s for s in english)
 
 
@@ -204,7 +205,7 @@ def test_unreachable_blocks_are_counted_apart(walk: graph_mod.WalkGraph, region:
     assert elderly["residents_unreachable"] == elderly["residents"] > 0
     assert elderly["residents_beyond"] == 0 and elderly["residents_within"] == 0
     assert ac.summary(acc).iloc[0]["nodes_unreachable"] == walk.size - (walk.component == 2).sum()
-    assert any("onbekend" in s for s in ac.sentences(acc, "nl"))
+    assert any("onbekend" in s for s in ac.sentences(acc, lang="nl"))
     streets = ac.streets_by_distance(acc, region.street_edges, "vindplaats")
     far = streets["klass"] == ac.UNREACHABLE
     assert far.mean() > 0.99
@@ -242,7 +243,7 @@ def test_blocks_beyond_are_those_past_the_threshold(acc: ac.Accessibility, block
     assert sorted(shown["block"]) == sorted(expected)
     assert (shown["distance_m"] > 400).all()
     assert {"colour", "label", "geometry"} <= set(shown.columns)
-    small = shown[shown["residents"] < ac.SMALL_GROUP]
+    small = shown[shown["residents"] < settings.MIN_GROUP]
     assert len(small) > 0 and small["label"].str.startswith("minder dan 5 kinderen").all()
     big = shown[shown["residents"] >= 10].iloc[0]
     assert big["label"].startswith(f"{big['residents']} kinderen van 0–9 jaar op ")
@@ -260,7 +261,7 @@ def test_a_kind_without_places_is_flagged_not_an_error(region: area_mod.Area, bl
     rows = ac.figures(acc).query("key == 'sport'")
     assert rows["no_place"].all() and rows["residents_beyond"].isna().all() and (rows["residents"] > 0).all()
     assert "Geen enkele plek van de soort “Sport” in dit gebied: de wandelafstand is niet te berekenen." in ac.sentences(acc)
-    assert ac.no_place_message("sport", "en") == "No place of this kind in the area: Sport"
+    assert ac.no_place_message("sport", lang="en") == "No place of this kind in the area: Sport"
     with pytest.raises(ac.AccessError) as caught:
         ac.node_distance(acc, "sport")
     assert caught.value.key == "error.no_place_of_kind"

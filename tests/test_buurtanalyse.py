@@ -15,7 +15,7 @@ from buurtkaart import accessibility as access
 from buurtkaart import buurtanalyse, cli, graph, report
 from buurtkaart.area import Area, commune_boundary, population_blocks
 from buurtkaart.errors import AreaError
-from tests.test_analysis import citizen_frame, items_frame, tie_frame
+from tests.test_caseload import citizen_frame, items_frame, tie_frame
 
 JOSAPHAT = 27  # the Josaphat monitoring quartier, in Schaerbeek
 
@@ -148,8 +148,8 @@ def test_the_report_names_quartiers_not_codes(region: Area, walk: graph.WalkGrap
     people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 5)
     result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people,
                                        all_ties=tie_frame([{"citizen_id": f"c{i}"} for i in range(5)]))
-    names = report.quartier_names(region.quartiers, "nl")
-    table = report.gaps_table(result, "nl", names)
+    names = report.quartier_names(region.quartiers, lang="nl")
+    table = report.gaps_table(result, lang="nl", quartier_names=names)
     assert table.iloc[:, 0].tolist() == ["Alle burgers", names[str(JOSAPHAT)]]
     assert f">{names[str(JOSAPHAT)]}<" in report.report_html(result, lang="nl", quartier_names=names)
 
@@ -162,3 +162,37 @@ def test_a_place_named_by_fewer_than_five_is_counted_not_shown(region: Area, wal
     page = report.report_html(result, lang="nl")
     assert "Theehuis Anadolu" in page and "Geheim café" not in page
     assert "1 andere plekken worden door minder dan 5 burgers genoemd" in page
+
+
+def test_map_and_report_draw_the_same_streets_around_the_area(schaerbeek: buurtanalyse.AreaAnalysis, region: Area) -> None:
+    streets = buurtanalyse.area_streets(region, schaerbeek.boundary)
+    inside = region.street_edges[region.street_edges.intersects(schaerbeek.boundary)]
+    assert set(inside.index) <= set(streets.index)  # every street of the area, and those just around it
+    margin = region.street_edges.loc[streets.index.difference(inside.index)]
+    assert len(margin) > 0
+    metric = gpd.GeoSeries([schaerbeek.boundary], crs=region.street_edges.crs).to_crs(31370).iloc[0]
+    assert (margin.to_crs(31370).distance(metric) <= 150.0 + 1e-6).all()
+
+
+def test_one_report_pipeline_for_page_and_cli(schaerbeek: buurtanalyse.AreaAnalysis, region: Area) -> None:
+    page = report.area_report(schaerbeek, region, lang="fr")
+    made = schaerbeek.made_at.strftime("%Y-%m-%d %H:%M UTC")
+    direct = report.report_html(
+        schaerbeek, lang="fr", edges=buurtanalyse.area_streets(region, schaerbeek.boundary),
+        quartier_names=report.quartier_names(region.quartiers, lang="fr"),
+    )
+    assert page == direct and made in page
+    assert "<img class='map'" in page
+
+
+def test_the_access_map_draws_streets_blocks_and_the_area(schaerbeek: buurtanalyse.AreaAnalysis, region: Area) -> None:
+    from buurtkaart import maps
+
+    m = maps.access_map(region, boundary=schaerbeek.boundary, name="<b>Schaerbeek</b>", result=schaerbeek, key="meeting",
+                        group="elderly", lang="nl", width=560, height=560)
+    page = m.get_root().render()
+    assert "bk-access-street" in page and "bk-block-beyond" in page and "bk-area" in page
+    assert maps.external_assets(m) == []
+    assert m.options["zoom"] == maps.fit_zoom(schaerbeek.boundary.bounds, width=560, height=560)
+    empty = maps.access_map(region, boundary=None, name="", result=None, key="meeting", group="elderly", lang="nl")
+    assert "bk-access-street" not in empty.get_root().render() and "leaflet.draw" in empty.get_root().render()

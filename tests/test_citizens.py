@@ -21,12 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from buurtkaart import area as area_mod
 from buurtkaart import citizens as cz
+from buurtkaart import organisations
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
-from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
+from buurtkaart import vocabulary as vocab
 from buurtkaart.store import Base, Store, open_store
-from buurtkaart.ties import Location
+from buurtkaart.vocabulary import Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
     BOX,
     database_url_fixture,
@@ -317,7 +318,7 @@ def test_a_citizen_is_found_by_code(store: Store, org: str, citizen: cz.Citizen)
 def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, citizen: cz.Citizen) -> None:
     tie = add(store, org, citizen.citizen_id)
     version = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1))
-    other = vp.ensure_organisation(store, "Buurthuis Elders")
+    other = organisations.ensure(store, "Buurthuis Elders")
     cid = citizen.citizen_id
     not_found = [
         lambda: cz.get_citizen(store, other, cid),
@@ -326,7 +327,6 @@ def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, 
         lambda: cz.list_ties(store, other, cid),
         lambda: cz.add_tie(store, other, cid, **TIE, location=TEA_HOUSE),
         lambda: cz.add_ties(store, other, cid, [flat(TEA_HOUSE)]),
-        lambda: cz.replace_ties(store, other, cid, []),
         lambda: cz.get_tie(store, other, tie.tie_id),
         lambda: cz.update_tie(store, other, tie.tie_id, state="slapend"),
         lambda: cz.delete_tie(store, other, tie.tie_id),
@@ -349,7 +349,7 @@ def test_another_organisation_sees_nothing_of_a_citizen(store: Store, org: str, 
 def test_the_same_reference_in_two_organisations_is_two_citizens(
     store: Store, org: str, quartiers: gpd.GeoDataFrame
 ) -> None:
-    other = vp.ensure_organisation(store, "Buurthuis Elders")
+    other = organisations.ensure(store, "Buurthuis Elders")
     ours = cz.create_citizen(store, org, reference="D-1", anchor=PARK, quartiers=quartiers)
     theirs = cz.create_citizen(store, other, reference="D-1", anchor=PARK, quartiers=quartiers)
     assert ours.citizen_id != theirs.citizen_id and ours.code != theirs.code
@@ -361,7 +361,7 @@ def test_the_same_reference_in_two_organisations_is_two_citizens(
 
 def test_a_tie_is_added_and_listed(store: Store, org: str, citizen: cz.Citizen) -> None:
     tie = add(store, org, citizen.citizen_id, functions=["verbindend", "materieel", "verbindend"], location=CASABLANCA)
-    assert tie.functions == ("materieel", "verbindend")  # the order of ties.FUNCTIONS, once each
+    assert tie.functions == ("materieel", "verbindend")  # the order of vocabulary.FUNCTIONS, once each
     assert tie.location == CASABLANCA and tie.citizen_id == citizen.citizen_id
     assert cz.get_tie(store, org, tie.tie_id) == tie and tie.id == tie.tie_id
     frame = cz.list_ties(store, org, citizen.citizen_id)
@@ -460,34 +460,6 @@ def test_many_ties_are_added_in_one_go(store: Store, org: str, citizen: cz.Citiz
         cz.add_ties(store, org, citizen.citizen_id, [{**flat(TEA_HOUSE), "name": "Mohammed"}])
     with pytest.raises(TypeError):
         cz.add_ties(store, org, citizen.citizen_id, [{**flat(TEA_HOUSE), "location": CASABLANCA}])
-
-
-def test_replace_ties_updates_adds_and_deletes_as_the_table_says(store: Store, org: str, citizen: cz.Citizen) -> None:
-    keep, change, drop = cz.add_ties(
-        store, org, citizen.citizen_id, [flat(TEA_HOUSE, role=r) for r in ("friend", "neighbour", "colleague")]
-    )
-    cz.set_links(store, org, citizen.citizen_id, [(keep.tie_id, change.tie_id), (keep.tie_id, drop.tie_id)])
-    table = cz.list_ties(store, org, citizen.citizen_id).drop(columns=["geometry", "citizen_id"])
-    table["lon"], table["lat"] = TEA_HOUSE.lon, TEA_HOUSE.lat
-    rows = table.to_dict("records")
-    rows[1]["state"] = "breuklijn"
-    new_row = {**flat(EVERE, role="professional"), "tie_id": math.nan}
-    result = cz.replace_ties(store, org, citizen.citizen_id, [rows[0], rows[1], new_row])
-    assert [t.tie_id for t in result[:2]] == [keep.tie_id, change.tie_id] and result[2].tie_id not in (drop.tie_id, "")
-    assert result[0] == keep and result[1].state == "breuklijn" and result[1].updated_at > change.updated_at
-    assert set(cz.list_ties(store, org, citizen.citizen_id)["tie_id"]) == {keep.tie_id, change.tie_id, result[2].tie_id}
-    assert cz.list_links(store, org, citizen.citizen_id).values.tolist() == [sorted([keep.tie_id, change.tie_id])]
-    before = cz.list_ties(store, org, citizen.citizen_id)
-    bad = [
-        [rows[0], rows[0]],  # the same tie twice
-        [rows[0], {**rows[1], "tie_id": "no-such-tie"}],
-        [rows[0], {**rows[1], "functions": []}],
-    ]
-    for table_rows_ in bad:
-        with pytest.raises(cz.TieError) as caught:
-            cz.replace_ties(store, org, citizen.citizen_id, table_rows_)
-        assert caught.value.row == 1
-        pd.testing.assert_frame_equal(cz.list_ties(store, org, citizen.citizen_id), before)
 
 
 def test_ties_of_every_citizen_of_the_organisation(
@@ -668,7 +640,7 @@ def test_deleting_an_organisation_deletes_its_citizens(store: Store, org: str, c
     add(store, org, citizen.citizen_id)
     cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 1))
     with store.write() as session:
-        session.execute(vp.ORGANISATIONS.delete().where(vp.ORGANISATIONS.c.id == org))
+        session.execute(organisations.ORGANISATIONS.delete().where(organisations.ORGANISATIONS.c.id == org))
     assert counts(store) == dict.fromkeys(OWN_TABLES, 0)
 
 
@@ -688,7 +660,7 @@ def test_migrating_a_database_with_vindplaatsen_from_0001_keeps_them(
             command.upgrade(store_mod.alembic_config(connection), "0001")
         assert not set(OWN_TABLES) & set(inspect(engine).get_table_names())
         old = Store(engine=engine, url=database_url)  # the app as it was: 0001, no citizens yet
-        org = vp.ensure_organisation(old, "LDC De Buurt")
+        org = organisations.ensure(old, "LDC De Buurt")
         item = vp.add(old, org, user="ann", layer="vindplaats", name="Theehuis Assalam", kind="tea_house",
                       lon=TEA_HOUSE.lon, lat=TEA_HOUSE.lat, bounds=BOX)  # fmt: skip
     finally:

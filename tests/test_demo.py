@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 import shapely
 
-from buurtkaart import analysis, demo
+from buurtkaart import caseload, demo, organisations
 from buurtkaart import citizens as cz
 from buurtkaart import gazetteer as gz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area, commune_boundary
 from buurtkaart.store import Store
-from buurtkaart.ties import FUNCTIONS, PLACE_KINDS, ROLE_GROUPS, VOCABULARIES, Location
+from buurtkaart.vocabulary import FUNCTIONS, PLACE_KINDS, ROLE_GROUPS, VOCABULARIES, Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
     database_url_fixture,
     open_stores_fixture,
@@ -219,7 +219,7 @@ def test_talents_meet_the_needs_of_the_neighbourhood(specs: list[demo.CitizenSpe
     assert len(needs) >= 4
     talents = Counter(t for s in specs for t in s.talents)
     for need in needs:
-        answering = analysis.need_talents(need.name, need.kind, need.notes)
+        answering = caseload.need_talents(need.name, need.kind, need.notes)
         assert answering, need.name
         assert max(talents[t] for t in answering) >= 5, need.name  # enough people to show a (suppressed ≥ 5) match
 
@@ -265,7 +265,7 @@ def test_every_place_resolves_within_its_bounds(region: Area, clipped: bool) -> 
 
 def test_load_demo_stores_the_whole_demo(store: Store, region: Area, specs: list[demo.CitizenSpec]) -> None:
     org = demo.load_demo(store, area=region)
-    assert (org, demo.DEMO_ORGANISATION) in vp.organisations(store)
+    assert (org, demo.DEMO_ORGANISATION) in organisations.listing(store)
     citizens = cz.list_citizens(store, org)
     assert len(citizens) == len(specs) == demo.demo_citizen_count(store)
     assert citizens["demo"].all()
@@ -313,7 +313,7 @@ def test_load_demo_twice_replaces_the_demo_and_keeps_other_data(store: Store, or
     assert len(after) == len(before) and not before & set(after["citizen_id"])  # replaced, not added
     assert set(vp.list_items(store, second)["id"]) == items_before  # the map's items are kept, not doubled
     assert len(cz.all_ties(store, second)) == sum(len(s.ties) for s in demo.citizen_specs())
-    assert [name for _, name in vp.organisations(store)].count(demo.DEMO_ORGANISATION) == 1
+    assert [name for _, name in organisations.listing(store)].count(demo.DEMO_ORGANISATION) == 1
     assert list(cz.list_citizens(store, org)["citizen_id"]) == [own.citizen_id]  # another organisation untouched
 
 
@@ -321,5 +321,5 @@ def test_an_area_without_the_demos_places_writes_nothing(store: Store, region: A
     uccle = region.clip(shapely.box(4.33, 50.78, 4.36, 50.80), name="Ukkel")
     with pytest.raises(gz.GazetteerError):
         demo.load_demo(store, area=uccle)
-    assert demo.DEMO_ORGANISATION not in [name for _, name in vp.organisations(store)]
+    assert demo.DEMO_ORGANISATION not in [name for _, name in organisations.listing(store)]
     assert demo.demo_citizen_count(store) == 0

@@ -13,7 +13,7 @@ import pytest
 import shapely
 
 from buurtkaart import exchange as ex
-from buurtkaart import i18n
+from buurtkaart import i18n, organisations
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Store
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
@@ -341,7 +341,7 @@ FIELDS = ("layer", "name", "kind", "target_groups", "languages", "hours", "wheel
 def test_export_and_import_round_trip(store: Store, org: str, map_to_export: list[vp.Item], tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"kaart{suffix}"
     assert ex.export_items(store, org, path) == 3
-    other = vp.ensure_organisation(store, "Buurthuis Aksent")
+    other = organisations.ensure(store, "Buurthuis Aksent")
     report = ex.import_file(store, other, path, user="bob", layer=None, bounds=BOX)
     assert report.added == 3
     mine, theirs = vp.list_items(store, org), vp.list_items(store, other)

@@ -11,7 +11,7 @@ from buurtkaart import i18n
 from buurtkaart.area import Area, commune_boundary
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.paths import DATA_DIR
-from buurtkaart.ties import PLACE_KINDS, Location
+from buurtkaart.vocabulary import PLACE_KINDS, Location
 
 # The Brussels-Capital Region's bounding box (west, south, east, north), a little generous.
 REGION_BOX = (4.24, 50.76, 4.49, 50.92)

@@ -41,8 +41,8 @@ def test_every_literal_key_in_the_code_is_in_the_table() -> None:
 
 
 def test_every_vocabulary_entry_of_a_network_has_a_label() -> None:
-    from buurtkaart import ties
+    from buurtkaart import vocabulary
 
-    for vocabulary, keys in ties.VOCABULARIES.items():
+    for name, keys in vocabulary.VOCABULARIES.items():
         for key in keys:
-            assert ties.label_key(vocabulary, key) in i18n.TABLE, (vocabulary, key)
+            assert vocabulary.label_key(name, key) in i18n.TABLE, (name, key)

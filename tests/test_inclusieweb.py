@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 from buurtkaart import inclusieweb as web
 from buurtkaart.i18n import t
-from buurtkaart.ties import FUNCTIONS, LEVELS
+from buurtkaart.vocabulary import FUNCTIONS, LEVELS
 from tests.test_indicators import tie_frame
 
 SVG_NS = "{http://www.w3.org/2000/svg}"

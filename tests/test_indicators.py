@@ -10,7 +10,7 @@ import pytest
 
 from buurtkaart import indicators as ind_mod
 from buurtkaart.i18n import TABLE, t
-from buurtkaart.ties import CRS, FUNCTIONS, LINK_COLUMNS, TIE_COLUMNS
+from buurtkaart.vocabulary import CRS, FUNCTIONS, LINK_COLUMNS, TIE_COLUMNS
 
 DEFAULT_TIE: dict[str, Any] = {
     "citizen_id": "c1",
@@ -133,7 +133,7 @@ def test_empty_network_gives_zeros_and_a_plain_sentence() -> None:
     ind = ind_mod.compute(tie_frame(), links())
     assert (ind.size, ind.density, ind.isolated, ind.clusters) == (0, 0.0, 0, 0)
     assert ind_mod.missing_functions(ind) == FUNCTIONS
-    assert ind_mod.sentences(ind, "nl")[0] == "Er staat nog niemand in het netwerk."
+    assert ind_mod.sentences(ind, lang="nl")[0] == "Er staat nog niemand in het netwerk."
 
 
 def test_sentences_in_dutch_say_size_missing_functions_dormant_and_far_support() -> None:
@@ -143,7 +143,7 @@ def test_sentences_in_dutch_say_size_missing_functions_dormant_and_far_support()
         {"functions": ("informatief",), "state": "slapend"},
         {"functions": ("affectief",), "state": "slapend", "influence": "mixed"},
     )
-    text = ind_mod.sentences(ind_mod.compute(ties), "nl")
+    text = ind_mod.sentences(ind_mod.compute(ties), lang="nl")
     assert text[0] == "Het netwerk telt 4 personen: kwetsbaar (5 of minder; een rijk netwerk telt er ongeveer 30)."
     assert "Niemand geeft affectieve steun." in text
     assert "2 slapende banden kunnen opnieuw geactiveerd worden." in text
@@ -156,19 +156,19 @@ def test_sentences_in_dutch_say_size_missing_functions_dormant_and_far_support()
 def test_sentences_exist_in_every_language_and_use_singulars() -> None:
     ties = tie_frame({"state": "slapend", "influence": "positive"}, {"reciprocity": "receives", "strength": "light"})
     for lang in ("nl", "fr", "en"):
-        text = ind_mod.sentences(ind_mod.compute(ties, links()), lang)
+        text = ind_mod.sentences(ind_mod.compute(ties, links()), lang=lang)
         assert all(s and "{" not in s and "ind." not in s for s in text), text
-    en = ind_mod.sentences(ind_mod.compute(ties), "en")
+    en = ind_mod.sentences(ind_mod.compute(ties), lang="en")
     assert "1 dormant tie could be reactivated." in en
     assert "There is 1 light tie." in en
-    fr = ind_mod.sentences(ind_mod.compute(ties), "fr")
+    fr = ind_mod.sentences(ind_mod.compute(ties), lang="fr")
     assert fr[0].startswith("Le réseau compte 2 personnes")
 
 
 def test_rich_network_sentence_and_different_people() -> None:
     functions = [("verbindend",), ("affectief",), ("materieel",), ("informatief",)]
     ties = tie_frame(*[{"functions": functions[i % 4], "capital": ("bonding", "bridging")[i % 2]} for i in range(30)])
-    text = ind_mod.sentences(ind_mod.compute(ties), "nl")
+    text = ind_mod.sentences(ind_mod.compute(ties), lang="nl")
     assert text[0].startswith("Het netwerk telt 30 personen: een rijk netwerk")
     assert t("ind.functions.different", "nl") in text
     assert not any(s.startswith("Niemand") for s in text)

@@ -73,13 +73,15 @@ def test_one_layer_per_category_present_with_class_and_count() -> None:
 def test_hidden_categories_start_unchecked() -> None:
     area = _tiny_area(["A", "B"], [{"amenity": "cafe"}, {"amenity": "place_of_worship"}])
     html = _scripts(maps.build_map(area, categories=["cafe"]))
-    # folium adds a layer to the map only when it is shown
+    # folium adds a layer to the map only when it is shown; the layer control lists every layer
     added = re.findall(r"((?:geo_json|compact_layer)_\w+)\.addTo\(", html)
     assert len(added) == 4 - 1  # streets, quartiers, cafe; not worship
     layer = r"var (compact_layer_\w+) = BK\.layer\((?:(?!var compact_layer_).)*?bk-cat-"
     worship = re.search(layer + "worship", html, re.S).group(1)
     cafe = re.search(layer + "cafe", html, re.S).group(1)
     assert cafe in added and worship not in added
+    listed = set(re.findall(r'" : ((?:geo_json|compact_layer)_\w+)', html))
+    assert {worship, cafe} <= listed  # hidden: in the control, unchecked
 
 
 @pytest.mark.parametrize("evil", ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "</script><b>x"])
@@ -122,3 +124,19 @@ def test_fit_zoom_and_center() -> None:
     assert maps.fit_zoom((4.37, 50.86, 4.371, 50.861)) >= 16
     lat, lon = maps.center((4.0, 50.0, 5.0, 51.0))
     assert (lat, lon) == (50.5, 4.5)
+
+
+def test_view_of_an_area_or_one_quartier() -> None:
+    area = _tiny_area(["A"], [{"amenity": "cafe"}])
+    centre, zoom = maps.view_of(area, width=400, height=300)
+    assert centre == maps.center(area.bounds) and zoom == maps.fit_zoom(area.bounds, width=400, height=300)
+    centre, zoom = maps.view_of(area, 1, width=400, height=300)
+    assert centre == pytest.approx((50.86, 4.37)) and zoom == maps.fit_zoom((4.36, 50.85, 4.38, 50.87), width=400, height=300)
+
+
+def test_search_and_click_markers() -> None:
+    for group, css in ((maps.highlight(50.86, 4.37), "bk-highlight"), (maps.clicked_marker(50.86, 4.37), "bk-clicked")):
+        m = maps.build_map(_tiny_area(["A"], [{"amenity": "cafe"}]))
+        group.add_to(m)
+        page = _scripts(m)
+        assert css in page and "[50.86, 4.37]" in page

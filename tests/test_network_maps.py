@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyproj
 import pytest
 
-from buurtkaart import maps, network_maps
+from buurtkaart import i18n, maps, network_maps, settings, vocabulary
 from buurtkaart.area import load_embedded
-from tests.test_analysis import tie_frame
+from tests.test_caseload import tie_frame
 
 ANCHOR = (4.3785, 50.8670)
 
@@ -85,10 +86,29 @@ def test_comparing_versions_marks_added_and_draws_lost_ties_grey(network: pd.Dat
 
 
 def test_views_open_on_their_scale(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
-    zooms = {view: network_maps.network_map(view, anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).options["zoom"]
-             for view in network_maps.VIEWS}
+    zooms, bounds = {}, {}
+    for view in network_maps.VIEWS:
+        m = network_maps.network_map(view, anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base, width=380, height=420)
+        bounds[view] = network_maps.view_bounds(view, ANCHOR, network_maps.view_ties(network, view), base)
+        zooms[view] = m.options["zoom"]
+        assert zooms[view] == maps.fit_zoom(bounds[view], width=380, height=420)  # the view opens on all it draws
     assert zooms["buurt"] > zooms["stad"] > zooms["translokaal"]
-    assert zooms["buurt"] >= 14  # walking scale
+    # buurt: the anchor and the buurt tie with the same margin in metres on every side (not in degrees)
+    geod = pyproj.Geod(ellps="WGS84")
+    west, south, east, north = bounds["buurt"]
+    xs, ys = [ANCHOR[0], 4.381], [ANCHOR[1], 50.866]
+    margins = [
+        geod.inv(west, ANCHOR[1], min(xs), ANCHOR[1])[2], geod.inv(max(xs), ANCHOR[1], east, ANCHOR[1])[2],
+        geod.inv(ANCHOR[0], south, ANCHOR[0], min(ys))[2], geod.inv(ANCHOR[0], max(ys), ANCHOR[0], north)[2],
+    ]
+    assert all(abs(m - settings.BUURT_VIEW_MARGIN_M) < 5 for m in margins), margins
+    # stad: the whole region and the stad tie; translokaal: Casablanca and at least WORLD_MIN_SPAN
+    west, south, east, north = bounds["stad"]
+    rw, rs, re_, rn = base.region
+    assert west <= rw and south <= rs and east >= re_ and north >= rn and west <= 4.401 <= east
+    west, south, east, north = bounds["translokaal"]
+    assert west < -7.61 and south < 33.59 and east > ANCHOR[0] and north > ANCHOR[1]
+    assert east - west >= network_maps.WORLD_MIN_SPAN[0] and north - south >= network_maps.WORLD_MIN_SPAN[1]
 
 
 def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) -> None:
@@ -96,3 +116,43 @@ def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) ->
     for view in network_maps.VIEWS:
         page = network_maps.network_map(view, anchor=ANCHOR, anchor_label="A", tie_frame=empty, base=base).get_root().render()
         assert "bk-anchor" in page
+
+
+def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -> None:
+    table = network_maps.tie_table(network, lang="fr")
+    assert table.columns.tolist() == ["num", "role", "level", "place_label", "functions", "capital", "state"]
+    assert table["num"].tolist() == [1, 2, 3]
+    assert table.loc[1, "level"] == vocabulary.label("level", "stad", "fr")
+    assert table.loc[0, "state"] == vocabulary.label("state", "slapend", "fr")
+    assert table.loc[2, "capital"] == vocabulary.label("capital", "bridging", "fr")
+    names = network_maps.tie_names(network, lang="nl")
+    assert list(names) == network["tie_id"].tolist()
+    assert names[network.loc[1, "tie_id"]] == f"2. {vocabulary.label('role', network.loc[1, 'role'], 'nl')} — Evere"
+
+
+def test_citizen_names_and_facts_show_codes_and_labels_never_a_reference() -> None:
+    from buurtkaart import citizens
+    from tests.test_caseload import citizen_frame
+
+    people = citizen_frame([
+        {"age_band": "60_69", "anchor_kind": "quartier", "anchor_label": "Josaphat", "situations": ("newcomer",)},
+        {"anchor_kind": "place", "anchor_label": "Josaphatpark", "demo": False},
+    ])
+    names = citizens.citizen_names(people, lang="fr")
+    assert names == {
+        "c0": f"BK-0000 · {vocabulary.label('age_band', '60_69', 'fr')} · Josaphat · demo",
+        "c1": "BK-0001 · Josaphatpark",
+    }
+    facts = citizens.citizen_facts(people.iloc[0], lang="nl")
+    assert facts.startswith(f"{vocabulary.label('anchor_kind', 'quartier', 'nl')}: Josaphat · ")
+    assert vocabulary.label("situation", "newcomer", "nl") in facts and facts.endswith(i18n.t("burger.demo.marker", "nl"))
+    assert "demo" not in citizens.citizen_facts(people.iloc[1], lang="nl").lower()
+
+
+def test_change_summary_counts_each_kind_of_change() -> None:
+    from buurtkaart import citizens
+
+    change = pd.DataFrame({"change": ["added", "added", "lost", "unchanged", "weakened"]})
+    line = citizens.change_summary(change, lang="en")
+    assert line.startswith("**2** ") and "**0** " in line and line.count("**1** ") == 2
+    assert citizens.change_summary(change, lang="nl") != line

@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from buurtkaart import citizens, paths
 from buurtkaart import pseudonym as pseudo
 from buurtkaart.store import Store
-from buurtkaart.ties import Location
+from buurtkaart.vocabulary import Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
     database_url_fixture,
     open_stores_fixture,

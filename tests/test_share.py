@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from buurtkaart import analysis, buurtanalyse, cli, compact, demo, share
 from buurtkaart import area as area_mod
+from buurtkaart import buurtanalyse, caseload, cli, compact, demo, share
 from buurtkaart import citizens as cz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
@@ -166,9 +166,9 @@ def test_caseload_figures_in_the_analysis_follow_the_small_group_rule(
     inside = buurtanalyse._citizens_in(team["citizens"], schaerbeek.boundary)
     citizens_line = [n for n in notes if "burgers" in n.lower() or "citizens" in n.lower()]
     assert citizens_line, notes
-    assert analysis.shown_count(len(inside)) in citizens_line[0]
+    assert caseload.shown_count(len(inside)) in citizens_line[0]
     percentages = [n for n in notes if n.endswith("%")]
-    if len(inside) < analysis.MIN_GROUP:
+    if len(inside) < caseload.MIN_GROUP:
         assert percentages == []
     else:
         assert len(percentages) == 5  # four functions and bonding-only, over the whole area only

@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from buurtkaart import organisations
 from buurtkaart import store as store_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Base, Store, StoreError, open_store
@@ -66,7 +67,7 @@ def test_first_start_creates_the_sqlite_file_with_no_set_up(monkeypatch: pytest.
     store = open_store()
     try:
         assert (tmp_path / "new folder" / "kaart.sqlite").is_file()
-        org = vp.ensure_organisation(store, "Buurthuis")
+        org = organisations.ensure(store, "Buurthuis")
         assert vp.list_items(store, org).empty
         with store.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -180,13 +181,13 @@ def test_a_failed_write_changes_nothing(store: Store, org: str) -> None:
 
 
 def test_organisations_are_created_once(store: Store) -> None:
-    first = vp.ensure_organisation(store, "Buurthuis Aksent")
-    assert vp.ensure_organisation(store, "  Buurthuis Aksent ") == first
-    other = vp.ensure_organisation(store, "LDC Het Anker")
+    first = organisations.ensure(store, "Buurthuis Aksent")
+    assert organisations.ensure(store, "  Buurthuis Aksent ") == first
+    other = organisations.ensure(store, "LDC Het Anker")
     assert other != first
-    assert vp.organisations(store) == [(first, "Buurthuis Aksent"), (other, "LDC Het Anker")]
-    with pytest.raises(vp.VindplaatsError) as caught:
-        vp.ensure_organisation(store, "   ")
+    assert organisations.listing(store) == [(first, "Buurthuis Aksent"), (other, "LDC Het Anker")]
+    with pytest.raises(organisations.OrganisationError) as caught:
+        organisations.ensure(store, "   ")
     assert caught.value.key == "error.organisation_empty"
 
 
@@ -194,7 +195,7 @@ def test_two_app_instances_share_one_database(open_stores: Callable[[], Store], 
     other = open_stores()
     item = _add(store, org)
     assert vp.get(other, org, item.id) == item
-    assert vp.ensure_organisation(other, "LDC De Buurt") == org
+    assert organisations.ensure(other, "LDC De Buurt") == org
 
 
 def test_an_unreachable_server_gives_a_clear_error() -> None:
@@ -226,7 +227,7 @@ def test_a_database_that_stays_locked_gives_a_clear_error_and_keeps_the_data(tmp
     url = f"sqlite:///{tmp_path / 'kaart.sqlite'}?timeout=0.2"
     store = open_store(url)
     try:
-        org = vp.ensure_organisation(store, "Buurthuis")
+        org = organisations.ensure(store, "Buurthuis")
         item = _add(store, org)
         blocker = sqlite3.connect(tmp_path / "kaart.sqlite", isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock

@@ -21,7 +21,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.graph import WalkGraph
 from buurtkaart.i18n import t
-from buurtkaart.ties import CITIZEN_COLUMNS, CRS, FUNCTIONS
+from buurtkaart.vocabulary import CITIZEN_COLUMNS, CRS, FUNCTIONS
 from tests.test_indicators import tie_frame
 
 ANCHOR = (4.3775, 50.8620)  # near the Josaphat quarter, Schaerbeek

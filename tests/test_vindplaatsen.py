@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, taxonomy
+from buurtkaart import i18n, organisations, taxonomy
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Store
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
@@ -333,7 +333,7 @@ def test_racing_adds_of_one_place_keep_one(open_stores: Callable[[], Store], sto
 
 def test_items_of_another_organisation_are_invisible(store: Store, org: str) -> None:
     item = add(store, org)
-    other = vp.ensure_organisation(store, "Buurthuis Aksent")
+    other = organisations.ensure(store, "Buurthuis Aksent")
     assert vp.list_items(store, other).empty and vp.history(store, other).empty
     attempts = [
         lambda: vp.get(store, other, item.id),

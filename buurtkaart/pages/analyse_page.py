@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import folium
 import geopandas as gpd
 import shapely
 import streamlit as st
@@ -50,7 +49,7 @@ def area_choice() -> tuple[str, shapely.Geometry | None]:
     if kind == COMMUNE:
         return t("map.scope.commune", lang), commune_boundary()
     if kind == QUARTIER:
-        names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        names = area_mod.quartier_names(region.quartiers, lang=lang)
         mdrc = st.sidebar.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier")
         return names[mdrc], region.quartiers.loc[region.quartiers["mdrc"] == mdrc].geometry.iloc[0]
     drawn = st.session_state.get("an_drawn")
@@ -109,33 +108,11 @@ with col_map:
     key = st.selectbox(t("analyse.kind", lang), keys, format_func=lambda k: access.source_label(k, lang), key="an_kind")
     group = st.radio(t("analyse.group", lang), list(access.AGE_GROUPS), horizontal=True, key="an_group",
                      format_func=lambda g: t(f"access.group.{g}", lang))
-    bounds = boundary.bounds if boundary is not None else region.bounds
-    m = folium.Map(location=list(maps.center(bounds)), zoom_start=maps.fit_zoom(bounds, width=MAP_WIDTH, height=MAP_HEIGHT), tiles=None, control_scale=True)
-    if boundary is not None and result is not None:
-        edges = region.street_edges[region.street_edges.intersects(boundary.buffer(0.002))]
-        if key in result.access.distance:
-            streets = access.streets_by_distance(result.access, edges, key, lang=lang)
-            folium.GeoJson(
-                streets[["label", "colour", "geometry"]], name=t("analyse.layer.streets", lang),
-                style_function=lambda f: {"color": f["properties"]["colour"], "weight": 3, "className": "bk-access-street"},
-                tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-            ).add_to(m)
-            if result.has_population:
-                beyond = access.blocks_beyond(result.access, key, group, lang=lang)
-                folium.GeoJson(
-                    beyond[["label", "colour", "geometry"]], name=t("analyse.layer.blocks", lang),
-                    style_function=lambda f: {"color": f["properties"]["colour"], "weight": 1, "fillOpacity": 0.35, "className": "bk-block-beyond"},
-                    tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-                ).add_to(m)
-        else:
-            st.warning(access.no_place_message(key, lang))
-        folium.GeoJson(
-            shapely.geometry.mapping(boundary), name=name,
-            style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
-        ).add_to(m)
-    maps.add_draw(m)
-    folium.LayerControl(collapsed=True).add_to(m)
-    maps.use_local_assets(m)
+    if result is not None and key not in result.access.distance:
+        st.warning(access.no_place_message(key, lang=lang))
+    m = maps.access_map(
+        region, boundary=boundary, name=name, result=result, key=key, group=group, lang=lang, width=MAP_WIDTH, height=MAP_HEIGHT
+    )
     drawn = st_folium(m, key="an_map", height=MAP_HEIGHT, use_container_width=True, returned_objects=["last_active_drawing"])
     shape = (drawn or {}).get("last_active_drawing")
     if shape and shape.get("geometry"):
@@ -155,33 +132,28 @@ with col_report:
     if not result.has_population:
         st.info(t("report.no_population", lang))
     else:
-        for sentence in access.sentences(result.access, lang, keys=[key], with_far_places=False):
+        for sentence in access.sentences(result.access, lang=lang, keys=[key], with_far_places=False):
             st.markdown(f"- {sentence}")
-        common.show_chart(report.access_chart(result, lang))
-    st.dataframe(report.place_table(result, lang), hide_index=True)
+        common.show_chart(report.access_chart(result, lang=lang))
+    st.dataframe(report.place_table(result, lang=lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
     st.caption(t("report.citizens", lang, n=result.citizens))
     if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
         st.info(t("report.suppressed", lang))
     else:
-        common.show_chart(report.gaps_chart(result, lang))
-        st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True)
+        common.show_chart(report.gaps_chart(result, lang=lang))
+        st.dataframe(report.gaps_table(result, lang=lang, quartier_names=report.quartier_names(region.quartiers, lang=lang)), hide_index=True)
     st.subheader(t("report.unknown", lang))
     if len(result.unknown):
-        st.dataframe(report.unknown_table(result, lang), hide_index=True)
-    for line in report.unknown_notes(result, lang):
+        st.dataframe(report.unknown_table(result, lang=lang), hide_index=True)
+    for line in report.unknown_notes(result, lang=lang):
         st.caption(line)
     st.subheader(t("report.talents", lang))
     if len(result.talents):
-        st.dataframe(report.talents_table(result, lang), hide_index=True)
-    for line in report.talents_notes(result, lang):
+        st.dataframe(report.talents_table(result, lang=lang), hide_index=True)
+    for line in report.talents_notes(result, lang=lang):
         st.caption(line)
 
-    def report_page() -> str:
-        """Return the standalone report: built when the button is clicked, not on every run of the page."""
-        edges = region.street_edges[region.street_edges.intersects(boundary)]
-        return report.report_html(result, lang=lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, lang))
-
     st.download_button(
-        t("analyse.export", lang), report_page, file_name="buurtanalyse.html", mime="text/html", key="an_export", type="primary",
+        t("analyse.export", lang), lambda: report.area_report(result, region, lang=lang), file_name="buurtanalyse.html", mime="text/html", key="an_export", type="primary",
     )

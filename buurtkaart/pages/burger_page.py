@@ -7,7 +7,8 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import analysis, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, ties
+from buurtkaart import area as area_mod
+from buurtkaart import caseload, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -17,15 +18,15 @@ VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
 
 
-def choices(vocabulary: str) -> tuple[list[str], dict[str, str]]:
+def choices(name: str) -> tuple[list[str], dict[str, str]]:
     """Return the keys and {key: label} of a tie vocabulary in the page's language."""
-    labels = dict(ties.options(vocabulary, lang))
+    labels = dict(vocabulary.options(name, lang))
     return list(labels), labels
 
 
-def pick(label: str, vocabulary: str, *, key: str, value: str | None = None) -> str:
+def pick(label: str, name: str, *, key: str, value: str | None = None) -> str:
     """Show a select box of a tie vocabulary and return the chosen key."""
-    keys, labels = choices(vocabulary)
+    keys, labels = choices(name)
     return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
 
 
@@ -34,14 +35,14 @@ def flash(kind: str, text: str) -> None:
     st.session_state["bg_message"] = (kind, text)
 
 
-def anchor_picker(prefix: str) -> ties.Location | None:
+def anchor_picker(prefix: str) -> vocabulary.Location | None:
     """Show the anchor choice (a quartier, or a place the citizen chooses: never a home) and return it."""
     kind = st.radio(
         t("burger.anchor", lang), ["quartier", "place"], horizontal=True, key=f"{prefix}_anchor_kind",
-        format_func=lambda k: ties.label("anchor_kind", k, lang), help=t("burger.anchor.help", lang),
+        format_func=lambda k: vocabulary.label("anchor_kind", k, lang), help=t("burger.anchor.help", lang),
     )
     if kind == "quartier":
-        names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
+        names = area_mod.quartier_names(region.quartiers, lang=lang)
         in_commune = set(commune.quartiers["mdrc"])
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
@@ -55,7 +56,7 @@ def anchor_picker(prefix: str) -> ties.Location | None:
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
     chosen = found[pick_index]
-    return ties.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
+    return vocabulary.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
 
 
 def citizen_form() -> None:
@@ -94,8 +95,8 @@ def citizen_form() -> None:
 def tie_form(citizen_id: str) -> None:
     """Show the compact form that adds a tie during a conversation."""
     level = st.radio(
-        t("tie.level", lang), list(ties.LEVELS), horizontal=True, key="bg_tie_level",
-        format_func=lambda k: ties.label("level", k, lang), help=t("burger.level.help", lang),
+        t("tie.level", lang), list(vocabulary.LEVELS), horizontal=True, key="bg_tie_level",
+        format_func=lambda k: vocabulary.label("level", k, lang), help=t("burger.level.help", lang),
     )
     st.caption(t(f"burger.place.example.{level}", lang))
     common.apply_next("bg_tie_place", "bg_tie_functions")  # blank after a saved tie, or a closest match picked
@@ -150,7 +151,7 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
     """Show who knows whom among the ties, and let the worker add or remove a pair."""
     if len(tie_frame) < 2:
         return
-    numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+    numbers = network_maps.tie_names(tie_frame, lang=lang)
     pairs = {(row.tie_a, row.tie_b) for row in links.itertuples()}
     col1, col2, col3 = st.columns([2, 2, 1])
     a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a")
@@ -188,8 +189,7 @@ if people.empty:
         st.session_state["org_name_value"] = demo_org
         st.rerun()
 
-codes = {row.citizen_id: f"{row.code}" + (f" · {ties.label('age_band', row.age_band, lang)}" if row.age_band else "")
-         + f" · {row.anchor_label}" + (" · demo" if row.demo else "") for row in people.itertuples()}
+codes = citizens.citizen_names(people, lang=lang)
 NEW = "__new__"
 options = [NEW, *codes]
 if st.session_state.get("bg_org") != org:  # another organisation: its own first citizen
@@ -221,13 +221,7 @@ links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
 
 st.header(f"{t('burger.citizen', lang)} {person['code']}")
-facts = [ties.label("anchor_kind", person["anchor_kind"], lang) + ": " + person["anchor_label"]]
-if person["age_band"]:
-    facts.append(ties.label("age_band", person["age_band"], lang))
-facts += [ties.label("situation", s, lang) for s in person["situations"]]
-if person["demo"]:
-    facts.append(t("burger.demo.marker", lang))
-st.caption(" · ".join(facts))
+st.caption(citizens.citizen_facts(person, lang=lang))
 
 # One section at a time (a choice kept across reruns, unlike tabs): entering ties does not redraw the maps.
 SECTIONS = ("network", "ties", "time", "manage")
@@ -241,15 +235,8 @@ section = st.segmented_control(
 if section == "ties":
     tie_form(choice)
     if len(tie_frame):
-        shown = tie_frame.assign(
-            role=tie_frame["role"].map(lambda k: ties.label("role", k, lang)),
-            level=tie_frame["level"].map(lambda k: ties.label("level", k, lang)),
-            functions=tie_frame["functions"].map(lambda fs: ", ".join(ties.label("function", f, lang) for f in fs)),
-            capital=tie_frame["capital"].map(lambda k: ties.label("capital", k, lang)),
-            state=tie_frame["state"].map(lambda k: ties.label("state", k, lang)),
-        )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
-        st.dataframe(shown, hide_index=True, key="bg_tie_table")
-        numbers = {row.tie_id: f"{row.num}. {ties.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+        st.dataframe(network_maps.tie_table(tie_frame, lang=lang), hide_index=True, key="bg_tie_table")
+        numbers = network_maps.tie_names(tie_frame, lang=lang)
         col_pick, col_delete = st.columns([3, 1])
         gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
         if col_delete.button(t("burger.tie.delete", lang), key="bg_tie_delete"):
@@ -272,7 +259,7 @@ if section == "network":
     st.caption(t("burger.maps.legend", lang))
     ind = indicators.compute(tie_frame, links)
     st.subheader(t("burger.indicators", lang))
-    sentences = indicators.sentences(ind, lang)
+    sentences = indicators.sentences(ind, lang=lang)
     half = (len(sentences) + 1) // 2
     for col, part in zip(st.columns(2), (sentences[:half], sentences[half:]), strict=True):
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
@@ -290,11 +277,11 @@ if section == "network":
         columns = {c: t(f"burger.col.{c}", lang) for c in ("name", "walk_m", "walk_min", "reason")}
         table = found[list(columns)].assign(walk_m=found["walk_m"].round()).rename(columns=columns)
         st.dataframe(table, hide_index=True, key="bg_suggestions")
-    roles = analysis.citizen_roles(person, items, walk, max_m=max_m)
+    roles = caseload.citizen_roles(person, items, walk, max_m=max_m)
     if len(roles):
         st.subheader(t("burger.roles", lang))
         for row in roles.itertuples():
-            st.markdown("- " + t("burger.role", lang, need=row.need, talent=ties.label("talent", row.talent, lang), m=round(row.walk_m)))
+            st.markdown("- " + t("burger.role", lang, need=row.need, talent=vocabulary.label("talent", row.talent, lang), m=round(row.walk_m)))
 
 if section == "time":
     st.caption(t("burger.time.intro", lang))
@@ -322,8 +309,7 @@ if section == "time":
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
         change = citizens.compare(old, new)
-        counts = change["change"].value_counts()
-        st.markdown(" · ".join(f"**{counts.get(k, 0)}** {t(f'change.{k}', lang).lower()}" for k in ("added", "reactivated", "weakened", "lost")))
+        st.markdown(citizens.change_summary(change, lang=lang))
         changes = change.set_index("tie_id")["change"]
         lost = old[old["tie_id"].isin(change.loc[change["change"] == "lost", "tie_id"])]
         cols = st.columns(3)

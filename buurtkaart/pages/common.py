@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import area as area_mod
-from buurtkaart import charts, graph, i18n, maps, network_maps
-from buurtkaart import vindplaatsen as vp
+from buurtkaart import charts, graph, i18n, maps, network_maps, organisations
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
@@ -81,7 +79,7 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
+def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium.Map:
     """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
     return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
 
@@ -113,7 +111,7 @@ def organisation(lang: str, db: Store) -> str:
     name = st.sidebar.text_input(i18n.t("item.organisation", lang), value=current, key=f"org_name_{current}")
     st.session_state["org_name_value"] = name
     try:
-        return vp.ensure_organisation(db, name)
+        return organisations.ensure(db, name)
     except BuurtkaartError as error:
         st.error(error.message(lang))
         st.stop()

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from buurtkaart import area as area_mod
 from buurtkaart import i18n, maps
 from buurtkaart import places as places_mod
-from buurtkaart.area import Area
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
 
 MAP_WIDTH, MAP_HEIGHT = common.MAP_WIDTH, common.MAP_HEIGHT
-
-
-def view_of(area: Area, mdrc: int | None) -> tuple[tuple[float, float], int]:
-    """Return the (centre, zoom) that shows the whole area or one of its quartiers."""
-    bounds = area.bounds
-    if mdrc is not None:
-        bounds = tuple(area.quartiers.loc[area.quartiers["mdrc"] == mdrc].total_bounds)
-    return maps.center(bounds), maps.fit_zoom(bounds, width=MAP_WIDTH, height=MAP_HEIGHT)
-
 
 lang = common.lang()
 
@@ -34,7 +24,7 @@ if st.session_state.get("scope") not in scopes:
 scope = st.sidebar.radio(t("map.area", lang), list(scopes), format_func=scopes.get, key="scope")
 with st.spinner(t("map.loading", lang)):
     area = common.current_area(scope)
-quartier_names = dict(zip(area.quartiers.get("mdrc", []), area.quartiers.get("name_fr" if lang == "fr" else "name_nl", []), strict=False))
+quartier_names = area_mod.quartier_names(area.quartiers, lang=lang)
 mdrc = st.sidebar.selectbox(
     t("map.quartier", lang),
     [None, *sorted(quartier_names, key=quartier_names.get)],
@@ -49,7 +39,7 @@ st.caption(t("app.tagline", lang) + " · " + t("map.count", lang, n=f"{len(area.
 
 # Search by name
 query = st.text_input(t("map.search", lang), key="search", placeholder="bv. Maison des Femmes, moskee, bibliotheek…")
-centre, zoom = view_of(area, mdrc)
+centre, zoom = maps.view_of(area, mdrc, width=MAP_WIDTH, height=MAP_HEIGHT)
 highlight = None
 if query.strip():
     found = places_mod.search(area.places, query)
@@ -64,10 +54,7 @@ if query.strip():
         pick = st.selectbox(t("map.search.found", lang, n=len(found)), list(labels), format_func=labels.get, key="search_pick")
         hit = found[found["place_id"] == pick].iloc[0]
         centre, zoom = (hit.geometry.y, hit.geometry.x), 18
-        highlight = folium.FeatureGroup(name="search")
-        folium.CircleMarker(
-            (hit.geometry.y, hit.geometry.x), radius=14, color="#e74c3c", weight=4, fill=False, class_name="bk-highlight"
-        ).add_to(highlight)
+        highlight = maps.highlight(hit.geometry.y, hit.geometry.x)
 
 # The map
 with st.spinner(t("map.loading", lang)):

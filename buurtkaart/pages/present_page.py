@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import citizens, share
+from buurtkaart import citizens, organisations, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.pages import common
@@ -31,7 +31,7 @@ try:
     db = common.store()
     org_name = st.session_state.get("present_org") or common.DEFAULT_ORGANISATION
     # only an organisation that exists: a link never creates one
-    org = next((org_id for org_id, name in vp.organisations(db) if name == org_name), None)
+    org = next((org_id for org_id, name in organisations.listing(db) if name == org_name), None)
     items = vp.list_items(db, org) if org else None
     people = all_ties = None
     if what == "analysis" and org:

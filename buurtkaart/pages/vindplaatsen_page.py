@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -90,9 +89,7 @@ col_map, col_side = st.columns([3, 2], gap="medium")
 with col_map:
     groups = maps.item_layers(items, lang=lang, labels=vocab)
     if clicked:
-        marker = folium.FeatureGroup(name="clicked")
-        folium.CircleMarker(clicked, radius=7, color="#000", weight=2, fill=True, fill_color="#ffeb3b", fill_opacity=1, class_name="bk-clicked").add_to(marker)
-        groups.append(marker)
+        groups.append(maps.clicked_marker(*clicked))
     base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
     result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
     last = (result or {}).get("last_clicked")

@@ -1,4 +1,4 @@
-"""A citizen's network of ties: the vocabularies of the domain and the declared schemas of citizen and tie frames.
+"""The vocabulary of a citizen's network of ties: the domain's keys (levels, roles, functions…) and frame schemas.
 
 Keys are stored; labels come from i18n under "<vocabulary>.<key>" (see `label_key`). Domain words keep
 their Dutch names where DOMAIN.md defines them (buurt, stad, translokaal, slapend, breuklijn, the four
@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 
+from buurtkaart import settings
 from buurtkaart.i18n import t
 
-CRS = "EPSG:4326"
+CRS = settings.CRS
 
 # --- vocabularies ---
 LEVELS: tuple[str, ...] = ("buurt", "stad", "translokaal")
@@ -182,8 +183,3 @@ def empty_citizens() -> gpd.GeoDataFrame:
 def empty_ties() -> gpd.GeoDataFrame:
     """Return an empty tie frame with the declared columns."""
     return gpd.GeoDataFrame({c: pd.Series(dtype=object) for c in TIE_COLUMNS}, geometry=[], crs=CRS)
-
-
-def empty_links() -> pd.DataFrame:
-    """Return an empty who-knows-whom frame."""
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in LINK_COLUMNS})

@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 
 from buurtkaart import graph as graph_mod
-from buurtkaart import indicators, ties
+from buurtkaart import indicators, settings, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.gazetteer import name_keys
-from buurtkaart.vindplaatsen import fold_name
+from buurtkaart.names import fold
 
-MIN_GROUP = 5
+MIN_GROUP = settings.MIN_GROUP
 ALL = "all"
 # How close (metres) a named place must be to an item of the organisation's map to count as known.
 KNOWN_METRES = 40.0
@@ -54,7 +54,7 @@ PROFILE_COLUMNS: tuple[str, ...] = (
     "quartier",
     "size",
     "active",
-    *(f"has_{f}" for f in ties.FUNCTIONS),
+    *(f"has_{f}" for f in vocabulary.FUNCTIONS),
     "bonding_only",
     "dormant",
     "light",
@@ -83,7 +83,7 @@ def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> 
     per["size"] = member.groupby("citizen_id").size()
     per["active"] = active.groupby("citizen_id").size()
     functions = indicators.supportive_ties(t)[["citizen_id", "functions"]].explode("functions")
-    for function in ties.FUNCTIONS:
+    for function in vocabulary.FUNCTIONS:
         has = set(functions.loc[functions["functions"] == function, "citizen_id"])
         per[f"has_{function}"] = per.index.isin(has)
     capitals = member.groupby("citizen_id")["capital"].agg(lambda s: set(s))
@@ -119,7 +119,7 @@ def _gap_row(group: str, rows: pd.DataFrame, min_group: int) -> dict[str, object
     suppressed = n < min_group
     row["suppressed"] = suppressed
     row["n"] = None if suppressed else n
-    for function in ties.FUNCTIONS:
+    for function in vocabulary.FUNCTIONS:
         row[f"lacking_{function}"] = None if suppressed else float((~rows[f"has_{function}"]).mean())
     row["bonding_only"] = None if suppressed else float(rows["bonding_only"].mean())
     row["vulnerable"] = None if suppressed else float((rows["size"] <= indicators.VULNERABLE_MAX).mean())
@@ -139,13 +139,13 @@ def unknown_places(all_ties: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None, *
     named = all_ties[(all_ties["level"] == "buurt") & (all_ties["place_kind"] != "vindplaats")]
     columns = ["place_kind", "place_ref", "label", "citizens", "n", "geometry"]
     if named.empty:
-        return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=ties.CRS)
+        return gpd.GeoDataFrame({c: [] for c in columns[:-1]}, geometry=[], crs=vocabulary.CRS)
     places = (
         named.groupby(["place_kind", "place_ref"], sort=False)
         .agg(label=("place_label", "first"), count=("citizen_id", "nunique"), geometry=("geometry", "first"))
         .reset_index()
     )
-    places = gpd.GeoDataFrame(places, geometry="geometry", crs=ties.CRS)
+    places = gpd.GeoDataFrame(places, geometry="geometry", crs=vocabulary.CRS)
     known = _known_mask(places, items)
     places = places[~known].sort_values(["count", "label"], ascending=[False, True])
     shown = places[places["count"] >= min_group].copy()
@@ -162,9 +162,9 @@ def _known_mask(places: gpd.GeoDataFrame, items: gpd.GeoDataFrame | None) -> np.
     if live.empty:
         return np.zeros(len(places), dtype=bool)
     by_osm = places["place_ref"].isin(set(live["osm_place_id"].dropna().astype(str)))
-    metric = places.to_crs(3857)
+    metric = places.to_crs(settings.METRIC_CRS)
     near = gpd.sjoin_nearest(
-        metric[["geometry"]], live[["name", "geometry"]].to_crs(3857), how="left", max_distance=KNOWN_METRES * 1.6
+        metric[["geometry"]], live[["name", "geometry"]].to_crs(settings.METRIC_CRS), how="left", max_distance=KNOWN_METRES
     )
     near = near[~near.index.duplicated()]
     same_name = [
@@ -229,7 +229,7 @@ def talent_matches(
 
 def need_talents(name: str, kind: str, notes: str = "") -> tuple[str, ...]:
     """Return the talents that answer a need, from the words of its name and notes, else from its kind."""
-    words = fold_name(f"{name} {notes}")
+    words = fold(f"{name} {notes}")
     by_words = tuple(talent for talent, stems in TALENT_WORDS.items() if any(stem in words for stem in stems))
     if by_words:
         return by_words
