@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import html
 import math
-import re
 
 import gpxpy
 import gpxpy.gpx
 
 from buurtkaart import graph as graph_mod
+from buurtkaart import validate
 from buurtkaart.i18n import t
 from buurtkaart.routes import Plan, WalkerRound
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 SVG_WIDTH, SVG_HEIGHT = 700, 430
 NOTE_LINES = 6
 _NOTE_LINE = '<div class="line"></div>'
@@ -157,7 +156,7 @@ def _line(r: WalkerRound) -> list[tuple[float, float]]:
 
 def _plain(text: str) -> str:
     """Return text without control characters (XML 1.0 cannot hold them)."""
-    return _CONTROL.sub(" ", text)
+    return validate.CONTROL_MULTILINE.sub(" ", text)
 
 
 _CSS = """
