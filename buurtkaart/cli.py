@@ -187,7 +187,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from buurtkaart import accessibility as access
-    from buurtkaart import buurtanalyse, citizens, graph, report, store
+    from buurtkaart import buurtanalyse, citizens, disclosure, graph, report, store
     from buurtkaart import vindplaatsen as vp
 
     region = area_mod.load_embedded()
@@ -201,20 +201,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
     sources = buurtanalyse.region_sources(walk, region, items)
     if args.all_quartiers:
-        areas = [(f"{row.mdrc} {row.name_nl}", row.geometry) for row in region.quartiers.sort_values("mdrc").itertuples()]
+        areas = [(f"{row.mdrc} {row.name_nl}", row.geometry, str(row.mdrc)) for row in region.quartiers.sort_values("mdrc").itertuples()]
     elif args.quartier is not None:
         row = area_mod.quartier(region, args.quartier)
-        areas = [(f"{args.quartier} {row['name_nl']}", row.geometry)]
+        areas = [(f"{args.quartier} {row['name_nl']}", row.geometry, str(args.quartier))]
     else:
-        areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary())]
+        areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary(), disclosure.COMMUNE)]
+    caseload = buurtanalyse.caseload_table(region, people, all_ties)  # one protected table for every unit
     out = Path(args.out) if args.out else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for name, boundary in areas:
+    for name, boundary, unit in areas:
         result = buurtanalyse.analyse_area(
             name, boundary, region=region, walk=walk, blocks=blocks, items=items, citizens=people, all_ties=all_ties,
-            settings=settings, lang=args.lang, sources=sources,
+            settings=settings, lang=args.lang, sources=sources, unit=unit, caseload=caseload,
         )
         rows.append(buurtanalyse.summary_row(result))
         print(f"{name}: {result.sentences[0]}" if result.sentences else name)

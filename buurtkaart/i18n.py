@@ -1184,6 +1184,23 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "view.buurt": ("Buurt (wandelafstand)", "Quartier (à pied)", "Neighbourhood (walking)"),
     "view.stad": ("Brussel", "Bruxelles", "Brussels"),
     "view.translokaal": ("Wereld", "Monde", "World"),
+    # --- privacy (issue 13): disclosure control, hostile files, exports ---
+    "sdc.hidden": ("verborgen", "masqué", "hidden"),
+    "sdc.unit_hidden": (
+        "De cijfers van dit gebied zijn verborgen: het telt minder dan 5 burgers, of zijn cijfers zouden samen met andere een kleine groep verraden.",
+        "Les chiffres de cette zone sont masqués : elle compte moins de 5 personnes, ou ses chiffres révéleraient avec d'autres un petit groupe.",
+        "The figures of this area are hidden: it has fewer than 5 citizens, or together with other figures they would give a small group away.",
+    ),
+    "sdc.drawn": (
+        "Cijfers over burgers worden alleen gegeven voor de gemeente en haar wijken, nooit voor een getekend gebied: twee getekende gebieden die een beetje verschillen zouden tonen wie ertussen woont.",
+        "Les chiffres sur les personnes ne sont donnés que pour la commune et ses quartiers, jamais pour une zone dessinée : deux zones dessinées un peu différentes montreraient qui habite entre les deux.",
+        "Figures about citizens are given for the commune and its quartiers only, never for a drawn area: two drawn areas that differ a little would show who lives in between.",
+    ),
+    "sdc.note": (
+        "Groepen van minder dan 5 burgers zijn verborgen, en waar nodig nog een groep, zodat geen verborgen cijfer uit de andere te berekenen is. Percentages zijn afgerond.",
+        "Les groupes de moins de 5 personnes sont masqués, et si nécessaire un autre groupe, pour qu'aucun chiffre masqué ne se déduise des autres. Les pourcentages sont arrondis.",
+        "Groups of fewer than 5 citizens are hidden, and where needed one more group, so that no hidden figure can be worked out from the others. Percentages are rounded.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

@@ -81,6 +81,7 @@ db = common.store()
 region = common.embedded_region()
 org = common.organisation(lang, db)
 name, boundary = area_choice()
+unit = buurtanalyse.area_unit(st.session_state.get("an_area_kind", COMMUNE), st.session_state.get("an_quartier"))
 settings = settings_form()
 
 st.title(f"🔎 {t('analyse.title', lang)}")
@@ -98,7 +99,7 @@ with st.spinner(t("analyse.busy", lang)):
         try:
             result = buurtanalyse.analyse_area(
                 name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
-                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items),
+                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items), unit=unit,
             )
         except BuurtkaartError as error:
             st.error(error.message(lang))
@@ -160,22 +161,22 @@ with col_report:
         common.show_chart(report.access_chart(result, lang))
     st.dataframe(report.place_table(result, lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
-    st.caption(t("report.citizens", lang, n=result.citizens))
-    if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
-        st.info(t("report.suppressed", lang))
-    else:
+    for line in report.caseload_notes(result, lang):
+        st.caption(line)
+    if result.unit is not None and not result.gaps.iloc[0]["suppressed"]:
         common.show_chart(report.gaps_chart(result, lang))
         st.dataframe(report.gaps_table(result, lang, report.quartier_names(region.quartiers, lang)), hide_index=True)
-    st.subheader(t("report.unknown", lang))
-    if len(result.unknown):
-        st.dataframe(report.unknown_table(result, lang), hide_index=True)
-    for line in report.unknown_notes(result, lang):
-        st.caption(line)
-    st.subheader(t("report.talents", lang))
-    if len(result.talents):
-        st.dataframe(report.talents_table(result, lang), hide_index=True)
-    for line in report.talents_notes(result, lang):
-        st.caption(line)
+    if result.unit is not None:  # a drawn area gets no figure about citizens
+        st.subheader(t("report.unknown", lang))
+        if len(result.unknown):
+            st.dataframe(report.unknown_table(result, lang), hide_index=True)
+        for line in report.unknown_notes(result, lang):
+            st.caption(line)
+        st.subheader(t("report.talents", lang))
+        if len(result.talents):
+            st.dataframe(report.talents_table(result, lang), hide_index=True)
+        for line in report.talents_notes(result, lang):
+            st.caption(line)
 
     def report_page() -> str:
         """Return the standalone report: built when the button is clicked, not on every run of the page."""
