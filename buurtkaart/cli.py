@@ -187,7 +187,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from buurtkaart import accessibility as access
-    from buurtkaart import buurtanalyse, citizens, disclosure, graph, report, store
+    from buurtkaart import buurtanalyse, citizens, csv_cells, disclosure, graph, report, store
     from buurtkaart import vindplaatsen as vp
 
     region = area_mod.load_embedded()
@@ -224,7 +224,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             path = out / f"buurtanalyse_{_slug(name)}.html"
             path.write_text(report.report_html(result, lang=args.lang, edges=edges, quartier_names=report.quartier_names(region.quartiers, args.lang)), encoding="utf-8")
     if out is not None:
-        pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
+        csv_cells.neutralise_frame(pd.DataFrame(rows)).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")
     return 0
 
@@ -266,7 +266,9 @@ def _write_or_print(found: gpd.GeoDataFrame, out: str | None, lang: str) -> None
             raise SystemExit(msg)
         table = found.assign(lon=found.geometry.x, lat=found.geometry.y)
         if driver == "CSV":
-            table.drop(columns="geometry").to_csv(path, index=False)
+            from buurtkaart import csv_cells
+
+            csv_cells.neutralise_frame(table.drop(columns="geometry")).to_csv(path, index=False)
         else:
             table.to_file(path, driver=driver)
         print(f"{len(found)} places -> {path}")

@@ -20,6 +20,7 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from buurtkaart import csv_cells
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -228,7 +229,7 @@ def _read_layers(path: Path, fmt: str, *, name: str) -> list[gpd.GeoDataFrame]:
         return [_lower_columns(frame)]
     if fmt == "CSV":
         frame = pyogrio.read_dataframe(path, GEOM_POSSIBLE_NAMES=CSV_GEOMETRY_NAMES, KEEP_GEOM_COLUMNS="NO")
-        return [_lower_columns(frame)]
+        return [_lower_columns(csv_cells.restore_frame(frame))]  # our export's neutralised formulas, back as typed
     return [_lower_columns(pyogrio.read_dataframe(path, layer=str(layer))) for layer, _ in pyogrio.list_layers(path)]
 
 
@@ -472,7 +473,7 @@ def _write(table: gpd.GeoDataFrame, path: Path, fmt: str) -> None:
     options: dict[str, Any] = {"geometry_type": "Point", "encoding": "UTF-8"}
     if fmt == "CSV":
         plain = pd.DataFrame({"lon": table.geometry.x, "lat": table.geometry.y, **{c: table[c] for c in EXPORT_COLUMNS}})
-        pyogrio.write_dataframe(plain, path, driver="CSV", encoding="UTF-8")
+        pyogrio.write_dataframe(csv_cells.neutralise_frame(plain), path, driver="CSV", encoding="UTF-8")
     elif fmt == "GPX":
         gpx = table.rename(columns={"description": "desc"})
         pyogrio.write_dataframe(gpx, path, driver="GPX", layer="waypoints", dataset_options={"GPX_USE_EXTENSIONS": "YES"}, **options)

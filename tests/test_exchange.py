@@ -12,8 +12,8 @@ import pyogrio
 import pytest
 import shapely
 
+from buurtkaart import csv_cells, i18n
 from buurtkaart import exchange as ex
-from buurtkaart import i18n
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Store
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
@@ -362,6 +362,9 @@ def test_export_writes_text_verbatim(store: Store, org: str, map_to_export: list
         assert set(names) <= set(texts) and {n for n in notes if n} <= set(texts)
     else:
         frame = pyogrio.read_dataframe(path)
+        if suffix == ".csv":  # a spreadsheet formula is written as text ('=…); our import takes the apostrophe off
+            assert "'=HYPERLINK" in frame["name"].tolist()[2]
+            frame = csv_cells.restore_frame(frame)
         assert frame["name"].tolist() == names and frame["description"].fillna("").tolist() == notes
     if suffix in (".geojson", ".csv"):
         raw = path.read_text(encoding="utf-8")
