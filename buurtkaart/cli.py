@@ -242,7 +242,9 @@ def _slug(name: str) -> str:
 def _area(args: argparse.Namespace) -> Area:
     """Return the area the arguments ask for: a file, OpenStreetMap, a box or the embedded data."""
     if args.file:
-        return osm.load_file(args.file)
+        from buurtkaart import safe_files
+
+        return safe_files.load_osm_file(args.file)  # checked, then loaded in a process with limits
     if args.place:
         return osm.fetch(place=args.place)
     region = area_mod.load_embedded()

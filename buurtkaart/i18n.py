@@ -1201,6 +1201,31 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Les groupes de moins de 5 personnes sont masqués, et si nécessaire un autre groupe, pour qu'aucun chiffre masqué ne se déduise des autres. Les pourcentages sont arrondis.",
         "Groups of fewer than 5 citizens are hidden, and where needed one more group, so that no hidden figure can be worked out from the others. Percentages are rounded.",
     ),
+    "error.unpacked_too_large": (
+        "Het bestand pakt uit tot meer dan {limit} MB, de grens voor een uittreksel. Neem een kleiner gebied, of een .osm.pbf.",
+        "Le fichier se décompresse en plus de {limit} Mo, la limite pour un extrait. Prenez une zone plus petite, ou un .osm.pbf.",
+        "The file unpacks to more than {limit} MB, the limit for an extract. Take a smaller area, or a .osm.pbf.",
+    ),
+    "error.unpacked_ratio": (
+        "Het bestand pakt uit tot meer dan {ratio} keer zijn eigen grootte (grens voorbij {limit} MB): zo ziet geen echt OSM-uittreksel eruit. Het wordt niet geladen.",
+        "Le fichier se décompresse en plus de {ratio} fois sa taille (limite au-delà de {limit} Mo) : aucun vrai extrait OSM n'est ainsi. Il n'est pas chargé.",
+        "The file unpacks to more than {ratio} times its own size (limit past {limit} MB): no real OSM extract looks like that. It is not loaded.",
+    ),
+    "error.too_many_elements": (
+        "Het bestand heeft meer dan {limit} knopen, wegen en relaties, de grens voor een uittreksel. Neem een kleiner gebied.",
+        "Le fichier a plus de {limit} nœuds, chemins et relations, la limite pour un extrait. Prenez une zone plus petite.",
+        "The file has more than {limit} nodes, ways and relations, the limit for an extract. Take a smaller area.",
+    ),
+    "error.load_time": (
+        "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
+        "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",
+        "Loading took longer than {limit} seconds and was stopped. Take a smaller extract.",
+    ),
+    "error.load_limits": (
+        "Het laden werd gestopt: het had meer nodig dan {memory} MB geheugen of {seconds} seconden rekentijd. Neem een kleiner uittreksel.",
+        "Le chargement a été arrêté : il lui fallait plus de {memory} Mo de mémoire ou {seconds} secondes de calcul. Prenez un extrait plus petit.",
+        "Loading was stopped: it needed more than {memory} MB of memory or {seconds} seconds of computing. Take a smaller extract.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

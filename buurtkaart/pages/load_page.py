@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from buurtkaart import area as area_mod
-from buurtkaart import osm
+from buurtkaart import osm, safe_files
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -44,7 +44,7 @@ with tab_file:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / Path(upload.name).name
                 path.write_bytes(upload.getvalue())
-                return osm.load_file(path)
+                return safe_files.load_osm_file(path)  # checked, then loaded in a process with limits
 
         show_result(load_upload, lang)
 
