@@ -18,6 +18,7 @@ from buurtkaart.area import commune_boundary
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 MAP_HEIGHT = 560
 MAP_WIDTH = 560  # the map column's width on a laptop screen
@@ -72,7 +73,7 @@ def settings_form() -> access.AccessSettings | None:
     try:
         return access.access_settings(thresholds, speeds)
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         return None
 
 
@@ -102,7 +103,7 @@ with st.spinner(t("analyse.busy", lang)):
                 all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items), unit=unit,
             )
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
 
 col_map, col_report = st.columns([3, 2], gap="medium")
 with col_map:

@@ -12,6 +12,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
@@ -51,7 +52,7 @@ def anchor_picker(prefix: str) -> ties.Location | None:
         return None
     found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
     if not found:
-        st.warning(t("burger.place.none", lang, query=query))
+        st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
     chosen = found[pick_index]
@@ -84,7 +85,7 @@ def citizen_form() -> None:
                 interests=interests, languages=languages, anchor=anchor,
             )
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
             return
         common.set_next("bg_pick", citizen.id)
         flash("success", t("burger.created", lang, code=citizen.code))
@@ -133,7 +134,7 @@ def tie_form(citizen_id: str) -> None:
             state=state, influence=influence, reciprocity=reciprocity, location=location,
         )
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
         if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
             st.session_state["bg_place_matches"] = suggestions_found[:6]
@@ -159,11 +160,11 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
         try:
             citizens.set_links(db, org, citizen_id, [*pairs, tuple(sorted((a, b)))])
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
         else:
             st.rerun()
     if pairs:
-        st.caption(" · ".join(f"{numbers[x].split('.')[0]} ↔ {numbers[y].split('.')[0]}" for x, y in sorted(pairs) if x in numbers and y in numbers))
+        st.caption(escape_markdown(" · ".join(f"{numbers[x].split('.')[0]} ↔ {numbers[y].split('.')[0]}" for x, y in sorted(pairs) if x in numbers and y in numbers)))
 
 
 lang = common.lang()
@@ -177,7 +178,7 @@ st.title(f"🕸️ {t('burger.title', lang)}")
 st.caption(t("burger.intro", lang))
 message = st.session_state.pop("bg_message", None)
 if message:
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
 
 people = citizens.list_citizens(db, org)
 if people.empty:
@@ -227,7 +228,7 @@ if person["age_band"]:
 facts += [ties.label("situation", s, lang) for s in person["situations"]]
 if person["demo"]:
     facts.append(t("burger.demo.marker", lang))
-st.caption(" · ".join(facts))
+st.caption(escape_markdown(" · ".join(facts)))
 
 # One section at a time (a choice kept across reruns, unlike tabs): entering ties does not redraw the maps.
 SECTIONS = ("network", "ties", "time", "manage")
@@ -294,7 +295,7 @@ if section == "network":
     if len(roles):
         st.subheader(t("burger.roles", lang))
         for row in roles.itertuples():
-            st.markdown("- " + t("burger.role", lang, need=row.need, talent=ties.label("talent", row.talent, lang), m=round(row.walk_m)))
+            st.markdown("- " + escape_markdown(t("burger.role", lang, need=row.need, talent=ties.label("talent", row.talent, lang), m=round(row.walk_m))))
 
 if section == "time":
     st.caption(t("burger.time.intro", lang))
@@ -305,7 +306,7 @@ if section == "time":
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
         else:
             flash("success", t("burger.version.saved", lang, on=on.isoformat()))
             st.rerun()

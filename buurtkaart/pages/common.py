@@ -12,6 +12,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
+from buurtkaart.plain_text import escape_markdown
 from buurtkaart.store import Store, open_store
 from buurtkaart.taxonomy import CATEGORY_KEYS  # noqa: F401  (re-exported for the pages)
 
@@ -115,7 +116,7 @@ def organisation(lang: str, db: Store) -> str:
     try:
         return vp.ensure_organisation(db, name)
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         st.stop()
 
 
