@@ -93,10 +93,9 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the organisation's map (GeoJSON, CSV, KML, GPX or GeoPackage by the file's suffix)."""
     from buurtkaart import exchange, store
-    from buurtkaart import vindplaatsen as vp
 
     db = store.open_store()
-    org = vp.ensure_organisation(db, args.org)
+    org = _existing_organisation(db, args.org)  # a read never creates an organisation
     count = exchange.export_items(db, org, args.path, layers=args.layer)
     print(f"{count} -> {args.path}")
     return 0
@@ -124,15 +123,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_citizen(args: argparse.Namespace) -> int:
     """List an organisation's citizens, print one citizen's report, or erase a citizen."""
     from buurtkaart import citizens, store, ties
-    from buurtkaart import vindplaatsen as vp
 
     db = store.open_store()
-    if args.org is None and args.action != "list" and args.code:
-        org = _organisation_of(db, args.code)
-    elif args.org is None:
-        raise SystemExit("'citizen list' needs --org (the organisation's name)")
-    else:
-        org = vp.ensure_organisation(db, args.org)
+    org = _existing_organisation(db, args.org)  # --org is required: a code is only looked up in its own organisation
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
@@ -153,14 +146,14 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     return 0
 
 
-def _organisation_of(db: object, code: str) -> str:
-    """Return the id of the one organisation that has a citizen with this code."""
-    from buurtkaart import citizens
+def _existing_organisation(db: object, name: str) -> str:
+    """Return the id of the organisation called `name`; raise BuurtkaartError when there is none (never create it)."""
     from buurtkaart import vindplaatsen as vp
 
-    found = [org for org, _name in vp.organisations(db) if citizens.find_by_code(db, org, code) is not None]
-    if len(found) != 1:
-        raise citizens.CitizenError("error.citizen_unknown_code", code=code)
+    wanted = " ".join(str(name).split())
+    found = [org for org, org_name in vp.organisations(db) if org_name == wanted]
+    if not found:
+        raise BuurtkaartError("error.organisation_not_found", name=wanted)
     return found[0]
 
 
@@ -196,7 +189,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     items = people = all_ties = None
     if args.org:
         db = store.open_store()
-        org = vp.ensure_organisation(db, args.org)
+        org = _existing_organisation(db, args.org)
         items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
     sources = buurtanalyse.region_sources(walk, region, items)
@@ -328,7 +321,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("citizen", help="list citizens, print one citizen's network report, or erase a citizen")
     p.add_argument("action", choices=["list", "report", "erase"])
     p.add_argument("code", nargs="?", help="the citizen's code (e.g. BK-7F3A-92C1)")
-    p.add_argument("--org", help="the organisation's name (report/erase: found from the code when left out)")
+    p.add_argument("--org", required=True, help="the organisation's name (a citizen is only found in its own organisation)")
     p.set_defaults(run=cmd_citizen)
 
     p = sub.add_parser("analyse", help="buurtanalyse: walking access and caseload gaps; HTML reports and a CSV summary")

@@ -300,13 +300,16 @@ def _to_wgs84(frame: gpd.GeoDataFrame, *, name: str) -> tuple[gpd.GeoDataFrame, 
 
 
 def _refuse_non_degrees(frame: gpd.GeoDataFrame, *, name: str) -> None:
-    """Raise ExchangeError when positions are not longitude/latitude degrees (a projected file without its CRS)."""
+    """Raise ExchangeError when no position is in longitude/latitude degrees (a projected file without its CRS).
+
+    When only some rows are out of range, each of them is named with its row number by `_clean_rows`.
+    """
     valid = frame.geometry.notna() & ~frame.geometry.is_empty
     if not valid.any():
         return
     bounds = frame.geometry[valid].bounds
     outside = (bounds["minx"] < -180) | (bounds["maxx"] > 180) | (bounds["miny"] < -90) | (bounds["maxy"] > 90)
-    if outside.any():
+    if outside.all():
         first = outside.idxmax()
         raise ExchangeError(
             "error.import_wrong_crs",

@@ -1216,6 +1216,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Le fichier a plus de {limit} nœuds, chemins et relations, la limite pour un extrait. Prenez une zone plus petite.",
         "The file has more than {limit} nodes, ways and relations, the limit for an extract. Take a smaller area.",
     ),
+    "error.organisation_not_found": (
+        "Er is geen organisatie met de naam '{name}'. Controleer de naam (hoofdletters tellen); er wordt er geen aangemaakt bij het lezen.",
+        "Il n'y a pas d'organisation nommée '{name}'. Vérifiez le nom (les majuscules comptent) ; aucune n'est créée à la lecture.",
+        "There is no organisation called '{name}'. Check the name (capitals count); none is created by a read.",
+    ),
     "error.load_time": (
         "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
         "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",
