@@ -33,6 +33,7 @@ from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.store import (
     LABEL_MAX,
+    SQLITE_BUSY_SECONDS,
     VERSION_LABEL_MAX,
     CitizenRecord,
     NetworkVersionRecord,
@@ -939,7 +940,9 @@ def _checkpoint_sqlite(store: Store) -> None:
     connection = store.engine.raw_connection()
     try:
         cursor = connection.cursor()
+        cursor.execute("PRAGMA busy_timeout = 50")  # best effort: a reader's snapshot is not waited for (erasure.finish retries)
         cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
         cursor.close()
     finally:
         connection.close()

@@ -139,8 +139,12 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     if person is None:
         raise citizens.CitizenError("error.citizen_unknown_code", code=args.code)
     if args.action == "erase":
-        removed = citizens.erase_citizen(db, org, person.id)
-        print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=removed))
+        from buurtkaart import erasure
+
+        erased = erasure.erase_citizen(db, org, person.id)
+        print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=erased.rows))
+        if erased.pending:
+            print(i18n.t("erase.pending", args.lang))
         return 0
     print(citizen_report(db, org, person.id, args.lang))
     return 0
@@ -219,6 +223,21 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     if out is not None:
         csv_cells.neutralise_frame(pd.DataFrame(rows)).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Purge a deleted item of the organisation's map with its history, or the history older than --months."""
+    from buurtkaart import erasure, store
+
+    db = store.open_store()
+    if args.item:
+        done = erasure.purge_item(db, _existing_organisation(db, args.org), args.item)
+    else:
+        done = erasure.purge_history(db, months=args.months)
+    print(f"{done.rows} rows purged")
+    if done.pending:
+        print(i18n.t("erase.pending", args.lang))
     return 0
 
 
@@ -334,6 +353,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--adults-m", type=float, help="threshold for adults in metres (default 800)")
     p.add_argument("--elderly-m", type=float, help="threshold for the elderly in metres (default 400)")
     p.set_defaults(run=cmd_analyse)
+
+    p = sub.add_parser("purge", help="purge a deleted map item with its history (--item), or history older than --months")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--item", help="the id of a deleted item (needs --org)")
+    which.add_argument("--months", type=int, help="purge the history of every organisation older than this")
+    p.add_argument("--org", help="the organisation's name (with --item)")
+    p.set_defaults(run=cmd_purge)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

@@ -1221,6 +1221,16 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Il n'y a pas d'organisation nommée '{name}'. Vérifiez le nom (les majuscules comptent) ; aucune n'est créée à la lecture.",
         "There is no organisation called '{name}'. Check the name (capitals count); none is created by a read.",
     ),
+    "error.purge_live": (
+        "Alleen een verwijderd item kan met zijn geschiedenis definitief gewist worden. Verwijder het eerst.",
+        "Seul un élément supprimé peut être effacé définitivement avec son historique. Supprimez-le d'abord.",
+        "Only a deleted item can be purged with its history. Delete it first.",
+    ),
+    "erase.pending": (
+        "Gewist, maar een andere gebruiker leest nog: de laatste sporen in het databankbestand worden weggeveegd zodra dat klaar is (de app probeert het opnieuw).",
+        "Effacé, mais un autre utilisateur lit encore : les dernières traces dans le fichier de la base seront effacées dès qu'il aura fini (l'app réessaie).",
+        "Erased, but another user is still reading: the last traces in the database file are wiped as soon as that ends (the app tries again).",
+    ),
     "error.load_time": (
         "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
         "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",

@@ -384,6 +384,9 @@ def _engine(url: str) -> Engine:
     raise StoreError("error.store_unsupported", url=parsed.render_as_string(hide_password=True))
 
 
+SQLITE_JOURNAL_LIMIT = 1024 * 1024  # bytes of write-ahead log kept after a checkpoint
+
+
 def _sqlite_engine(url: URL) -> Engine:
     """Return a SQLite engine: foreign keys on, WAL journal, shared between threads, BEGIN IMMEDIATE for writes."""
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
@@ -402,6 +405,8 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA journal_size_limit = {SQLITE_JOURNAL_LIMIT}")  # a reset log is cut back: no old pages kept
+        cursor.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed in their pages
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -341,6 +341,8 @@ if section == "manage":
     st.caption(t("burger.erase.help", lang))
     sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
     if st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
-        citizens.erase_citizen(db, org, choice)
-        flash("success", t("burger.erased", lang, code=person["code"]))
+        from buurtkaart import erasure
+
+        erased = erasure.erase_citizen(db, org, choice)  # checked: out of the database files, or said to be pending
+        flash("success", t("burger.erased", lang, code=person["code"]) + (" " + t("erase.pending", lang) if erased.pending else ""))
         st.rerun()

@@ -89,8 +89,17 @@ def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> folium.Map:
 
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
-    """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set)."""
-    return open_store()
+    """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set), once per server.
+
+    On opening, history past the retention setting is purged and an erasure still pending is finished.
+    """
+    from buurtkaart import erasure
+
+    db = open_store()
+    erasure.apply_retention(db)
+    if not db.is_postgres:
+        erasure.finish(db, attempts=1)
+    return db
 
 
 _NEXT = "_next_value_of_"
