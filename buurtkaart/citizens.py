@@ -25,6 +25,7 @@ import shapely
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
+from buurtkaart import keyguard
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
@@ -223,7 +224,7 @@ def create_citizen(
          "languages": languages, "anchor": anchor, "demo": demo},
         quartiers,
     )  # fmt: skip
-    key = pseudo.load_key()
+    key = keyguard.key_for(store)
     if reference is None or (isinstance(reference, str) and not reference.strip()):
         pseudonym = pseudo.random_pseudonym(organisation_id, key)
     else:
@@ -287,7 +288,7 @@ def find_by_reference(store: Store, organisation_id: str, reference: str) -> Cit
     """Return the citizen created with this reference (e.g. a file number), or None."""
     if not isinstance(reference, str) or not reference.strip():
         return None
-    pseudonym = _pseudonym(reference, organisation_id, pseudo.load_key())
+    pseudonym = _pseudonym(reference, organisation_id, keyguard.key_for(store))
     return _find(store, organisation_id, CITIZENS.c.pseudonym == pseudonym)
 
 

@@ -125,6 +125,9 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     from buurtkaart import citizens, store, ties
 
     db = store.open_store()
+    from buurtkaart import keyguard
+
+    keyguard.check(db)  # a missing, weak or other pseudonym key is refused before anything is looked up
     org = _existing_organisation(db, args.org)  # --org is required: a code is only looked up in its own organisation
     if args.action == "list":
         people = citizens.list_citizens(db, org)

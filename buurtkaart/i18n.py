@@ -1231,6 +1231,21 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Effacé, mais un autre utilisateur lit encore : les dernières traces dans le fichier de la base seront effacées dès qu'il aura fini (l'app réessaie).",
         "Erased, but another user is still reading: the last traces in the database file are wiped as soon as that ends (the app tries again).",
     ),
+    "error.key_missing": (
+        "De sleutel voor de dossiernummers ontbreekt ({path}), maar deze databank bevat al burgers: er wordt geen nieuwe gemaakt, want dan vindt niemand zijn burger nog terug. Zet de bewaarde kopie van de sleutel terug op die plaats (of in {env}) en start opnieuw.",
+        "La clé des numéros de dossier manque ({path}), mais cette base contient déjà des personnes : aucune nouvelle clé n'est créée, sinon plus personne ne serait retrouvé. Remettez la copie de sauvegarde de la clé à cet endroit (ou dans {env}) et redémarrez.",
+        "The key for file numbers is missing ({path}), but this database already holds citizens: no new key is made, as nobody could be found by file number any more. Put the backed-up copy of the key back there (or in {env}) and start again.",
+    ),
+    "error.key_weak": (
+        "De sleutel in {source} is te zwak: er zijn minstens {minimum} willekeurige bytes nodig (bv. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+        "La clé de {source} est trop faible : il faut au moins {minimum} octets aléatoires (p. ex. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+        "The key in {source} is too weak: at least {minimum} random bytes are needed (e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+    ),
+    "error.key_mismatch": (
+        "De sleutel in {source} is niet de sleutel waarmee deze databank gebruikt werd: met deze sleutel zou geen enkel dossiernummer zijn burger nog vinden en kwamen er dubbele burgers. Gebruik de sleutel van de andere installaties (bestand of {env}) en start opnieuw.",
+        "La clé de {source} n'est pas celle avec laquelle cette base a été utilisée : avec elle, aucun numéro de dossier ne retrouverait sa personne et des doublons apparaîtraient. Utilisez la clé des autres installations (fichier ou {env}) et redémarrez.",
+        "The key in {source} is not the key this database was used with: with it no file number would find its citizen and duplicate citizens would appear. Use the key of the other installations (file or {env}) and start again.",
+    ),
     "error.load_time": (
         "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
         "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",

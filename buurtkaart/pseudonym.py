@@ -23,7 +23,7 @@ from buurtkaart.errors import BuurtkaartError
 KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
 KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
 KEY_BYTES = 32  # a new key file's size
-KEY_MIN_BYTES = 16  # shorter keys are refused
+KEY_MIN_BYTES = 32  # shorter keys are refused (32 random bytes, as a new key file has)
 REFERENCE_MAX = 100
 CODE_PREFIX = "BK"
 CODE_CHARS = 8

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import uuid
@@ -286,6 +287,16 @@ class NetworkVersionRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StoreSetting(Base):
+    """A fact about the database itself (migration 0003), e.g. the fingerprint of the pseudonym key in use."""
+
+    __tablename__ = "store_settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""
@@ -391,7 +402,7 @@ def _sqlite_engine(url: URL) -> Engine:
     """Return a SQLite engine: foreign keys on, WAL journal, shared between threads, BEGIN IMMEDIATE for writes."""
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         try:
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database).expanduser())
         except OSError as exc:
             raise StoreError("error.store_unavailable", detail=str(exc)) from exc
     connect_args: dict[str, Any] = {"check_same_thread": False}
@@ -415,6 +426,13 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) readable by their owner only, when they are new."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # SQLite takes an empty file as new
 
 
 def _migrate(engine: Engine) -> None:

@@ -696,7 +696,7 @@ def test_migrating_a_database_with_vindplaatsen_from_0001_keeps_them(
     store = open_store(database_url)
     try:
         with store.engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0002"
+            assert MigrationContext.configure(connection).get_current_revision() == "0003"
         assert vp.get(store, org, item.id) == item and len(vp.history(store, org)) == 1
         made = cz.create_citizen(store, org, anchor=TEA_HOUSE, quartiers=quartiers)
         add(store, org, made.citizen_id)

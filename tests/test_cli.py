@@ -82,7 +82,7 @@ def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) 
 
     monkeypatch.delenv("BUURTKAART_DATABASE_URL", raising=False)
     monkeypatch.setenv("BUURTKAART_SQLITE_PATH", str(tmp_path / "cli.sqlite"))
-    monkeypatch.setenv("BUURTKAART_PSEUDONYM_KEY", "a test key of enough length")
+    monkeypatch.setenv("BUURTKAART_PSEUDONYM_KEY", "a cli test key of enough length, 32+ bytes")
     assert main(["demo"]) == 0
     assert "fictief" in capsys.readouterr().out
 

@@ -93,9 +93,14 @@ def store() -> Store:
 
     On opening, history past the retention setting is purged and an erasure still pending is finished.
     """
-    from buurtkaart import erasure
+    from buurtkaart import erasure, keyguard
 
     db = open_store()
+    try:
+        keyguard.check(db)  # a missing, weak or other pseudonym key stops the app with what to do
+    except BuurtkaartError as error:
+        st.error(escape_markdown(error.message(lang())))
+        st.stop()
     erasure.apply_retention(db)
     if not db.is_postgres:
         erasure.finish(db, attempts=1)
