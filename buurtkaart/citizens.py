@@ -25,7 +25,7 @@ import shapely
 from sqlalchemy import Table, select, text
 from sqlalchemy.orm import Session
 
-from buurtkaart import keyguard
+from buurtkaart import keyguard, vocabulary
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
@@ -540,7 +540,7 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
-    label = _label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX)
+    label = vocabulary.version_label(_label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX))
     with store.write(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
         ties = [

@@ -1246,6 +1246,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "La clé de {source} n'est pas celle avec laquelle cette base a été utilisée : avec elle, aucun numéro de dossier ne retrouverait sa personne et des doublons apparaîtraient. Utilisez la clé des autres installations (fichier ou {env}) et redémarrez.",
         "The key in {source} is not the key this database was used with: with it no file number would find its citizen and duplicate citizens would appear. Use the key of the other installations (file or {env}) and start again.",
     ),
+    "error.version_label_not_allowed": (
+        "Een versie krijgt een label uit de lijst ({labels}) of een datum (2025-01-15), geen vrije tekst.",
+        "Une version reçoit une étiquette de la liste ({labels}) ou une date (2025-01-15), pas de texte libre.",
+        "A version gets a label from the list ({labels}) or a date (2025-01-15), no free text.",
+    ),
     "error.load_time": (
         "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
         "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",

@@ -563,12 +563,12 @@ def test_a_version_is_a_snapshot_and_saving_the_same_day_replaces_it(
     pd.testing.assert_frame_equal(cz.version_ties(store, org, intake.id), snapshot)
     assert cz.version_links(store, org, intake.id).equals(cz.links_frame([sorted((a.tie_id, b.tie_id))]))
     later = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 7, 1))
-    again = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 15), label="intake (corrected)")
+    again = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 15), label="Evaluatie")
     assert again.id == intake.id and again.n_ties == 1
     versions = cz.list_versions(store, org, citizen.citizen_id)
     assert list(versions.columns) == list(cz.VERSION_COLUMNS)
     assert versions[["id", "saved_on", "label", "n_ties", "n_links"]].values.tolist() == [
-        [intake.id, date(2025, 1, 15), "intake (corrected)", 1, 0],
+        [intake.id, date(2025, 1, 15), "evaluatie", 1, 0],
         [later.id, date(2025, 7, 1), "", 1, 0],
     ]
     assert (versions["citizen_id"] == citizen.citizen_id).all() and str(
@@ -579,6 +579,11 @@ def test_a_version_is_a_snapshot_and_saving_the_same_day_replaces_it(
     with pytest.raises(cz.CitizenError) as caught:
         cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label="x" * 61)
     assert caught.value.key == "error.text_too_long" and len(cz.list_versions(store, org, citizen.citizen_id)) == 2
+    for free_text in ("Jan Peeters 0470123456 psychose", "2025-13-45", "intake jan"):
+        with pytest.raises(cz.CitizenError) as caught:
+            cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label=free_text)
+        assert caught.value.key == "error.version_label_not_allowed" and "intake" in caught.value.message("nl")
+    assert cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label="2025-08-01").label == "2025-08-01"
     with pytest.raises(TypeError):
         cz.save_version(store, org, citizen.citizen_id, on="2025-08-01")  # type: ignore[arg-type]
 

@@ -13,6 +13,7 @@ from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
 from buurtkaart.plain_text import escape_markdown
+from buurtkaart.vocabulary import VERSION_LABELS
 
 VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
@@ -301,7 +302,7 @@ if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
-    label = col2.text_input(t("burger.version.label", lang), max_chars=40, key="bg_version_label", placeholder="intake")
+    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], key="bg_version_label")  # no free text
     if col3.button(t("burger.version.save", lang), key="bg_version_save"):
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
