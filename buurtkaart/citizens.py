@@ -224,6 +224,7 @@ def create_citizen(
          "languages": languages, "anchor": anchor, "demo": demo},
         quartiers,
     )  # fmt: skip
+    vocabulary.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
     key = keyguard.key_for(store)
     if reference is None or (isinstance(reference, str) and not reference.strip()):
         pseudonym = pseudo.random_pseudonym(organisation_id, key)
@@ -261,6 +262,7 @@ def update_citizen(
         msg = f"update_citizen() cannot change {sorted(unknown)}; it changes {PROFILE_FIELDS}"
         raise TypeError(msg)
     values = _clean_profile(changes, quartiers)
+    vocabulary.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
     with store.write(lock=organisation_id) as session:
         current = dict(_citizen_row(session, organisation_id, citizen_id)._mapping)
         if not values:

@@ -244,6 +244,18 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vocabulary(args: argparse.Namespace) -> int:
+    """List the situations or talents an organisation may use, or add a word to them (a coordinator's act)."""
+    from buurtkaart import store, vocabulary
+
+    db = store.open_store()
+    org = _existing_organisation(db, args.org)
+    if args.key:
+        vocabulary.add_entry(db, org, args.field, args.key, user=args.user or "cli")
+    print("\n".join(vocabulary.allowed(db, org, args.field)))
+    return 0
+
+
 def _given(values: dict[str, float | None]) -> dict[str, float]:
     """Return the options that were given on the command line."""
     return {k: v for k, v in values.items() if v is not None}
@@ -363,6 +375,13 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--months", type=int, help="purge the history of every organisation older than this")
     p.add_argument("--org", help="the organisation's name (with --item)")
     p.set_defaults(run=cmd_purge)
+
+    p = sub.add_parser("vocabulary", help="list the situations or talents citizens may have, or add a word (a coordinator's)")
+    p.add_argument("field", choices=["situations", "talents"])
+    p.add_argument("key", nargs="?", help="a new word: lower-case letters, digits and _, no two digits in a row, no @")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--user", help="who adds the word")
+    p.set_defaults(run=cmd_vocabulary)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

@@ -1251,6 +1251,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Une version reçoit une étiquette de la liste ({labels}) ou une date (2025-01-15), pas de texte libre.",
         "A version gets a label from the list ({labels}) or a date (2025-01-15), no free text.",
     ),
+    "error.citizen_tag_not_in_vocabulary": (
+        "'{value}' staat niet in de woordenlijst van de organisatie. Kies uit de lijst; een coördinator kan een woord toevoegen.",
+        "'{value}' ne figure pas dans le vocabulaire de l'organisation. Choisissez dans la liste ; un coordinateur peut ajouter un mot.",
+        "'{value}' is not in the organisation's vocabulary. Choose from the list; a coordinator can add a word.",
+    ),
     "error.load_time": (
         "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
         "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",

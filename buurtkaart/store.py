@@ -297,6 +297,18 @@ class StoreSetting(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class VocabularyEntry(Base):
+    """A situation or talent key an organisation's coordinator added to the fixed vocabulary (migration 0004)."""
+
+    __tablename__ = "vocabulary_entries"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(NAME_MAX))
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""

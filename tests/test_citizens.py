@@ -24,6 +24,7 @@ from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
 from buurtkaart import ties as vocab
 from buurtkaart import vindplaatsen as vp
+from buurtkaart import vocabulary
 from buurtkaart.store import Base, Store, open_store
 from buurtkaart.ties import Location
 from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
@@ -201,6 +202,7 @@ def test_postgis_points_follow_the_anchor_and_the_ties(store: Store, org: str, c
 
 
 def test_a_citizen_is_created_with_its_quartier_and_listed(store: Store, org: str, quartiers: gpd.GeoDataFrame) -> None:
+    assert vocabulary.add_entry(store, org, "situations", " Knits ", user="coordinator") == "knits"  # a coordinator's word
     made = cz.create_citizen(
         store, org, age_band="60_69", situations=["lives_alone", "Knits", "lives_alone"], talents=["cooking"],
         interests=["park", "cafe"], languages=["nl", "ar"], anchor=TEA_HOUSE, demo=True, quartiers=quartiers,
@@ -701,7 +703,7 @@ def test_migrating_a_database_with_vindplaatsen_from_0001_keeps_them(
     store = open_store(database_url)
     try:
         with store.engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == "0003"
+            assert MigrationContext.configure(connection).get_current_revision() == "0004"
         assert vp.get(store, org, item.id) == item and len(vp.history(store, org)) == 1
         made = cz.create_citizen(store, org, anchor=TEA_HOUSE, quartiers=quartiers)
         add(store, org, made.citizen_id)
@@ -740,3 +742,32 @@ def test_reading_does_not_write(store: Store, org: str, citizen: cz.Citizen) -> 
     with store.read() as session:
         assert session.execute(select(cz.CITIZENS.c.updated_at)).scalar() == citizen.updated_at
     assert table_rows(store) == before
+
+
+# --- no free text about a citizen (issue 13) ---
+
+
+@pytest.mark.parametrize("tag", ["jan_peeters", "tel_047_012_34_56", "knits"])
+def test_a_situation_or_talent_outside_the_vocabulary_is_refused(store: Store, org: str, tag: str) -> None:
+    with pytest.raises(cz.CitizenError) as caught:
+        cz.create_citizen(store, org, situations=[tag], anchor=TEA_HOUSE)
+    assert caught.value.key == "error.citizen_tag_not_in_vocabulary" and tag in caught.value.message("en")
+    assert cz.list_citizens(store, org).empty
+
+
+@pytest.mark.parametrize("word", ["tel_0470", "jan@peeters", "jan peeters", "x" * 41, "born_1950", "a1b22"])
+def test_a_coordinator_word_is_checked_like_a_tag(store: Store, org: str, word: str) -> None:
+    with pytest.raises(cz.CitizenError) as caught:
+        vocabulary.add_entry(store, org, "talents", word, user="coordinator")
+    assert caught.value.key == "error.citizen_tag_invalid"
+    assert vocabulary.allowed(store, org, "talents") == vocab.TALENTS
+
+
+def test_a_coordinator_word_belongs_to_its_organisation(store: Store, org: str) -> None:
+    vocabulary.add_entry(store, org, "talents", "beekeeping", user="coordinator")
+    other = vp.ensure_organisation(store, "Buurthuis Ander")
+    assert "beekeeping" in vocabulary.allowed(store, org, "talents") and "beekeeping" not in vocabulary.allowed(store, other, "talents")
+    made = cz.create_citizen(store, org, talents=["beekeeping"], anchor=TEA_HOUSE)
+    assert made.talents == ("beekeeping",)
+    with pytest.raises(cz.CitizenError):
+        cz.update_citizen(store, other, made.citizen_id, talents=["beekeeping"])

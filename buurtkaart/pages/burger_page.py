@@ -13,7 +13,7 @@ from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
 from buurtkaart.plain_text import escape_markdown
-from buurtkaart.vocabulary import VERSION_LABELS
+from buurtkaart.vocabulary import VERSION_LABELS, allowed
 
 VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
@@ -69,10 +69,14 @@ def citizen_form() -> None:
     with col1:
         bands, band_labels = choices("age_band")
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
-        situation_keys, situation_labels = choices("situation")
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, format_func=situation_labels.get, key="bg_situations")
-        talent_keys, talent_labels = choices("talent")
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, format_func=talent_labels.get, key="bg_talents")
+        _, situation_labels = choices("situation")  # the organisation's own words (a coordinator's) are offered too
+        situation_keys = list(allowed(db, org, "situations"))
+        situations = st.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
+                                    format_func=lambda k: situation_labels.get(k, k.replace("_", " ")))
+        _, talent_labels = choices("talent")
+        talent_keys = list(allowed(db, org, "talents"))
+        talents = st.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
+                                 format_func=lambda k: talent_labels.get(k, k.replace("_", " ")))
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
         interests = st.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
