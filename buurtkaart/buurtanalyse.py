@@ -16,11 +16,13 @@ import pandas as pd
 import shapely
 
 from buurtkaart import accessibility as access
-from buurtkaart import caseload, settings, vocabulary
+from buurtkaart import caseload as caseload_mod
+from buurtkaart import disclosure, settings, vocabulary
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.area import Area, buffer_metres
+from buurtkaart.area import Area, buffer_metres, commune_boundary
 from buurtkaart.errors import AreaError
 from buurtkaart.graph import WalkGraph
+from buurtkaart.i18n import t
 from buurtkaart.taxonomy import CATEGORY_KEYS
 
 HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)  # the kinds the report puts in sentences
@@ -40,10 +42,11 @@ class AreaAnalysis:
     places: pd.DataFrame  # PLACE_COUNT_COLUMNS: places of each kind in the area, walking distances of its nodes
     sentences: list[str]
     has_population: bool
-    citizens: str  # how many of the organisation's citizens are anchored in the area, as it may be shown
-    gaps: pd.DataFrame  # caseload.caseload_gaps of those citizens
-    unknown: gpd.GeoDataFrame  # caseload.unknown_places named by those citizens
-    talents: pd.DataFrame  # caseload.talent_matches of those citizens and the needs in the area
+    citizens: str  # how many of the organisation's citizens the unit holds, as it may be shown ("" for a drawn area)
+    gaps: pd.DataFrame  # disclosure.caseload_table rows of the unit (empty for a drawn area)
+    unknown: gpd.GeoDataFrame  # caseload_mod.unknown_places in the unit, counted over all the citizens
+    talents: pd.DataFrame  # caseload_mod.talent_matches of the needs in the unit, counted over all the citizens
+    unit: str | None = None  # disclosure.COMMUNE, a quartier code, or None for a drawn area (no caseload figures)
 
 
 def analyse_area(
@@ -59,8 +62,13 @@ def analyse_area(
     settings: access.AccessSettings | None = None,
     lang: str = "nl",
     sources: access.Sources | None = None,
+    unit: str | None = None,
+    caseload: pd.DataFrame | None = None,
 ) -> AreaAnalysis:
     """Return the buurtanalyse of the area inside `boundary`, walking over all of `region`'s streets.
+
+    Caseload figures are given for a fixed `unit` only (disclosure.COMMUNE or a quartier code), from the
+    protected table `caseload` (made here when not given); an area without a unit (drawn) gets none.
 
     Parameters
     ----------
@@ -78,12 +86,16 @@ def analyse_area(
         The language of the sentences.
     sources
         The region's places already snapped (``region_sources``), to reuse between areas.
+    unit
+        The fixed unit the area is (``area_unit``): the commune, a quartier code, or None for a drawn area.
+    caseload
+        The protected table of every unit (``caseload_table``), to reuse between areas.
 
     Returns
     -------
     AreaAnalysis
         Walking access, place counts, sentences and the caseload; every figure about citizens is already
-        suppressed below ``settings.MIN_GROUP``.
+        protected by ``disclosure`` (primary and complementary suppression).
 
     Raises
     ------
@@ -103,10 +115,8 @@ def analyse_area(
         sources = region_sources(walk, region, live_items)
     area_blocks = _blocks_in(blocks, boundary)
     acc = access.analyse_access(walk, sources, blocks=area_blocks if len(area_blocks) else None, settings=settings)
-    people = _citizens_in(citizens, boundary)
-    people_ties = _ties_of(all_ties, people)
-    profiles = caseload.citizen_profiles(people, people_ties)
     area_items = live_items[shapely.contains_xy(boundary, live_items.geometry.x, live_items.geometry.y)]
+    shown = _caseload(unit, caseload, region, citizens, all_ties, area_items, live_items, boundary, walk, lang)
     return AreaAnalysis(
         name=name,
         boundary=boundary,
@@ -117,11 +127,60 @@ def analyse_area(
         places=place_counts(acc, region.places, vp.live(live_items, "vindplaats"), boundary, inside_nodes),
         sentences=access.sentences(acc, lang=lang, keys=HEADLINE_KEYS, with_far_places=False),
         has_population=len(area_blocks) > 0,
-        citizens=caseload.shown_count(len(people)),
-        gaps=caseload.caseload_gaps(profiles),
-        unknown=caseload.unknown_places(people_ties, live_items),
-        talents=caseload.talent_matches(people, area_items, walk),
+        **shown,
     )
+
+
+def caseload_table(region: Area, citizens: gpd.GeoDataFrame | None, all_ties: gpd.GeoDataFrame | None) -> pd.DataFrame:
+    """Return the protected caseload figures of the commune and every quartier of `region` (disclosure rules)."""
+    people = vocabulary.empty_citizens() if citizens is None else citizens
+    profiles = caseload_mod.citizen_profiles(people, vocabulary.empty_ties() if all_ties is None else all_ties)
+    codes = region.quartiers["mdrc"].astype(str).tolist()
+    return disclosure.caseload_table(profiles, quartiers=codes, commune=_commune(region))
+
+
+def _caseload(
+    unit: str | None,
+    caseload: pd.DataFrame | None,
+    region: Area,
+    citizens: gpd.GeoDataFrame | None,
+    all_ties: gpd.GeoDataFrame | None,
+    area_items: gpd.GeoDataFrame,
+    live_items: gpd.GeoDataFrame,
+    boundary: shapely.Geometry,
+    walk: WalkGraph,
+    lang: str,
+) -> dict[str, object]:
+    """Return the caseload fields of an AreaAnalysis: the unit's protected rows, places and talents; none when drawn."""
+    if unit is None:
+        empty_places = caseload_mod.unknown_places(vocabulary.empty_ties(), None)
+        return {"citizens": "", "gaps": pd.DataFrame(columns=list(disclosure.TABLE_COLUMNS)), "unknown": empty_places,
+                "talents": caseload_mod.talent_matches(vocabulary.empty_citizens(), None, walk), "unit": None}  # fmt: skip
+    table = caseload_table(region, citizens, all_ties) if caseload is None else caseload
+    gaps = disclosure.unit_rows(table, unit, commune=_commune(region))
+    first = gaps.iloc[0]
+    people = vocabulary.empty_citizens() if citizens is None else citizens
+    return {
+        "citizens": t("sdc.hidden", lang) if first["suppressed"] else str(first["citizens"]),
+        "gaps": gaps,
+        "unknown": caseload_mod.unknown_places(_ties_in(all_ties, boundary), live_items),
+        "talents": caseload_mod.talent_matches(people, area_items, walk),
+        "unit": unit,
+    }
+
+
+def _commune(region: Area) -> tuple[str, ...]:
+    """Return the quartier codes of the default commune in `region`."""
+    return disclosure.commune_quartiers(region.quartiers, commune_boundary())
+
+
+def area_unit(kind: str, quartier: object = None) -> str | None:
+    """Return the fixed unit of an area the analyse page offers: the commune, a quartier code, or None (drawn)."""
+    if kind == "commune":
+        return disclosure.COMMUNE
+    if kind == "quartier" and quartier is not None:
+        return str(quartier)
+    return None
 
 
 def area_streets(region: Area, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -190,15 +249,8 @@ def _blocks_in(blocks: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> g
     return blocks[shapely.contains_xy(boundary, inner.x, inner.y)]
 
 
-def _citizens_in(citizens: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
-    """Return the citizens anchored in the area."""
-    if citizens is None or citizens.empty:
-        return vocabulary.empty_citizens()
-    return citizens[shapely.contains_xy(boundary, citizens.geometry.x, citizens.geometry.y)]
-
-
-def _ties_of(all_ties: gpd.GeoDataFrame | None, people: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return the ties of these citizens."""
+def _ties_in(all_ties: gpd.GeoDataFrame | None, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """Return the ties placed in the area (of any citizen: a place's count does not depend on the area)."""
     if all_ties is None or all_ties.empty:
         return vocabulary.empty_ties()
-    return all_ties[all_ties["citizen_id"].isin(people["citizen_id"])]
+    return all_ties[shapely.contains_xy(boundary, all_ties.geometry.x, all_ties.geometry.y)]

@@ -7,6 +7,8 @@ suppressed (its figures are None, its count shown as "< 5"), so no output single
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -73,30 +75,51 @@ def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> 
     """Return one row per citizen: network size, functions covered by active ties, and the signals of a gap.
 
     The size counts active and slapend ties (a breuklijn is no longer a member); a function is covered by an
-    active tie without a negative influence (as in `indicators.compute`).
+    active tie without a negative influence (`indicators.member_ties` and `supportive_ties`, applied to the
+    distinct values). Counted with np.bincount over each tie's citizen position: 300,000 ties in a fraction
+    of a second.
     """
-    base = pd.DataFrame({"citizen_id": citizens["citizen_id"].astype(str), "quartier": citizens["quartier"].astype(str)})
-    t = all_ties[all_ties["citizen_id"].isin(base["citizen_id"])]
-    member = indicators.member_ties(t)
-    active = t[t["state"] == "active"]
-    per = base.set_index("citizen_id")
-    per["size"] = member.groupby("citizen_id").size()
-    per["active"] = active.groupby("citizen_id").size()
-    functions = indicators.supportive_ties(t)[["citizen_id", "functions"]].explode("functions")
+    ids = citizens["citizen_id"].astype(str).to_numpy(dtype=object)
+    n = len(ids)
+    per = pd.DataFrame({"citizen_id": ids, "quartier": citizens["quartier"].astype(str).to_numpy(dtype=object)})
+    codes, _ = pd.factorize(np.concatenate([ids, all_ties["citizen_id"].astype(str).to_numpy(dtype=object)]))
+    if codes[:n].max(initial=-1) != n - 1:
+        msg = "citizen ids must be distinct"
+        raise ValueError(msg)
+    keep = codes[n:] < n  # code i is citizen i; a tie of another citizen has a later code
+    pos = codes[n:][keep]
+    value = {c: all_ties[c].to_numpy(dtype=object)[keep] for c in ("state", "influence", "capital", "strength", "reciprocity", "level", "functions")}
+    member = _by_distinct(indicators.member_ties, value, ("state",))
+    supportive = _by_distinct(indicators.supportive_ties, value, ("state", "influence"))
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(pos[mask], minlength=n)
+
+    per["size"] = count(member)
+    per["active"] = count(value["state"] == "active")
+    given = value["functions"][supportive]
+    positions = np.repeat(pos[supportive], [len(f) for f in given])
+    flat = np.array([f for functions in given for f in functions], dtype=object)
     for function in vocabulary.FUNCTIONS:
-        has = set(functions.loc[functions["functions"] == function, "citizen_id"])
-        per[f"has_{function}"] = per.index.isin(has)
-    capitals = member.groupby("citizen_id")["capital"].agg(lambda s: set(s))
-    per["bonding_only"] = capitals.reindex(per.index).map(lambda s: isinstance(s, set) and s == {"bonding"})
-    per["dormant"] = t[t["state"] == "slapend"].groupby("citizen_id").size()
-    per["light"] = member[member["strength"] == "light"].groupby("citizen_id").size()
-    per["one_sided"] = member[member["reciprocity"] == "receives"].groupby("citizen_id").size()
-    per["negative"] = member[member["influence"] == "negative"].groupby("citizen_id").size()
-    per["buurt"] = member[member["level"] == "buurt"].groupby("citizen_id").size()
-    counts = ["size", "active", "dormant", "light", "one_sided", "negative", "buurt"]
-    per[counts] = per[counts].fillna(0).astype(int)
-    per["bonding_only"] = per["bonding_only"].fillna(False).astype(bool)
-    return per.reset_index()[list(PROFILE_COLUMNS)]
+        per[f"has_{function}"] = np.bincount(positions[flat == function], minlength=n) > 0
+    per["bonding_only"] = (per["size"] > 0) & (count(member & (value["capital"] != "bonding")) == 0)
+    per["dormant"] = count(value["state"] == "slapend")
+    per["light"] = count(member & (value["strength"] == "light"))
+    per["one_sided"] = count(member & (value["reciprocity"] == "receives"))
+    per["negative"] = count(member & (value["influence"] == "negative"))
+    per["buurt"] = count(member & (value["level"] == "buurt"))
+    return per[list(PROFILE_COLUMNS)]
+
+
+def _by_distinct(keep: Callable[[pd.DataFrame], pd.DataFrame], value: dict[str, np.ndarray], columns: tuple[str, ...]) -> np.ndarray:
+    """Return, per tie, whether a row filter (as indicators.member_ties) keeps it, applying it to the distinct values only."""
+    codes = [pd.factorize(value[c]) for c in columns]
+    grids = np.meshgrid(*[np.arange(len(keys)) for _, keys in codes], indexing="ij")
+    distinct = pd.DataFrame({c: np.asarray(keys, dtype=object)[g.ravel()] for c, (_, keys), g in zip(columns, codes, grids, strict=True)})
+    kept = np.zeros(len(distinct), dtype=bool)
+    kept[distinct.index.get_indexer(keep(distinct).index)] = True
+    flat = np.ravel_multi_index([c for c, _ in codes], [len(keys) for _, keys in codes]) if len(value[columns[0]]) else np.zeros(0, dtype=int)
+    return kept[flat]
 
 
 def caseload_gaps(profiles: pd.DataFrame, *, by_quartier: bool = True, min_group: int = MIN_GROUP) -> pd.DataFrame:

@@ -23,7 +23,7 @@ import shapely
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import organisations, validate
+from buurtkaart import keyguard, organisations, validate, vocabulary_entries
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart import vocabulary as vocab
@@ -248,7 +248,8 @@ def create_citizen(
          "languages": languages, "anchor": anchor, "demo": demo},
         quartiers,
     )  # fmt: skip
-    key = pseudo.load_key()
+    vocabulary_entries.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
+    key = keyguard.key_for(store)
     if reference is None or (isinstance(reference, str) and not reference.strip()):
         pseudonym = pseudo.random_pseudonym(organisation_id, key)
     else:
@@ -285,6 +286,7 @@ def update_citizen(
         msg = f"update_citizen() cannot change {sorted(unknown)}; it changes {PROFILE_FIELDS}"
         raise TypeError(msg)
     values = _clean_profile(changes, quartiers)
+    vocabulary_entries.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
     with store.write(lock=organisation_id) as session:
         current = dict(_citizen_row(session, organisation_id, citizen_id)._mapping)
         if not values:
@@ -312,7 +314,7 @@ def find_by_reference(store: Store, organisation_id: str, reference: str) -> Cit
     """Return the citizen created with this reference (e.g. a file number), or None."""
     if not isinstance(reference, str) or not reference.strip():
         return None
-    pseudonym = _pseudonym(reference, organisation_id, pseudo.load_key())
+    pseudonym = _pseudonym(reference, organisation_id, keyguard.key_for(store))
     return _find(store, organisation_id, CITIZENS.c.pseudonym == pseudonym)
 
 
@@ -586,7 +588,7 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
-    label = _label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX)
+    label = vocabulary_entries.version_label(_label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX))
     with store.write(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
         ties = [

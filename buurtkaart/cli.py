@@ -96,10 +96,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Export the organisation's map (GeoJSON, CSV, KML, GPX or GeoPackage by the file's suffix)."""
-    from buurtkaart import exchange, organisations, store
+    from buurtkaart import exchange, store
 
     db = store.open_store()
-    org = organisations.ensure(db, args.org)
+    org = _existing_organisation(db, args.org)  # a read never creates an organisation
     count = exchange.export_items(db, org, args.path, layers=args.layer)
     print(f"{count} -> {args.path}")
     return 0
@@ -126,15 +126,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_citizen(args: argparse.Namespace) -> int:
     """List an organisation's citizens, print one citizen's report, or erase a citizen."""
-    from buurtkaart import citizens, organisations, store, vocabulary
+    from buurtkaart import citizens, keyguard, store, vocabulary
 
     db = store.open_store()
-    if args.org is None and args.action != "list" and args.code:
-        org = _organisation_of(db, args.code)
-    elif args.org is None:
-        raise SystemExit("'citizen list' needs --org (the organisation's name)")
-    else:
-        org = organisations.ensure(db, args.org)
+    keyguard.check(db)  # a missing, weak or other pseudonym key is refused before anything is looked up
+    org = _existing_organisation(db, args.org)  # --org is required: a code is only looked up in its own organisation
     if args.action == "list":
         people = citizens.list_citizens(db, org)
         for row in people.itertuples():
@@ -148,20 +144,25 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     if person is None:
         raise citizens.CitizenError("error.citizen_unknown_code", code=args.code)
     if args.action == "erase":
-        removed = citizens.erase_citizen(db, org, person.id)
-        print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=removed))
+        from buurtkaart import erasure
+
+        erased = erasure.erase_citizen(db, org, person.id)
+        print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=erased.rows))
+        if erased.pending:
+            print(i18n.t("erase.pending", args.lang))
         return 0
     print(citizen_report(db, org, person.id, lang=args.lang))
     return 0
 
 
-def _organisation_of(db: object, code: str) -> str:
-    """Return the id of the one organisation that has a citizen with this code."""
-    from buurtkaart import citizens, organisations
+def _existing_organisation(db: object, name: str) -> str:
+    """Return the id of the organisation called `name`; raise BuurtkaartError when there is none (never create it)."""
+    from buurtkaart import organisations
 
-    found = [org for org, _name in organisations.listing(db) if citizens.find_by_code(db, org, code) is not None]
-    if len(found) != 1:
-        raise citizens.CitizenError("error.citizen_unknown_code", code=code)
+    wanted = " ".join(str(name).split())
+    found = [org for org, org_name in organisations.listing(db) if org_name == wanted]
+    if not found:
+        raise BuurtkaartError("error.organisation_not_found", name=wanted)
     return found[0]
 
 
@@ -188,7 +189,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from buurtkaart import accessibility as access
-    from buurtkaart import buurtanalyse, citizens, graph, organisations, report, store
+    from buurtkaart import buurtanalyse, citizens, csv_cells, disclosure, graph, report, store
     from buurtkaart import vindplaatsen as vp
 
     region = area_mod.load_embedded()
@@ -197,25 +198,26 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     items = people = all_ties = None
     if args.org:
         db = store.open_store()
-        org = organisations.ensure(db, args.org)
+        org = _existing_organisation(db, args.org)
         items, people, all_ties = vp.list_items(db, org), citizens.list_citizens(db, org), citizens.all_ties(db, org)
     settings = access.access_settings(_given({"children": args.children_m, "adults": args.adults_m, "elderly": args.elderly_m}))
     sources = buurtanalyse.region_sources(walk, region, items)
     if args.all_quartiers:
-        areas = [(f"{row.mdrc} {row.name_nl}", row.geometry) for row in region.quartiers.sort_values("mdrc").itertuples()]
+        areas = [(f"{row.mdrc} {row.name_nl}", row.geometry, str(row.mdrc)) for row in region.quartiers.sort_values("mdrc").itertuples()]
     elif args.quartier is not None:
         row = area_mod.quartier(region, args.quartier)
-        areas = [(f"{args.quartier} {row['name_nl']}", row.geometry)]
+        areas = [(f"{args.quartier} {row['name_nl']}", row.geometry, str(args.quartier))]
     else:
-        areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary())]
+        areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary(), disclosure.COMMUNE)]
+    caseload = buurtanalyse.caseload_table(region, people, all_ties)  # one protected table for every unit
     out = Path(args.out) if args.out else None
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for name, boundary in areas:
+    for name, boundary, unit in areas:
         result = buurtanalyse.analyse_area(
             name, boundary, region=region, walk=walk, blocks=blocks, items=items, citizens=people, all_ties=all_ties,
-            settings=settings, lang=args.lang, sources=sources,
+            settings=settings, lang=args.lang, sources=sources, unit=unit, caseload=caseload,
         )
         rows.append(buurtanalyse.summary_row(result))
         print(f"{name}: {result.sentences[0]}" if result.sentences else name)
@@ -223,7 +225,7 @@ def cmd_analyse(args: argparse.Namespace) -> int:
             path = out / f"buurtanalyse_{_slug(name)}.html"
             path.write_text(report.area_report(result, region, lang=args.lang), encoding="utf-8")
     if out is not None:
-        pd.DataFrame(rows).to_csv(out / "buurtanalyse.csv", index=False)
+        csv_cells.neutralise_frame(pd.DataFrame(rows)).to_csv(out / "buurtanalyse.csv", index=False)
         print(f"{len(rows)} -> {out}")
     return 0
 
@@ -284,7 +286,7 @@ def _route_items(org_name: str | None) -> tuple[list[Stop], list[Stop]]:
     if not org_name:
         return [], []
     db = store.open_store()
-    items = vp.list_items(db, vp.ensure_organisation(db, org_name))
+    items = vp.list_items(db, _existing_organisation(db, org_name))
     return routes.stops_from_items(items), routes.stops_from_items(items[items["layer"] == "site"])
 
 
@@ -317,7 +319,7 @@ def cmd_share(args: argparse.Namespace) -> int:
         from buurtkaart import vindplaatsen as vp
 
         db = store.open_store()
-        org = vp.ensure_organisation(db, args.org)
+        org = _existing_organisation(db, args.org)
         items = vp.list_items(db, org)
         if args.what == "analysis":
             people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
@@ -327,6 +329,32 @@ def cmd_share(args: argparse.Namespace) -> int:
     )
     path = share.write(shared, args.out, present=args.present)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Purge a deleted item of the organisation's map with its history, or the history older than --months."""
+    from buurtkaart import erasure, store
+
+    db = store.open_store()
+    if args.item:
+        done = erasure.purge_item(db, _existing_organisation(db, args.org), args.item)
+    else:
+        done = erasure.purge_history(db, months=args.months)
+    print(f"{done.rows} rows purged")
+    if done.pending:
+        print(i18n.t("erase.pending", args.lang))
+    return 0
+
+
+def cmd_vocabulary(args: argparse.Namespace) -> int:
+    """List the situations or talents an organisation may use, or add a word to them (a coordinator's act)."""
+    from buurtkaart import store, vocabulary_entries
+
+    db = store.open_store()
+    org = _existing_organisation(db, args.org)
+    if args.key:
+        vocabulary_entries.add_entry(db, org, args.field, args.key, user=args.user or "cli")
+    print("\n".join(vocabulary_entries.allowed(db, org, args.field)))
     return 0
 
 
@@ -343,7 +371,9 @@ def _slug(name: str) -> str:
 def _area(args: argparse.Namespace) -> Area:
     """Return the area the arguments ask for: a file, OpenStreetMap, a box or the embedded data."""
     if args.file:
-        return osm.load_file(args.file)
+        from buurtkaart import safe_files
+
+        return safe_files.load_osm_file(args.file)  # checked, then loaded in a process with limits
     if args.place:
         return osm.fetch(place=args.place)
     region = area_mod.load_embedded()
@@ -367,7 +397,9 @@ def _write_or_print(found: gpd.GeoDataFrame, out: str | None, lang: str) -> None
             raise SystemExit(msg)
         table = found.assign(lon=found.geometry.x, lat=found.geometry.y)
         if driver == "CSV":
-            table.drop(columns="geometry").to_csv(path, index=False)
+            from buurtkaart import csv_cells
+
+            csv_cells.neutralise_frame(table.drop(columns="geometry")).to_csv(path, index=False)
         else:
             table.to_file(path, driver=driver)
         print(f"{len(found)} places -> {path}")
@@ -425,7 +457,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("citizen", help="list citizens, print one citizen's network report, or erase a citizen")
     p.add_argument("action", choices=["list", "report", "erase"])
     p.add_argument("code", nargs="?", help="the citizen's code (e.g. BK-7F3A-92C1)")
-    p.add_argument("--org", help="the organisation's name (report/erase: found from the code when left out)")
+    p.add_argument("--org", required=True, help="the organisation's name (a citizen is only found in its own organisation)")
     p.set_defaults(run=cmd_citizen)
 
     p = sub.add_parser("analyse", help="buurtanalyse: walking access and caseload gaps; HTML reports and a CSV summary")
@@ -458,6 +490,20 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--present", action="store_true", help="open in presentation mode (large legend)")
     p.add_argument("--out", required=True, help="FILE.html, FILE.png or FILE.pdf")
     p.set_defaults(run=cmd_share)
+
+    p = sub.add_parser("purge", help="purge a deleted map item with its history (--item), or history older than --months")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--item", help="the id of a deleted item (needs --org)")
+    which.add_argument("--months", type=int, help="purge the history of every organisation older than this")
+    p.add_argument("--org", help="the organisation's name (with --item)")
+    p.set_defaults(run=cmd_purge)
+
+    p = sub.add_parser("vocabulary", help="list the situations or talents citizens may have, or add a word (a coordinator's)")
+    p.add_argument("field", choices=["situations", "talents"])
+    p.add_argument("key", nargs="?", help="a new word: lower-case letters, digits and _, no two digits in a row, no @")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--user", help="who adds the word")
+    p.set_defaults(run=cmd_vocabulary)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
-from buurtkaart import organisations, settings
+from buurtkaart import csv_cells, organisations, settings
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -216,7 +216,7 @@ def _read_layers(path: Path, fmt: str, *, name: str) -> list[gpd.GeoDataFrame]:
         return [_lower_columns(frame)]
     if fmt == "CSV":
         frame = pyogrio.read_dataframe(path, GEOM_POSSIBLE_NAMES=CSV_GEOMETRY_NAMES, KEEP_GEOM_COLUMNS="NO")
-        return [_lower_columns(frame)]
+        return [_lower_columns(csv_cells.restore_frame(frame))]  # our export's neutralised formulas, back as typed
     return [_lower_columns(pyogrio.read_dataframe(path, layer=str(layer))) for layer, _ in pyogrio.list_layers(path)]
 
 
@@ -287,13 +287,16 @@ def _to_wgs84(frame: gpd.GeoDataFrame, *, name: str) -> tuple[gpd.GeoDataFrame, 
 
 
 def _refuse_non_degrees(frame: gpd.GeoDataFrame, *, name: str) -> None:
-    """Raise ExchangeError when positions are not longitude/latitude degrees (a projected file without its CRS)."""
+    """Raise ExchangeError when no position is in longitude/latitude degrees (a projected file without its CRS).
+
+    When only some rows are out of range, each of them is named with its row number by `_clean_rows`.
+    """
     valid = frame.geometry.notna() & ~frame.geometry.is_empty
     if not valid.any():
         return
     bounds = frame.geometry[valid].bounds
     outside = (bounds["minx"] < -180) | (bounds["maxx"] > 180) | (bounds["miny"] < -90) | (bounds["maxy"] > 90)
-    if outside.any():
+    if outside.all():
         first = outside.idxmax()
         raise ExchangeError(
             "error.import_wrong_crs",
@@ -450,7 +453,7 @@ def _write(table: gpd.GeoDataFrame, path: Path, fmt: str) -> None:
     options: dict[str, Any] = {"geometry_type": "Point", "encoding": "UTF-8"}
     if fmt == "CSV":
         plain = pd.DataFrame({"lon": table.geometry.x, "lat": table.geometry.y, **{c: table[c] for c in EXPORT_COLUMNS}})
-        pyogrio.write_dataframe(plain, path, driver="CSV", encoding="UTF-8")
+        pyogrio.write_dataframe(csv_cells.neutralise_frame(plain), path, driver="CSV", encoding="UTF-8")
     elif fmt == "GPX":
         gpx = table.rename(columns={"description": "desc"})
         pyogrio.write_dataframe(gpx, path, driver="GPX", layer="waypoints", dataset_options={"GPX_USE_EXTENSIONS": "YES"}, **options)

@@ -1383,6 +1383,88 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Zone inconnue : {area}. Utilisez commune, region ou quartier:N (voir 'quartiers').",
         "Unknown area: {area}. Use commune, region or quartier:N (see 'quartiers').",
     ),
+    # --- privacy (issue 13): disclosure control, hostile files, exports ---
+    "sdc.hidden": ("verborgen", "masqué", "hidden"),
+    "sdc.unit_hidden": (
+        "De cijfers van dit gebied zijn verborgen: het telt minder dan 5 burgers, of zijn cijfers zouden samen met andere een kleine groep verraden.",
+        "Les chiffres de cette zone sont masqués : elle compte moins de 5 personnes, ou ses chiffres révéleraient avec d'autres un petit groupe.",
+        "The figures of this area are hidden: it has fewer than 5 citizens, or together with other figures they would give a small group away.",
+    ),
+    "sdc.drawn": (
+        "Cijfers over burgers worden alleen gegeven voor de gemeente en haar wijken, nooit voor een getekend gebied: twee getekende gebieden die een beetje verschillen zouden tonen wie ertussen woont.",
+        "Les chiffres sur les personnes ne sont donnés que pour la commune et ses quartiers, jamais pour une zone dessinée : deux zones dessinées un peu différentes montreraient qui habite entre les deux.",
+        "Figures about citizens are given for the commune and its quartiers only, never for a drawn area: two drawn areas that differ a little would show who lives in between.",
+    ),
+    "sdc.note": (
+        "Groepen van minder dan 5 burgers zijn verborgen, en waar nodig nog een groep, zodat geen verborgen cijfer uit de andere te berekenen is. Percentages zijn afgerond.",
+        "Les groupes de moins de 5 personnes sont masqués, et si nécessaire un autre groupe, pour qu'aucun chiffre masqué ne se déduise des autres. Les pourcentages sont arrondis.",
+        "Groups of fewer than 5 citizens are hidden, and where needed one more group, so that no hidden figure can be worked out from the others. Percentages are rounded.",
+    ),
+    "error.unpacked_too_large": (
+        "Het bestand pakt uit tot meer dan {limit} MB, de grens voor een uittreksel. Neem een kleiner gebied, of een .osm.pbf.",
+        "Le fichier se décompresse en plus de {limit} Mo, la limite pour un extrait. Prenez une zone plus petite, ou un .osm.pbf.",
+        "The file unpacks to more than {limit} MB, the limit for an extract. Take a smaller area, or a .osm.pbf.",
+    ),
+    "error.unpacked_ratio": (
+        "Het bestand pakt uit tot meer dan {ratio} keer zijn eigen grootte (grens voorbij {limit} MB): zo ziet geen echt OSM-uittreksel eruit. Het wordt niet geladen.",
+        "Le fichier se décompresse en plus de {ratio} fois sa taille (limite au-delà de {limit} Mo) : aucun vrai extrait OSM n'est ainsi. Il n'est pas chargé.",
+        "The file unpacks to more than {ratio} times its own size (limit past {limit} MB): no real OSM extract looks like that. It is not loaded.",
+    ),
+    "error.too_many_elements": (
+        "Het bestand heeft meer dan {limit} knopen, wegen en relaties, de grens voor een uittreksel. Neem een kleiner gebied.",
+        "Le fichier a plus de {limit} nœuds, chemins et relations, la limite pour un extrait. Prenez une zone plus petite.",
+        "The file has more than {limit} nodes, ways and relations, the limit for an extract. Take a smaller area.",
+    ),
+    "error.organisation_not_found": (
+        "Er is geen organisatie met de naam '{name}'. Controleer de naam (hoofdletters tellen); er wordt er geen aangemaakt bij het lezen.",
+        "Il n'y a pas d'organisation nommée '{name}'. Vérifiez le nom (les majuscules comptent) ; aucune n'est créée à la lecture.",
+        "There is no organisation called '{name}'. Check the name (capitals count); none is created by a read.",
+    ),
+    "error.purge_live": (
+        "Alleen een verwijderd item kan met zijn geschiedenis definitief gewist worden. Verwijder het eerst.",
+        "Seul un élément supprimé peut être effacé définitivement avec son historique. Supprimez-le d'abord.",
+        "Only a deleted item can be purged with its history. Delete it first.",
+    ),
+    "erase.pending": (
+        "Gewist, maar een andere gebruiker leest nog: de laatste sporen in het databankbestand worden weggeveegd zodra dat klaar is (de app probeert het opnieuw).",
+        "Effacé, mais un autre utilisateur lit encore : les dernières traces dans le fichier de la base seront effacées dès qu'il aura fini (l'app réessaie).",
+        "Erased, but another user is still reading: the last traces in the database file are wiped as soon as that ends (the app tries again).",
+    ),
+    "error.key_missing": (
+        "De sleutel voor de dossiernummers ontbreekt ({path}), maar deze databank bevat al burgers: er wordt geen nieuwe gemaakt, want dan vindt niemand zijn burger nog terug. Zet de bewaarde kopie van de sleutel terug op die plaats (of in {env}) en start opnieuw.",
+        "La clé des numéros de dossier manque ({path}), mais cette base contient déjà des personnes : aucune nouvelle clé n'est créée, sinon plus personne ne serait retrouvé. Remettez la copie de sauvegarde de la clé à cet endroit (ou dans {env}) et redémarrez.",
+        "The key for file numbers is missing ({path}), but this database already holds citizens: no new key is made, as nobody could be found by file number any more. Put the backed-up copy of the key back there (or in {env}) and start again.",
+    ),
+    "error.key_weak": (
+        "De sleutel in {source} is te zwak: er zijn minstens {minimum} willekeurige bytes nodig (bv. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+        "La clé de {source} est trop faible : il faut au moins {minimum} octets aléatoires (p. ex. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+        "The key in {source} is too weak: at least {minimum} random bytes are needed (e.g. `python -c \"import secrets; print(secrets.token_hex(32))\"`).",
+    ),
+    "error.key_mismatch": (
+        "De sleutel in {source} is niet de sleutel waarmee deze databank gebruikt werd: met deze sleutel zou geen enkel dossiernummer zijn burger nog vinden en kwamen er dubbele burgers. Gebruik de sleutel van de andere installaties (bestand of {env}) en start opnieuw.",
+        "La clé de {source} n'est pas celle avec laquelle cette base a été utilisée : avec elle, aucun numéro de dossier ne retrouverait sa personne et des doublons apparaîtraient. Utilisez la clé des autres installations (fichier ou {env}) et redémarrez.",
+        "The key in {source} is not the key this database was used with: with it no file number would find its citizen and duplicate citizens would appear. Use the key of the other installations (file or {env}) and start again.",
+    ),
+    "error.version_label_not_allowed": (
+        "Een versie krijgt een label uit de lijst ({labels}) of een datum (2025-01-15), geen vrije tekst.",
+        "Une version reçoit une étiquette de la liste ({labels}) ou une date (2025-01-15), pas de texte libre.",
+        "A version gets a label from the list ({labels}) or a date (2025-01-15), no free text.",
+    ),
+    "error.citizen_tag_not_in_vocabulary": (
+        "'{value}' staat niet in de woordenlijst van de organisatie. Kies uit de lijst; een coördinator kan een woord toevoegen.",
+        "'{value}' ne figure pas dans le vocabulaire de l'organisation. Choisissez dans la liste ; un coordinateur peut ajouter un mot.",
+        "'{value}' is not in the organisation's vocabulary. Choose from the list; a coordinator can add a word.",
+    ),
+    "error.load_time": (
+        "Het laden duurde langer dan {limit} seconden en werd gestopt. Neem een kleiner uittreksel.",
+        "Le chargement a pris plus de {limit} secondes et a été arrêté. Prenez un extrait plus petit.",
+        "Loading took longer than {limit} seconds and was stopped. Take a smaller extract.",
+    ),
+    "error.load_limits": (
+        "Het laden werd gestopt: het had meer nodig dan {memory} MB geheugen of {seconds} seconden rekentijd. Neem een kleiner uittreksel.",
+        "Le chargement a été arrêté : il lui fallait plus de {memory} Mo de mémoire ou {seconds} secondes de calcul. Prenez un extrait plus petit.",
+        "Loading was stopped: it needed more than {memory} MB of memory or {seconds} seconds of computing. Take a smaller extract.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

@@ -25,7 +25,7 @@ from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError
 from pyrosm.exceptions import InvalidOSMFileError
 
 from buurtkaart import places as places_mod
-from buurtkaart import settings
+from buurtkaart import safe_files, settings
 from buurtkaart.area import CRS, Area, buffer_metres, check_bbox
 from buurtkaart.errors import AreaError, BuurtkaartError, OfflineError, OsmFileError
 from buurtkaart.paths import cache_dir
@@ -132,6 +132,7 @@ def load_file(path: str | Path, *, name: str | None = None, max_mb: float = 200)
     if size_mb > max_mb:
         raise OsmFileError("error.too_large", size=_mb(size_mb), limit=_mb(max_mb))
     _check_content(path, kind)
+    safe_files.check_osm_file(path)  # what it unpacks to, capped while reading
     try:
         features, graph = _read_pbf(path) if kind == "pbf" else _read_xml(path)
         layers = _walk_layers(graph)

@@ -24,7 +24,7 @@ from buurtkaart.errors import BuurtkaartError
 KEY_ENV = settings.PSEUDONYM_KEY_ENV
 KEY_FILE_ENV = settings.KEY_FILE_ENV
 KEY_BYTES = 32  # a new key file's size
-KEY_MIN_BYTES = 16  # shorter keys are refused
+KEY_MIN_BYTES = 32  # shorter keys are refused (32 random bytes, as a new key file has)
 REFERENCE_MAX = 100
 CODE_PREFIX = "BK"
 CODE_CHARS = 8

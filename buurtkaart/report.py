@@ -102,11 +102,12 @@ def report_html(
     parts.append(_table(place_table(result, lang=lang)))
     if edges is not None and MAP_KEY in result.access.distance:
         parts += [f"<h3>{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}</h3>", _map_image(result, edges, lang)]
-    parts += [f"<h2>{_e(t('report.caseload', lang))}</h2>", f"<p>{_e(t('report.citizens', lang, n=result.citizens))}</p>"]
-    overall = result.gaps.iloc[0] if len(result.gaps) else None
-    if overall is None or overall["suppressed"]:
-        parts.append(f"<p>{_e(t('report.suppressed', lang))}</p>")
-    else:
+    parts.append(f"<h2>{_e(t('report.caseload', lang))}</h2>")
+    parts += [f"<p>{_e(line)}</p>" for line in caseload_notes(result, lang)]
+    if result.unit is None:  # a drawn area: no figure about citizens at all
+        parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
+        return _page(result, lang, parts)
+    if not result.gaps.iloc[0]["suppressed"]:
         parts += [_chart(gaps_chart(result, lang=lang)), _table(gaps_table(result, lang=lang, quartier_names=quartier_names))]
     parts.append(f"<h2>{_e(t('report.unknown', lang))}</h2>")
     if len(result.unknown):
@@ -117,6 +118,21 @@ def report_html(
         parts.append(_table(talents_table(result, lang=lang)))
     parts += [f"<p>{_e(line)}</p>" for line in talents_notes(result, lang=lang)]
     parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
+    return _page(result, lang, parts)
+
+
+def caseload_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
+    """Return what to say above the caseload figures: none for a drawn area, how many citizens, what is hidden."""
+    if result.unit is None:
+        return [t("sdc.drawn", lang)]
+    lines = [t("report.citizens", lang, n=result.citizens)]
+    if result.gaps.iloc[0]["suppressed"]:
+        lines.append(t("sdc.unit_hidden", lang))
+    return [*lines, t("sdc.note", lang)]
+
+
+def _page(result: AreaAnalysis, lang: str, parts: list[str]) -> str:
+    """Return the standalone HTML page around the report's parts."""
     body = "\n".join(parts)
     title = _e(t("report.title", lang, name=result.name))
     return (
@@ -185,7 +201,8 @@ def gaps_table(result: AreaAnalysis, *, lang: str, quartier_names: dict[str, str
     rows = []
     for row in result.gaps.itertuples():
         group = t("report.all", lang) if row.group == "all" else names.get(row.group, row.group)
-        shown = {t("report.col.group", lang): group, t("report.col.citizens", lang): row.citizens}
+        citizens = t("sdc.hidden", lang) if row.suppressed else row.citizens
+        shown = {t("report.col.group", lang): group, t("report.col.citizens", lang): citizens}
         for f in vocabulary.FUNCTIONS:
             value = getattr(row, f"lacking_{f}")
             shown[t("report.col.lacking", lang, function=vocabulary.label("function", f, lang))] = "—" if pd.isna(value) else f"{100 * value:.0f}%"

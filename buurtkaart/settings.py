@@ -26,6 +26,7 @@ DATABASE_URL_ENV = "BUURTKAART_DATABASE_URL"
 SQLITE_PATH_ENV = "BUURTKAART_SQLITE_PATH"
 PSEUDONYM_KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
 KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
+HISTORY_MONTHS_ENV = "BUURTKAART_HISTORY_MONTHS"
 
 # --- coordinate reference systems ---
 CRS = "EPSG:4326"  # every layer, the store and every export: longitude/latitude in degrees (WGS 84)
@@ -68,6 +69,17 @@ def sqlite_path() -> Path:
 def pseudonym_key() -> str:
     """Return BUURTKAART_PSEUDONYM_KEY ("" when it is not set: the key file is used)."""
     return environ(PSEUDONYM_KEY_ENV)
+
+
+def history_months() -> str:
+    """Return BUURTKAART_HISTORY_MONTHS as typed: how many months of history to keep ("" keeps all)."""
+    return environ(HISTORY_MONTHS_ENV)
+
+
+def child_environment(*, pythonpath: str) -> dict[str, str]:
+    """Return this process's environment for a child process, with `pythonpath` first on its PYTHONPATH."""
+    path = environ("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": pythonpath + (os.pathsep + path if path else "")}
 
 
 def key_file() -> Path:

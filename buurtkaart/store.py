@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -323,6 +325,28 @@ class RoundWalk(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+class StoreSetting(Base):
+    """A fact about the database itself (migration 0003), e.g. the fingerprint of the pseudonym key in use."""
+
+    __tablename__ = "store_settings"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class VocabularyEntry(Base):
+    """A situation or talent key an organisation's coordinator added to the fixed vocabulary (migration 0004)."""
+
+    __tablename__ = "vocabulary_entries"
+
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(NAME_MAX))
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""
@@ -377,17 +401,25 @@ class Store:
                 finally:
                     session.execute(text(f"PRAGMA secure_delete = {previous}"))
         if not self.is_postgres:
-            self._checkpoint()
+            self.checkpoint()
 
-    def _checkpoint(self) -> None:
-        """Copy SQLite's write-ahead log into the database file and empty it (best effort while others read)."""
+    def checkpoint(self, *, busy_ms: int = 50) -> bool:
+        """Copy SQLite's write-ahead log into the database file and empty it; return False while a reader holds it.
+
+        A reader's snapshot is not waited for longer than `busy_ms` (``erasure.finish`` retries).
+        """
         connection = self.engine.raw_connection()
         try:
             cursor = connection.cursor()
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.close()
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_ms)}")
+            try:
+                busy, _log, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+                cursor.close()
         finally:
             connection.close()
+        return busy == 0
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -452,11 +484,14 @@ def _engine(url: str) -> Engine:
     raise StoreError("error.store_unsupported", url=parsed.render_as_string(hide_password=True))
 
 
+SQLITE_JOURNAL_LIMIT = 1024 * 1024  # bytes of write-ahead log kept after a checkpoint
+
+
 def _sqlite_engine(url: URL) -> Engine:
     """Return a SQLite engine: foreign keys on, WAL journal, shared between threads, BEGIN IMMEDIATE for writes."""
     if url.database and url.database != ":memory:" and not url.database.startswith("file:"):
         try:
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _private_file(Path(url.database).expanduser())
         except OSError as exc:
             raise StoreError("error.store_unavailable", detail=str(exc)) from exc
     connect_args: dict[str, Any] = {"check_same_thread": False}
@@ -470,6 +505,8 @@ def _sqlite_engine(url: URL) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA journal_size_limit = {SQLITE_JOURNAL_LIMIT}")  # a reset log is cut back: no old pages kept
+        cursor.execute("PRAGMA secure_delete = ON")  # deleted rows are zeroed in their pages
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -478,6 +515,13 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     return engine
+
+
+def _private_file(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) readable by their owner only, when they are new."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # SQLite takes an empty file as new
 
 
 def _migrate(engine: Engine) -> None:

@@ -22,7 +22,7 @@ def test_analyse_schaerbeek_a_quartier_and_a_drawn_area_and_export(page: Page, a
     frame = analysis_frame(page)
     expect(frame.locator("path.bk-block-beyond").first).to_be_attached()  # blocks beyond 400 m for children
     expect(page.get_by_text(re.compile(r"kinderen van 0–9 jaar \(\d+ %\) wonen verder dan 400 m")).first).to_be_visible()
-    expect(page.get_by_text("Minder dan 5 burgers in dit gebied")).to_be_visible()  # an empty caseload shows no figure
+    expect(page.get_by_text("De cijfers van dit gebied zijn verborgen")).to_be_visible()  # an empty caseload shows no figure
 
     # the standalone report
     with page.expect_download() as download:
@@ -58,6 +58,7 @@ def test_analyse_schaerbeek_a_quartier_and_a_drawn_area_and_export(page: Page, a
     drawn = find_map_frame(page, lambda f: f.locator("path.bk-area").count() == 1, seconds=60)
     expect(drawn.locator("path.bk-access-street").first).to_be_attached()
     expect(page.get_by_text("Getekend gebied").first).to_be_attached()
+    expect(page.get_by_text(re.compile("nooit voor een getekend gebied"))).to_be_visible()  # no caseload figure there
 
     hosts = {urlparse(url).hostname for url in request_log if url.startswith("http")}
     assert hosts <= {"localhost", "127.0.0.1"}, hosts

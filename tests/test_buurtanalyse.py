@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from buurtkaart import accessibility as access
-from buurtkaart import buurtanalyse, cli, graph, report
+from buurtkaart import buurtanalyse, cli, disclosure, graph, report
 from buurtkaart.area import Area, commune_boundary, population_blocks
 from buurtkaart.errors import AreaError
 from tests.test_caseload import citizen_frame, items_frame, tie_frame
@@ -29,13 +29,13 @@ def blocks() -> gpd.GeoDataFrame:
 @pytest.fixture(scope="module")
 def schaerbeek(region: Area, walk: graph.WalkGraph, blocks: gpd.GeoDataFrame) -> buurtanalyse.AreaAnalysis:
     """Return the analysis of Schaerbeek with a small invented caseload."""
-    people = citizen_frame([{"quartier": "A", "lon": 4.3790, "lat": 50.8672, "talents": ("gardening",)}] * 6)
+    people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672, "talents": ("gardening",)}] * 6)
     rows = [{"citizen_id": f"c{i}", "place_label": "<script>alert(1)</script> café", "place_ref": "x1",
              "lon": 4.3795, "lat": 50.8675} for i in range(6)]
     items = items_frame([{"layer": "need", "name": "Moestuin zoekt hulp", "kind": "park", "lon": 4.3800, "lat": 50.8670}])
     return buurtanalyse.analyse_area(
         "Schaerbeek", commune_boundary(), region=region, walk=walk, blocks=blocks, items=items, citizens=people,
-        all_ties=tie_frame(rows),
+        all_ties=tie_frame(rows), unit=disclosure.COMMUNE,
     )
 
 
@@ -77,10 +77,11 @@ def test_the_caseload_figures_come_from_the_citizens_in_the_area(schaerbeek: buu
 
 
 def test_citizens_outside_the_area_are_left_out(region: Area, walk: graph.WalkGraph) -> None:
-    far = citizen_frame([{"quartier": "B", "lon": 4.30, "lat": 50.83}] * 7)  # Anderlecht, not Schaerbeek
-    result = buurtanalyse.analyse_area("Schaerbeek", commune_boundary(), region=region, walk=walk, citizens=far, all_ties=tie_frame([]))
-    assert result.citizens == "< 5"
-    assert result.gaps.iloc[0]["suppressed"]
+    far = citizen_frame([{"quartier": "58", "lon": 4.30, "lat": 50.83}] * 7)  # Anderlecht, not Schaerbeek
+    result = buurtanalyse.analyse_area("Schaerbeek", commune_boundary(), region=region, walk=walk, citizens=far,
+                                       all_ties=tie_frame([]), unit=disclosure.COMMUNE)  # fmt: skip
+    assert result.citizens == "verborgen"
+    assert result.gaps.iloc[0]["suppressed"] and result.gaps["suppressed"].all()
 
 
 def test_an_area_without_streets_is_a_clear_error(region: Area, walk: graph.WalkGraph) -> None:
@@ -103,11 +104,11 @@ def test_the_report_is_standalone_escaped_and_shows_no_citizen(schaerbeek: buurt
 
 
 def test_a_small_caseload_is_suppressed_in_the_report(region: Area, walk: graph.WalkGraph) -> None:
-    people = citizen_frame([{"quartier": "A", "lon": 4.3790, "lat": 50.8672}] * 3)
+    people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 3)
     result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people,
-                                       all_ties=tie_frame([{"citizen_id": "c0"}]))
+                                       all_ties=tie_frame([{"citizen_id": "c0"}]), unit=disclosure.COMMUNE)
     page = report.report_html(result, lang="en")
-    assert "Fewer than 5 citizens in this area" in page
+    assert "The figures of this area are hidden" in page
     assert "Without" not in page  # no gap table at all
 
 
@@ -147,18 +148,21 @@ def test_cli_analyse_refuses_a_zero_threshold(capsys: pytest.CaptureFixture[str]
 def test_the_report_names_quartiers_not_codes(region: Area, walk: graph.WalkGraph) -> None:
     people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 5)
     result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people,
-                                       all_ties=tie_frame([{"citizen_id": f"c{i}"} for i in range(5)]))
+                                       all_ties=tie_frame([{"citizen_id": f"c{i}"} for i in range(5)]), unit=disclosure.COMMUNE)
     names = report.quartier_names(region.quartiers, lang="nl")
     table = report.gaps_table(result, lang="nl", quartier_names=names)
-    assert table.iloc[:, 0].tolist() == ["Alle burgers", names[str(JOSAPHAT)]]
+    commune = disclosure.commune_quartiers(region.quartiers, commune_boundary())
+    assert table.iloc[:, 0].tolist() == ["Alle burgers", *(names[q] for q in commune)]  # every fixed unit, empty ones too
+    assert table.iloc[:, 1].tolist()[:1] == ["5"] and table.set_index(table.columns[0]).loc[names[str(JOSAPHAT)]].iloc[0] == "5"
     assert f">{names[str(JOSAPHAT)]}<" in report.report_html(result, lang="nl", quartier_names=names)
 
 
 def test_a_place_named_by_fewer_than_five_is_counted_not_shown(region: Area, walk: graph.WalkGraph) -> None:
-    people = citizen_frame([{"quartier": "A", "lon": 4.3790, "lat": 50.8672}] * 6)
+    people = citizen_frame([{"quartier": str(JOSAPHAT), "lon": 4.3790, "lat": 50.8672}] * 6)
     rows = [{"citizen_id": f"c{i}", "place_ref": "x1", "place_label": "Theehuis Anadolu"} for i in range(6)]
     rows.append({"citizen_id": "c0", "place_ref": "x2", "place_label": "Geheim café"})
-    result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people, all_ties=tie_frame(rows))
+    result = buurtanalyse.analyse_area("S", commune_boundary(), region=region, walk=walk, citizens=people, all_ties=tie_frame(rows),
+                                       unit=disclosure.COMMUNE)
     page = report.report_html(result, lang="nl")
     assert "Theehuis Anadolu" in page and "Geheim café" not in page
     assert "1 andere plekken worden door minder dan 5 burgers genoemd" in page

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from buurtkaart import area as area_mod
 from buurtkaart import citizens as cz
-from buurtkaart import organisations
+from buurtkaart import organisations, vocabulary_entries
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
 from buurtkaart import vindplaatsen as vp
@@ -203,6 +203,7 @@ def test_postgis_points_follow_the_anchor_and_the_ties(store: Store, org: str, c
 
 
 def test_a_citizen_is_created_with_its_quartier_and_listed(store: Store, org: str, quartiers: gpd.GeoDataFrame) -> None:
+    assert vocabulary_entries.add_entry(store, org, "situations", " Knits ", user="coordinator") == "knits"  # a coordinator's word
     made = cz.create_citizen(
         store, org, age_band="60_69", situations=["lives_alone", "Knits", "lives_alone"], talents=["cooking"],
         interests=["park", "cafe"], languages=["nl", "ar"], anchor=TEA_HOUSE, demo=True, quartiers=quartiers,
@@ -536,12 +537,12 @@ def test_a_version_is_a_snapshot_and_saving_the_same_day_replaces_it(
     pd.testing.assert_frame_equal(cz.version_ties(store, org, intake.id), snapshot)
     assert cz.version_links(store, org, intake.id).equals(cz.links_frame([sorted((a.tie_id, b.tie_id))]))
     later = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 7, 1))
-    again = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 15), label="intake (corrected)")
+    again = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 1, 15), label="Evaluatie")
     assert again.id == intake.id and again.n_ties == 1
     versions = cz.list_versions(store, org, citizen.citizen_id)
     assert list(versions.columns) == list(cz.VERSION_COLUMNS)
     assert versions[["id", "saved_on", "label", "n_ties", "n_links"]].values.tolist() == [
-        [intake.id, date(2025, 1, 15), "intake (corrected)", 1, 0],
+        [intake.id, date(2025, 1, 15), "evaluatie", 1, 0],
         [later.id, date(2025, 7, 1), "", 1, 0],
     ]
     assert (versions["citizen_id"] == citizen.citizen_id).all() and str(
@@ -552,6 +553,11 @@ def test_a_version_is_a_snapshot_and_saving_the_same_day_replaces_it(
     with pytest.raises(cz.CitizenError) as caught:
         cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label="x" * 61)
     assert caught.value.key == "error.text_too_long" and len(cz.list_versions(store, org, citizen.citizen_id)) == 2
+    for free_text in ("Jan Peeters 0470123456 psychose", "2025-13-45", "intake jan"):
+        with pytest.raises(cz.CitizenError) as caught:
+            cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label=free_text)
+        assert caught.value.key == "error.version_label_not_allowed" and "intake" in caught.value.message("nl")
+    assert cz.save_version(store, org, citizen.citizen_id, on=date(2025, 8, 1), label="2025-08-01").label == "2025-08-01"
     with pytest.raises(TypeError):
         cz.save_version(store, org, citizen.citizen_id, on="2025-08-01")  # type: ignore[arg-type]
 
@@ -709,3 +715,32 @@ def test_reading_does_not_write(store: Store, org: str, citizen: cz.Citizen) -> 
     with store.read() as session:
         assert session.execute(select(cz.CITIZENS.c.updated_at)).scalar() == citizen.updated_at
     assert table_rows(store) == before
+
+
+# --- no free text about a citizen (issue 13) ---
+
+
+@pytest.mark.parametrize("tag", ["jan_peeters", "tel_047_012_34_56", "knits"])
+def test_a_situation_or_talent_outside_the_vocabulary_is_refused(store: Store, org: str, tag: str) -> None:
+    with pytest.raises(cz.CitizenError) as caught:
+        cz.create_citizen(store, org, situations=[tag], anchor=TEA_HOUSE)
+    assert caught.value.key == "error.citizen_tag_not_in_vocabulary" and tag in caught.value.message("en")
+    assert cz.list_citizens(store, org).empty
+
+
+@pytest.mark.parametrize("word", ["tel_0470", "jan@peeters", "jan peeters", "x" * 41, "born_1950", "a1b22"])
+def test_a_coordinator_word_is_checked_like_a_tag(store: Store, org: str, word: str) -> None:
+    with pytest.raises(cz.CitizenError) as caught:
+        vocabulary_entries.add_entry(store, org, "talents", word, user="coordinator")
+    assert caught.value.key == "error.citizen_tag_invalid"
+    assert vocabulary_entries.allowed(store, org, "talents") == vocab.TALENTS
+
+
+def test_a_coordinator_word_belongs_to_its_organisation(store: Store, org: str) -> None:
+    vocabulary_entries.add_entry(store, org, "talents", "beekeeping", user="coordinator")
+    other = vp.ensure_organisation(store, "Buurthuis Ander")
+    assert "beekeeping" in vocabulary_entries.allowed(store, org, "talents") and "beekeeping" not in vocabulary_entries.allowed(store, other, "talents")
+    made = cz.create_citizen(store, org, talents=["beekeeping"], anchor=TEA_HOUSE)
+    assert made.talents == ("beekeeping",)
+    with pytest.raises(cz.CitizenError):
+        cz.update_citizen(store, other, made.citizen_id, talents=["beekeeping"])

@@ -82,7 +82,7 @@ def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) 
 
     monkeypatch.delenv("BUURTKAART_DATABASE_URL", raising=False)
     monkeypatch.setenv("BUURTKAART_SQLITE_PATH", str(tmp_path / "cli.sqlite"))
-    monkeypatch.setenv("BUURTKAART_PSEUDONYM_KEY", "a test key of enough length")
+    monkeypatch.setenv("BUURTKAART_PSEUDONYM_KEY", "a cli test key of enough length, 32+ bytes")
     assert main(["demo"]) == 0
     assert "fictief" in capsys.readouterr().out
 
@@ -97,11 +97,18 @@ def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) 
     assert re.search(r"^\s+1\. ", report, flags=re.MULTILINE)  # the numbered ties
     assert "Het netwerk telt" in report
 
-    assert main(["citizen", "report", codes[1]]) == 0  # without --org: the one organisation with this code
-    assert capsys.readouterr().out.startswith(f"Burger {codes[1]}")
+    with pytest.raises(SystemExit) as caught:  # without --org: refused, a code is only looked up in its own organisation
+        main(["citizen", "report", codes[1]])
+    assert caught.value.code == 2 and "--org" in capsys.readouterr().err
+    assert main(["citizen", "list", "--org", "Typo"]) == 1  # an unknown organisation is named, never created
+    assert "geen organisatie met de naam 'Typo'" in capsys.readouterr().err
+    from buurtkaart import store as store_mod
+    from buurtkaart import vindplaatsen as vp
+
+    assert "Typo" not in {name for _, name in vp.organisations(store_mod.open_store())}
+    assert main(["export", str(tmp_path / "x.geojson"), "--org", "Typo"]) == 1
 
     assert main(["citizen", "erase", codes[0], "--org", demo.DEMO_ORGANISATION]) == 0
     assert "gewist" in capsys.readouterr().out
     assert main(["citizen", "report", codes[0], "--org", demo.DEMO_ORGANISATION]) == 1
     assert codes[0] in capsys.readouterr().err
-    assert main(["citizen", "report", codes[0]]) == 1

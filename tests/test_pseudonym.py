@@ -24,8 +24,8 @@ from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, ope
     store_fixture,
 )
 
-KEY = b"k" * 32
-OTHER_KEY = b"q" * 32
+KEY = b"k3y-of-the-tests-0123456789abcdef"
+OTHER_KEY = b"another-key-QRSTUVWXYZ-9876543210"
 ORG = "7d0e3c1a-0000-4000-8000-000000000001"
 OTHER_ORG = "7d0e3c1a-0000-4000-8000-000000000002"
 CODE = re.compile(r"BK-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
@@ -117,9 +117,9 @@ def test_what_is_no_code_is_refused(typed: object) -> None:
 
 
 def test_the_key_comes_from_the_environment_first(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(pseudo.KEY_ENV, "a-key-of-the-administrator-0123")
+    monkeypatch.setenv(pseudo.KEY_ENV, "a-key-of-the-administrator-0123456789")
     monkeypatch.setenv(pseudo.KEY_FILE_ENV, str(tmp_path / "unused.key"))
-    assert pseudo.load_key() == b"a-key-of-the-administrator-0123"
+    assert pseudo.load_key() == b"a-key-of-the-administrator-0123456789"
     assert not (tmp_path / "unused.key").exists()
 
 
@@ -225,12 +225,17 @@ def test_a_reference_typed_again_is_refused_without_repeating_it(store: Store, o
     assert len(citizens.list_citizens(store, org)) == 1
 
 
-def test_another_key_finds_nobody(store: Store, org: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_key_is_refused_not_used(store: Store, org: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(pseudo.KEY_ENV, KEY.decode())
     created = citizens.create_citizen(store, org, reference=REFERENCE, anchor=ANCHOR)
     monkeypatch.setenv(pseudo.KEY_ENV, OTHER_KEY.decode())
-    assert citizens.find_by_reference(store, org, REFERENCE) is None
+    with pytest.raises(pseudo.PseudonymError) as caught:  # it would find nobody, and make duplicates
+        citizens.find_by_reference(store, org, REFERENCE)
+    assert caught.value.key == "error.key_mismatch"
+    with pytest.raises(pseudo.PseudonymError):
+        citizens.create_citizen(store, org, reference=REFERENCE, anchor=ANCHOR)
     assert citizens.find_by_code(store, org, created.code) == created  # the code does not need the key
+    assert len(citizens.list_citizens(store, org)) == 1
 
 
 def test_citizens_without_a_reference_get_random_distinct_codes(store: Store, org: str) -> None:

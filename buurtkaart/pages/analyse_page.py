@@ -17,6 +17,7 @@ from buurtkaart.area import commune_boundary
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 MAP_HEIGHT = 560
 MAP_WIDTH = 560  # the map column's width on a laptop screen
@@ -71,7 +72,7 @@ def settings_form() -> access.AccessSettings | None:
     try:
         return access.access_settings(thresholds, speeds)
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         return None
 
 
@@ -80,6 +81,7 @@ db = common.store()
 region = common.embedded_region()
 org = common.organisation(lang, db)
 name, boundary = area_choice()
+unit = buurtanalyse.area_unit(st.session_state.get("an_area_kind", COMMUNE), st.session_state.get("an_quartier"))
 settings = settings_form()
 
 st.title(f"🔎 {t('analyse.title', lang)}")
@@ -97,10 +99,10 @@ with st.spinner(t("analyse.busy", lang)):
         try:
             result = buurtanalyse.analyse_area(
                 name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
-                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items),
+                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items), unit=unit,
             )
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
 
 col_map, col_report = st.columns([3, 2], gap="medium")
 with col_map:
@@ -137,22 +139,22 @@ with col_report:
         common.show_chart(report.access_chart(result, lang=lang))
     st.dataframe(report.place_table(result, lang=lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
-    st.caption(t("report.citizens", lang, n=result.citizens))
-    if result.gaps.empty or result.gaps.iloc[0]["suppressed"]:
-        st.info(t("report.suppressed", lang))
-    else:
+    for line in report.caseload_notes(result, lang=lang):
+        st.caption(line)
+    if result.unit is not None and not result.gaps.iloc[0]["suppressed"]:
         common.show_chart(report.gaps_chart(result, lang=lang))
         st.dataframe(report.gaps_table(result, lang=lang, quartier_names=report.quartier_names(region.quartiers, lang=lang)), hide_index=True)
-    st.subheader(t("report.unknown", lang))
-    if len(result.unknown):
-        st.dataframe(report.unknown_table(result, lang=lang), hide_index=True)
-    for line in report.unknown_notes(result, lang=lang):
-        st.caption(line)
-    st.subheader(t("report.talents", lang))
-    if len(result.talents):
-        st.dataframe(report.talents_table(result, lang=lang), hide_index=True)
-    for line in report.talents_notes(result, lang=lang):
-        st.caption(line)
+    if result.unit is not None:  # a drawn area gets no figure about citizens
+        st.subheader(t("report.unknown", lang))
+        if len(result.unknown):
+            st.dataframe(report.unknown_table(result, lang=lang), hide_index=True)
+        for line in report.unknown_notes(result, lang=lang):
+            st.caption(line)
+        st.subheader(t("report.talents", lang))
+        if len(result.talents):
+            st.dataframe(report.talents_table(result, lang=lang), hide_index=True)
+        for line in report.talents_notes(result, lang=lang):
+            st.caption(line)
 
     st.download_button(
         t("analyse.export", lang), lambda: report.area_report(result, region, lang=lang), file_name="buurtanalyse.html", mime="text/html", key="an_export", type="primary",

@@ -13,6 +13,8 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
+from buurtkaart.vocabulary_entries import VERSION_LABELS, allowed
 
 VIEW_HEIGHT = 420
 VIEW_WIDTH = 380  # each of the three views takes a third of the page
@@ -52,7 +54,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         return None
     found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
     if not found:
-        st.warning(t("burger.place.none", lang, query=query))
+        st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
     chosen = found[pick_index]
@@ -68,10 +70,14 @@ def citizen_form() -> None:
     with col1:
         bands, band_labels = choices("age_band")
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
-        situation_keys, situation_labels = choices("situation")
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, format_func=situation_labels.get, key="bg_situations")
-        talent_keys, talent_labels = choices("talent")
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, format_func=talent_labels.get, key="bg_talents")
+        _, situation_labels = choices("situation")  # the organisation's own words (a coordinator's) are offered too
+        situation_keys = list(allowed(db, org, "situations"))
+        situations = st.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
+                                    format_func=lambda k: situation_labels.get(k, k.replace("_", " ")))
+        _, talent_labels = choices("talent")
+        talent_keys = list(allowed(db, org, "talents"))
+        talents = st.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
+                                 format_func=lambda k: talent_labels.get(k, k.replace("_", " ")))
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
         interests = st.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
@@ -85,7 +91,7 @@ def citizen_form() -> None:
                 interests=interests, languages=languages, anchor=anchor,
             )
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
             return
         common.set_next("bg_pick", citizen.id)
         flash("success", t("burger.created", lang, code=citizen.code))
@@ -134,7 +140,7 @@ def tie_form(citizen_id: str) -> None:
             state=state, influence=influence, reciprocity=reciprocity, location=location,
         )
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
         if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
             st.session_state["bg_place_matches"] = suggestions_found[:6]
@@ -160,11 +166,11 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
         try:
             citizens.set_links(db, org, citizen_id, [*pairs, tuple(sorted((a, b)))])
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
         else:
             st.rerun()
     if pairs:
-        st.caption(" · ".join(f"{numbers[x].split('.')[0]} ↔ {numbers[y].split('.')[0]}" for x, y in sorted(pairs) if x in numbers and y in numbers))
+        st.caption(escape_markdown(" · ".join(f"{numbers[x].split('.')[0]} ↔ {numbers[y].split('.')[0]}" for x, y in sorted(pairs) if x in numbers and y in numbers)))
 
 
 lang = common.lang()
@@ -178,7 +184,7 @@ st.title(f"🕸️ {t('burger.title', lang)}")
 st.caption(t("burger.intro", lang))
 message = st.session_state.pop("bg_message", None)
 if message:
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
 
 people = citizens.list_citizens(db, org)
 if people.empty:
@@ -221,7 +227,7 @@ links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
 
 st.header(f"{t('burger.citizen', lang)} {person['code']}")
-st.caption(citizens.citizen_facts(person, lang=lang))
+st.caption(escape_markdown(citizens.citizen_facts(person, lang=lang)))
 
 # One section at a time (a choice kept across reruns, unlike tabs): entering ties does not redraw the maps.
 SECTIONS = ("network", "ties", "time", "manage")
@@ -281,18 +287,18 @@ if section == "network":
     if len(roles):
         st.subheader(t("burger.roles", lang))
         for row in roles.itertuples():
-            st.markdown("- " + t("burger.role", lang, need=row.need, talent=vocabulary.label("talent", row.talent, lang), m=round(row.walk_m)))
+            st.markdown("- " + escape_markdown(t("burger.role", lang, need=row.need, talent=vocabulary.label("talent", row.talent, lang), m=round(row.walk_m))))
 
 if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
-    label = col2.text_input(t("burger.version.label", lang), max_chars=40, key="bg_version_label", placeholder="intake")
+    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], key="bg_version_label")  # no free text
     if col3.button(t("burger.version.save", lang), key="bg_version_save"):
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
         else:
             flash("success", t("burger.version.saved", lang, on=on.isoformat()))
             st.rerun()
@@ -326,6 +332,8 @@ if section == "manage":
     st.caption(t("burger.erase.help", lang))
     sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
     if st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
-        citizens.erase_citizen(db, org, choice)
-        flash("success", t("burger.erased", lang, code=person["code"]))
+        from buurtkaart import erasure
+
+        erased = erasure.erase_citizen(db, org, choice)  # checked: out of the database files, or said to be pending
+        flash("success", t("burger.erased", lang, code=person["code"]) + (" " + t("erase.pending", lang) if erased.pending else ""))
         st.rerun()

@@ -10,6 +10,7 @@ from buurtkaart import charts, graph, i18n, maps, network_maps, organisations
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
+from buurtkaart.plain_text import escape_markdown
 from buurtkaart.store import Store, open_store
 from buurtkaart.taxonomy import CATEGORY_KEYS  # noqa: F401  (re-exported for the pages)
 
@@ -86,8 +87,22 @@ def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium
 
 @st.cache_resource(show_spinner=False)
 def store() -> Store:
-    """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set)."""
-    return open_store()
+    """Return the database (SQLite file, or PostgreSQL when BUURTKAART_DATABASE_URL is set), once per server.
+
+    On opening, history past the retention setting is purged and an erasure still pending is finished.
+    """
+    from buurtkaart import erasure, keyguard
+
+    db = open_store()
+    try:
+        keyguard.check(db)  # a missing, weak or other pseudonym key stops the app with what to do
+    except BuurtkaartError as error:
+        st.error(escape_markdown(error.message(lang())))
+        st.stop()
+    erasure.apply_retention(db)
+    if not db.is_postgres:
+        erasure.finish(db, attempts=1)
+    return db
 
 
 _NEXT = "_next_value_of_"
@@ -113,7 +128,7 @@ def organisation(lang: str, db: Store) -> str:
     try:
         return organisations.ensure(db, name)
     except BuurtkaartError as error:
-        st.error(error.message(lang))
+        st.error(escape_markdown(error.message(lang)))
         st.stop()
 
 

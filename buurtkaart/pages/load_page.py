@@ -8,11 +8,12 @@ from pathlib import Path
 import streamlit as st
 
 from buurtkaart import area as area_mod
-from buurtkaart import osm
+from buurtkaart import osm, safe_files
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 
 def show_result(load: callable, lang: str) -> None:
@@ -21,17 +22,17 @@ def show_result(load: callable, lang: str) -> None:
         try:
             new_area: Area = load()
         except BuurtkaartError as error:
-            st.error(error.message(lang))
+            st.error(escape_markdown(error.message(lang)))
             st.info(t("load.kept", lang))
             return
     common.set_loaded_area(new_area)
-    st.success(t("load.ok", lang, name=new_area.name, places=len(new_area.places), km=f"{new_area.street_km:.1f}"))
+    st.success(escape_markdown(t("load.ok", lang, name=new_area.name, places=len(new_area.places), km=f"{new_area.street_km:.1f}")))
 
 
 lang = common.lang()
 st.title(f"📂 {t('page.data', lang)}")
 current = common.loaded_area() or common.embedded_commune()
-st.caption(t("load.current", lang, name=current.name, places=len(current.places), km=f"{current.street_km:.1f}"))
+st.caption(escape_markdown(t("load.current", lang, name=current.name, places=len(current.places), km=f"{current.street_km:.1f}")))
 
 tab_file, tab_online, tab_box = st.tabs([t("load.file", lang), t("load.online", lang), t("load.bbox.embedded", lang)])
 
@@ -44,7 +45,7 @@ with tab_file:
             with tempfile.TemporaryDirectory() as folder:
                 path = Path(folder) / Path(upload.name).name
                 path.write_bytes(upload.getvalue())
-                return osm.load_file(path)
+                return safe_files.load_osm_file(path)  # checked, then loaded in a process with limits
 
         show_result(load_upload, lang)
 

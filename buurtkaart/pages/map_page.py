@@ -10,6 +10,7 @@ from buurtkaart import i18n, maps
 from buurtkaart import places as places_mod
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 MAP_WIDTH, MAP_HEIGHT = common.MAP_WIDTH, common.MAP_HEIGHT
 
@@ -44,7 +45,7 @@ highlight = None
 if query.strip():
     found = places_mod.search(area.places, query)
     if found.empty:
-        st.info(t("map.search.none", lang, query=query))
+        st.info(escape_markdown(t("map.search.none", lang, query=query)))
     else:
         labels = {
             row.place_id: f"{row.name or t('place.unnamed', lang)} — {i18n.category_label(row.category, lang)}"

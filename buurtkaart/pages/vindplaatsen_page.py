@@ -10,6 +10,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
+from buurtkaart.plain_text import escape_markdown
 
 EXPORT_FORMATS = {"GeoJSON (uMap)": ".geojson", "CSV": ".csv", "KML": ".kml", "GPX": ".gpx", "GeoPackage": ".gpkg"}
 
@@ -79,7 +80,7 @@ st.title(f"📍 {t('vp.title', lang)}")
 st.caption(t("vp.intro", lang))
 message = st.session_state.pop("vp_message", None)
 if message:
-    (st.success if message[0] == "success" else st.error)(message[1])
+    (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
 
 items = vp.list_items(db, org, layers=shown_layers)
 vocab = {v: labels(v, lang) for v in ("layer", "kind", "target_group", "language", "wheelchair")}
