@@ -26,6 +26,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -365,22 +366,15 @@ def solve_vrp(
 
 
 def _best_of(
-    metres: np.ndarray,
-    stops: Sequence[Stop],
-    windows: Sequence[tuple[float, float] | None],
-    *,
-    returns: bool,
-    walkers: int,
-    cap: float | None,
-    mpm: float,
-    seconds: float,
+    metres: np.ndarray, stops: Sequence[Stop], windows: Sequence[tuple[float, float] | None], *, seconds: float, **options: Any
 ) -> tuple[list[list[int]], list[float]] | None:
-    """Return the best of PyVRP's searches: one, or above 30 stops two with other seeds (a search can stall)."""
+    """Return the best of PyVRP's searches: one, or above 30 stops two with other seeds (a search can stall).
+
+    `options` are `_vrp`'s: returns, walkers, cap and mpm.
+    """
     runs = 2 if len(stops) > 30 else 1
-    found = [
-        _vrp(metres, stops, windows, returns=returns, walkers=walkers, cap=cap, mpm=mpm, seconds=seconds / runs, seed=seed)
-        for seed in range(1, runs + 1)
-    ]
+    returns = options["returns"]
+    found = [_vrp(metres, stops, windows, seconds=seconds / runs, seed=seed, **options) for seed in range(1, runs + 1)]
     found = [f for f in found if f is not None]
     if not found:
         return None

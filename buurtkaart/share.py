@@ -39,6 +39,7 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
+from buurtkaart.maps import ITEM_COLOURS
 from buurtkaart.paths import ROOT
 
 if TYPE_CHECKING:
@@ -54,13 +55,6 @@ WHATS: tuple[str, ...] = ("map", "analysis", "round")
 SNAPSHOT_SUFFIXES: tuple[str, ...] = (".png", ".pdf")
 OUT_SUFFIXES: tuple[str, ...] = (".html", *SNAPSHOT_SUFFIXES)
 LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region, drawn coarser
-ITEM_COLOURS: dict[str, str] = {
-    "vindplaats": "#e74c3c",
-    "site": "#2c3e50",
-    "partner": "#2980b9",
-    "gatekeeper": "#8e44ad",
-    "need": "#f39c12",
-}
 HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)
 _TZ = ZoneInfo("Europe/Brussels")
 
