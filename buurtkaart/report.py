@@ -103,7 +103,7 @@ def report_html(
     if edges is not None and MAP_KEY in result.access.distance:
         parts += [f"<h3>{_e(t('report.map', lang, label=access.source_label(MAP_KEY, lang)))}</h3>", _map_image(result, edges, lang)]
     parts.append(f"<h2>{_e(t('report.caseload', lang))}</h2>")
-    parts += [f"<p>{_e(line)}</p>" for line in caseload_notes(result, lang)]
+    parts += [f"<p>{_e(line)}</p>" for line in caseload_notes(result, lang=lang)]
     if result.unit is None:  # a drawn area: no figure about citizens at all
         parts.append(f"<p class='note'>{_e(t('map.attribution', lang))} · {_e(t('map.streets.note', lang))}</p>")
         return _page(result, lang, parts)

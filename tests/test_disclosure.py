@@ -289,7 +289,7 @@ def test_the_demo_gives_no_small_group_away(
     people, all_ties = cz.list_citizens(store, org), cz.all_ties(store, org)
     commune = disclosure.commune_quartiers(region.quartiers, commune_boundary())
     leaves = list(dict.fromkeys([*commune, *people["quartier"].astype(str)]))
-    names = report.quartier_names(region.quartiers, "en")
+    names = report.quartier_names(region.quartiers, lang="en")
     small = [q for q in commune if 0 < (people["quartier"] == q).sum() < caseload.MIN_GROUP]
     assert small, "the demo has quartiers with fewer than 5 citizens: the attack has something to look for"
 
@@ -302,7 +302,7 @@ def test_the_demo_gives_no_small_group_away(
                                            lang="en", sources=sources, unit=unit)  # fmt: skip
         collect_table(result.gaps, commune, published)  # what the page's table and chart are made from
         if not result.gaps.iloc[0]["suppressed"]:
-            shown = report.gaps_table(result, "en", names)
+            shown = report.gaps_table(result, lang="en", quartier_names=names)
             collect_gaps_table([list(shown.columns), *shown.astype(str).values.tolist()], names, commune, published)
         tables = collect_report(report.report_html(result, lang="en", quartier_names=names), names, commune, published)
         assert tables == (0 if result.gaps.iloc[0]["suppressed"] else 1)
