@@ -1363,11 +1363,6 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "share.download.png": ("PNG downloaden", "Télécharger le PNG", "Download the PNG"),
     "share.download.pdf": ("PDF downloaden", "Télécharger le PDF", "Download the PDF"),
     "share.written": ("{what} → {path}", "{what} → {path}", "{what} → {path}"),
-    "error.share_round_unavailable": (
-        "Een wandelronde delen kan nog niet in deze versie: deel de kaart of de buurtanalyse.",
-        "Partager une tournée à pied n'est pas encore possible dans cette version : partagez la carte ou l'analyse de quartier.",
-        "Sharing a walking round is not available yet in this version: share the map or the neighbourhood analysis.",
-    ),
     "error.share_out": (
         "Onbekend soort bestand: {path}. Kies een naam die eindigt op {suffixes}.",
         "Type de fichier inconnu : {path}. Choisissez un nom qui se termine par {suffixes}.",
@@ -1382,6 +1377,34 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Onbekend gebied: {area}. Gebruik commune, region of quartier:N (zie 'quartiers').",
         "Zone inconnue : {area}. Utilisez commune, region ou quartier:N (voir 'quartiers').",
         "Unknown area: {area}. Use commune, region or quartier:N (see 'quartiers').",
+    ),
+    # --- share: a walking round, a citizen's own map (issue 12, second part) ---
+    "share.section.round": ("Ronde te voet", "Tournée à pied", "Round on foot"),
+    "share.title.round": ("Ronde — {name}", "Tournée — {name}", "Round — {name}"),
+    "share.round.stops": ("Stops van {walker}", "Arrêts de {walker}", "Stops of {walker}"),
+    "share.round.arrive": ("Aankomst", "Arrivée", "Arrival"),
+    "share.round.stay": ("Tijd ter plaatse", "Temps sur place", "Time there"),
+    "share.round.when": ("Vertrek {day} · {speed} km/u", "Départ {day} · {speed} km/h", "Start {day} · {speed} km/h"),
+    "share.round.pick": ("Bewaarde ronde", "Tournée enregistrée", "Saved round"),
+    "share.round.none": (
+        "Deze organisatie heeft nog geen bewaarde ronde: plan en bewaar er een op de pagina Ronde.",
+        "Cette organisation n'a pas encore de tournée enregistrée : planifiez-en une et enregistrez-la sur la page Tournée.",
+        "This organisation has no saved round yet: plan and save one on the Round page.",
+    ),
+    "share.not.walks": (
+        "niet wie de ronde liep of hoeveel contacten er waren",
+        "ni qui a fait la tournée ni combien de contacts il y a eu",
+        "not who walked the round or how many contacts there were",
+    ),
+    "error.share_round_needs_plan": (
+        "Kies een bewaarde ronde om te delen (--round NAAM of ID, met --org).",
+        "Choisissez une tournée enregistrée à partager (--round NOM ou ID, avec --org).",
+        "Choose a saved round to share (--round NAME or ID, with --org).",
+    ),
+    "error.share_round_unknown": (
+        "Geen (enkele) bewaarde ronde met de naam of het id '{round}'. Rondes: {rounds}.",
+        "Aucune tournée enregistrée (unique) avec le nom ou l'id « {round} ». Tournées : {rounds}.",
+        "No (single) saved round with the name or id '{round}'. Rounds: {rounds}.",
     ),
 }
 

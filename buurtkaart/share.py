@@ -43,6 +43,9 @@ from buurtkaart.paths import ROOT
 
 if TYPE_CHECKING:
     from buurtkaart.buurtanalyse import AreaAnalysis
+    from buurtkaart.graph import WalkGraph
+    from buurtkaart.routes import Plan, WalkerRound
+    from buurtkaart.saved_rounds import SavedRound
 
 STATIC = ROOT / "static"
 LEAFLET_JS = STATIC / "vendor" / "leaflet" / "leaflet.js"
@@ -53,6 +56,7 @@ BKSHARE_CSS = STATIC / "share" / "bkshare.css"
 WHATS: tuple[str, ...] = ("map", "analysis", "round")
 SNAPSHOT_SUFFIXES: tuple[str, ...] = (".png", ".pdf")
 OUT_SUFFIXES: tuple[str, ...] = (".html", *SNAPSHOT_SUFFIXES)
+ROUND_MARGIN = 0.004  # degrees around a round's lines and stops (~300-450 m): the map it is drawn on
 LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region, drawn coarser
 ITEM_COLOURS: dict[str, str] = {
     "vindplaats": "#e74c3c",
@@ -93,6 +97,7 @@ class ShareLayer:
     fill_opacity: float | None = None
     dash: str | None = None
     popup_kind: str = ""  # shown as the first popup row ("kind: ...") when given
+    number_column: str | None = None  # a short text drawn on each point (the stop's number in walking order)
 
 
 @dataclass(frozen=True)
@@ -126,22 +131,26 @@ def make_share(
     lang: str = i18n.DEFAULT_LANGUAGE,
     organisation: str = "",
     notes: bool = False,
+    plan: Plan | None = None,
+    round_name: str = "",
 ) -> Share:
     """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
 
     Parameters
     ----------
     what
-        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (not available yet).
+        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (needs `plan`).
     area
         The area shared; `region` is the whole region the analysis walks over.
     items, citizens, all_ties
         The organisation's map and caseload (citizens and ties only feed the suppressed analysis figures).
+    plan, round_name
+        The planned walking round to share and its name (`plan_saved_round`).
 
     Returns
     -------
     Share
-        The share; ShareError for a round or an unknown kind.
+        The share; ShareError for a round without a plan or an unknown kind.
     """
     if what == "map":
         return organisation_share(area, items, lang=lang, organisation=organisation, notes=notes)
@@ -155,7 +164,9 @@ def make_share(
         )  # fmt: skip
         return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
     if what == "round":
-        return round_share()
+        if plan is None:
+            raise ShareError("error.share_round_needs_plan")
+        return round_share(plan, region, name=round_name, items=items, lang=lang, organisation=organisation)
     raise ShareError("error.share_what", what=what, whats=", ".join(WHATS))
 
 
@@ -293,16 +304,132 @@ def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return lines
 
 
-def round_share(*_: object, **__: object) -> Share:
-    """Refuse a walking round: the routes are not part of this version yet."""
-    raise ShareError("error.share_round_unavailable")
+def round_share(
+    plan: Plan,
+    region: Area,
+    *,
+    name: str = "",
+    items: gpd.GeoDataFrame | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    made_at: datetime | None = None,
+) -> Share:
+    """Return a walking round as a shared map: each walker's line, the numbered stops, the start, and the places.
+
+    Parameters
+    ----------
+    plan
+        A planned round (`routes.plan_round`, or `plan_saved_round` for a saved one).
+    region
+        The region; the file shows the part of it around the round (its basemap and places).
+    name
+        The round's name, in the title.
+    items
+        The organisation's items, drawn as on the organisation map (without notes).
+
+    Returns
+    -------
+    Share
+        The share; the legend gives each walker's distance and time, the stops are numbered in walking order.
+    """
+    from buurtkaart.route_files import walker_label
+
+    west, south, east, north = plan.bounds
+    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=name or t("ronde.title", lang))
+    section = t("share.section.round", lang)
+    layers = [_start_layer(plan, lang=lang, section=section)]
+    several = len(plan.rounds) > 1
+    for r in plan.rounds:
+        label = walker_label(r.walker, lang)
+        total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+        path = _walking_line(r)
+        if len(path) > 1:
+            layers.append(ShareLayer(
+                key=f"round-line-{r.walker}", label=f"{label} — {total}", colour=r.colour, name_column=None,
+                features=gpd.GeoDataFrame(geometry=[shapely.linestrings(path)], crs="EPSG:4326"), section=section, weight=5,
+            ))  # fmt: skip
+        letter = chr(ord("A") + r.walker) if several else ""
+        numbers = [f"{letter}{k}" for k in range(1, len(r.visits) + 1)]
+        stops = gpd.GeoDataFrame(
+            {
+                "number": numbers,
+                "name": [f"{n}. {v.stop.name}" for n, v in zip(numbers, r.visits, strict=True)],
+                "arrive": [v.arrive.strftime("%H:%M") for v in r.visits],
+                "minutes": [f"{round(v.stop.minutes)} min" for v in r.visits],
+            },
+            geometry=shapely.points([(v.stop.lon, v.stop.lat) for v in r.visits]),
+            crs="EPSG:4326",
+        )
+        layers.append(ShareLayer(
+            key=f"round-stops-{r.walker}", label=t("share.round.stops", lang, walker=label), features=stops,
+            colour="#ffffff", rim=r.colour, fields=(("arrive", t("share.round.arrive", lang)), ("minutes", t("share.round.stay", lang))),
+            section=section, place=True, radius=11, weight=3, number_column="number",
+        ))  # fmt: skip
+    layers += organisation_share(area, items, lang=lang).layers
+    lines = [t("share.round.when", lang, day=plan.at.strftime("%Y-%m-%d %H:%M"), speed=f"{plan.speed_kmh:g}")]
+    lines += [f"{walker_label(r.walker, lang)}: {t('ronde.total', lang, n=len(r.visits), km=f'{r.metres / 1000:.1f}', minutes=round(r.minutes))}" for r in plan.rounds]
+    return Share(
+        title=t("share.title.round", lang, name=name or t("ronde.title", lang)),
+        area=area,
+        layers=layers,
+        lang=lang,
+        organisation=organisation,
+        made_at=made_at or datetime.now(_TZ),
+        notes=tuple(lines),
+        not_included=tuple(not_included("round", lang=lang)),
+    )
+
+
+def plan_saved_round(saved: SavedRound, walk: WalkGraph) -> Plan:
+    """Return the plan of a saved round, on the day it is planned for (today when it has none)."""
+    from datetime import date
+
+    from buurtkaart import routes
+
+    s = saved.settings
+    at = datetime.combine(saved.planned_for or date.today(), s.start_time)
+    return routes.plan_round(
+        walk, s.start, s.stops, returns=s.returns, walkers=s.walkers, max_minutes=s.max_minutes, speed_kmh=s.speed_kmh, at=at
+    )
+
+
+def find_saved_round(rounds: Sequence[SavedRound], ref: str) -> SavedRound:
+    """Return the saved round whose id or name is `ref`; ShareError naming the rounds otherwise."""
+    ref = " ".join(str(ref or "").split())
+    found = [r for r in rounds if r.id == ref] or [r for r in rounds if r.name.casefold() == ref.casefold()]
+    if len(found) != 1:
+        names = ", ".join(f"{r.name} ({r.id})" for r in rounds) or "-"
+        raise ShareError("error.share_round_unknown", round=ref, rounds=names)
+    return found[0]
+
+
+def _start_layer(plan: Plan, *, lang: str, section: str) -> ShareLayer:
+    """Return the start of a round as one marked point ("S")."""
+    start = gpd.GeoDataFrame(
+        {"number": ["S"], "name": [f"S. {plan.start.name}"]}, geometry=shapely.points([(plan.start.lon, plan.start.lat)]),
+        crs="EPSG:4326",
+    )
+    return ShareLayer(
+        key="round-start", label=t("ronde.start", lang), features=start, colour="#222222", rim="#ffffff", section=section,
+        place=True, radius=11, weight=3, number_column="number",
+    )
+
+
+def _walking_line(r: WalkerRound) -> list[tuple[float, float]]:
+    """Return a walker's whole walking line (lon, lat), legs joined."""
+    line: list[tuple[float, float]] = []
+    for leg in (*(v.path for v in r.visits), r.back_path):
+        line += [p for p in leg if not line or line[-1] != p]
+    return line
 
 
 def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False) -> list[str]:
     """Return the list of what is NOT in a shared file of this kind, to show next to its preview."""
     lines = [t("share.not.codes", lang), t("share.not.ties", lang), t("share.not.anchors", lang), t("share.not.history", lang)]
-    if what == "map" and not notes:
+    if what in ("map", "round") and not notes:
         lines.append(t("share.not.notes", lang))
+    if what == "round":
+        lines.append(t("share.not.walks", lang))
     if what == "analysis":
         lines += [t("share.not.groups", lang), t("share.not.unknown", lang)]
     return lines
@@ -494,6 +621,9 @@ def layer_spec(layer: ShareLayer, *, quantum: float, base: tuple[int, int]) -> d
         rows.append(["c", layer.popup_kind])
     if layer.name_column:
         props["n"] = compact.column(frame[layer.name_column].to_numpy()[order])
+    if layer.number_column:
+        props["k"] = compact.column(frame[layer.number_column].to_numpy()[order])
+        spec["numbers"] = "k"
     for k, (column, label) in enumerate(layer.fields):
         props[f"f{k}"] = compact.column(frame[column].to_numpy()[order])
         rows.append([f"f{k}", label])

@@ -9,10 +9,14 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, share
+from buurtkaart import i18n, routes, saved_rounds, share
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.pages.common import DEFAULT_ORGANISATION
+from buurtkaart.store import open_store
 from tests.test_app_browser import wait_for
 
 NL = "nl"
+EVIL_STOP = "Bank <img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +38,33 @@ def shared_frame(page: Page) -> Frame:
     return wait_for(find, page, "the shared map's frame with places drawn", seconds=60)
 
 
+@pytest.fixture(scope="module")
+def saved_round(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Save a round of three stops (one with a hostile name) for the default organisation in the served app's database."""
+    caches = sorted({p.resolve() for p in tmp_path_factory.getbasetemp().glob("buurtkaart_cache*")})
+    assert len(caches) == 1, caches  # the one cache folder of the `app_url` server (tests/conftest.py)
+    db = open_store(f"sqlite:///{caches[0] / 'buurtkaart.sqlite'}")
+    org = vp.ensure_organisation(db, DEFAULT_ORGANISATION)
+    name = "Deelronde dinsdag"
+    if not any(r.name == name for r in saved_rounds.list_rounds(db, org)):
+        stops = (
+            routes.Stop(id="a", name=EVIL_STOP, lon=4.3720, lat=50.8650),
+            routes.Stop(id="b", name="Wasserette Brabant", lon=4.3660, lat=50.8600),
+            routes.Stop(id="c", name="Bankjes Josaphatpark", lon=4.3840, lat=50.8640),
+        )
+        start = routes.Stop(id="s", name="Buurthuis De Kroon", lon=4.3770, lat=50.8640)
+        saved_rounds.save_round(db, org, user="test", name=name, settings=saved_rounds.Settings(start=start, stops=stops))
+    db.engine.dispose()
+    return name
+
+
 def outside(request_log: list[str], app_url: str) -> list[str]:
     allowed = (app_url + "/", "data:", "blob:", "about:")
     return [url for url in request_log if not (url == app_url or url.startswith(allowed))]
 
 
 def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
-    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area
+    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area, saved_round: str
 ) -> None:
     page.goto(app_url + "/delen")
     frame = shared_frame(page)
@@ -62,9 +86,30 @@ def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     with page.expect_download() as info:
         download.click()
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # a round cannot be shared yet: a clear message, no file
+    # a saved round of the organisation: its file, stops numbered in walking order, the hostile name as text
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.get_by_text(i18n.t("share.what.round", NL), exact=True).click()
-    expect(page.get_by_text(i18n.t("error.share_round_unavailable", NL))).to_be_visible()
+
+    def round_frame() -> Frame | None:
+        title = i18n.t("share.title.round", NL, name=saved_round)
+        for frame in page.frames:
+            if frame is page.main_frame or frame.is_detached() or not frame.locator("h1.bk-title").count():
+                continue
+            if frame.locator("h1.bk-title").inner_text() == title and frame.evaluate("() => document.body.dataset.placesDrawn"):
+                return frame
+        return None
+
+    frame = wait_for(round_frame, page, "the shared round's frame", seconds=90)
+    expect(frame.locator("label.bk-entry").filter(has_text=i18n.t("ronde.walker", NL, letter="A") + " — 3")).to_have_count(1)
+    frame.locator("input.bk-search").fill("Bank <img")
+    hit = frame.locator("button.bk-hit").filter(has_text=EVIL_STOP)
+    expect(hit).to_have_count(1)
+    assert hit.inner_text().split(".")[0] in {"1", "2", "3"}
+    hit.click()
+    expect(frame.locator(".leaflet-popup-content b")).to_have_text(hit.inner_text().split(" — ")[0])
+    assert frame.evaluate("() => document.querySelectorAll('img, [onerror]').length") == 0 and dialogs == []
+    expect(page.get_by_role("button", name=i18n.t("share.download", NL))).to_be_visible()
     assert outside(request_log, app_url) == []
 
 
