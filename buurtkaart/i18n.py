@@ -1406,6 +1406,73 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Aucune tournée enregistrée (unique) avec le nom ou l'id « {round} ». Tournées : {rounds}.",
         "No (single) saved round with the name or id '{round}'. Rounds: {rounds}.",
     ),
+    "share.section.citizen": ("Mijn netwerk in de buurt", "Mon réseau dans le quartier", "My network in the neighbourhood"),
+    "share.title.citizen": ("Mijn netwerk — wijk {name}", "Mon réseau — quartier {name}", "My network — quartier {name}"),
+    "share.citizen.quartier": ("Wijk {name}", "Quartier {name}", "Quartier {name}"),
+    "share.citizen.ends": ("Banden ({capital})", "Liens ({capital})", "Ties ({capital})"),
+    "share.citizen.level": ("Niveau", "Niveau", "Level"),
+    "share.citizen.functions": ("Functies", "Fonctions", "Functions"),
+    "share.citizen.strength": ("Sterkte", "Force", "Strength"),
+    "share.citizen.state": ("Toestand", "État", "State"),
+    "share.citizen.consent": (
+        "Gemaakt met toestemming van de burger, gegeven op {day}.",
+        "Créé avec le consentement du citoyen, donné le {day}.",
+        "Made with the citizen's consent, given on {day}.",
+    ),
+    "share.citizen.privacy": (
+        "Dit bestand toont de banden als rollen, nooit als namen; het vertrekpunt is de wijk, niet de woning. "
+        "Er staat geen code, dossiernummer, naam of organisatie in.",
+        "Ce fichier montre les liens comme des rôles, jamais des noms ; le point de départ est le quartier, pas le "
+        "logement. Il ne contient ni code, ni numéro de dossier, ni nom, ni organisation.",
+        "This file shows the ties as roles, never names; the starting point is the quartier, not the home. "
+        "It holds no code, file number, name or organisation.",
+    ),
+    "share.not.anchor_exact": (
+        "geen ankerpunt: alleen de wijk",
+        "aucun point d'ancrage : seulement le quartier",
+        "no anchor point: only the quartier",
+    ),
+    "share.not.names": (
+        "geen namen (van mensen of van de plekken), geen leeftijd, situatie, talenten of organisatie",
+        "aucun nom (de personnes ou de lieux), ni âge, situation, talents ou organisation",
+        "no names (of people or of the places), no age, situation, talents or organisation",
+    ),
+    "share.citizen.expander": ("Deel deze kaart (met de burger)", "Partager cette carte (avec le citoyen)", "Share this map (with the citizen)"),
+    "share.citizen.warning": (
+        "Dit bestand bevat het netwerk van deze burger. Geef het alleen aan de burger zelf (of aan wie die aanwijst), "
+        "nooit in een vergadering. Het toont de buurtkaart: de banden met een nummer, rol en functies, de wijk als "
+        "vertrekpunt; geen code, naam of dossiernummer.",
+        "Ce fichier contient le réseau de ce citoyen. Ne le donnez qu'au citoyen lui-même (ou à qui il désigne), "
+        "jamais en réunion. Il montre la carte du quartier : les liens avec un numéro, un rôle et des fonctions, le "
+        "quartier comme point de départ ; ni code, ni nom, ni numéro de dossier.",
+        "This file holds this citizen's network. Give it only to the citizen (or whom they name), never in a "
+        "meeting. It shows the buurt map: the ties with a number, role and functions, the quartier as the starting "
+        "point; no code, name or file number.",
+    ),
+    "share.citizen.consent_box": ("De burger geeft toestemming", "Le citoyen donne son consentement", "The citizen gives consent"),
+    "share.citizen.consent_day": ("Datum van de toestemming", "Date du consentement", "Date of the consent"),
+    "share.citizen.make": ("Toestemming vastleggen en bestand maken", "Enregistrer le consentement et créer le fichier", "Record the consent and make the file"),
+    "share.citizen.download": ("Kaart van de burger downloaden (HTML)", "Télécharger la carte du citoyen (HTML)", "Download the citizen's map (HTML)"),
+    "error.share_consent": (
+        "Zonder toestemming van de burger wordt er geen bestand gemaakt: vink 'De burger geeft toestemming' aan.",
+        "Sans le consentement du citoyen, aucun fichier n'est créé : cochez « Le citoyen donne son consentement ».",
+        "Without the citizen's consent no file is made: tick 'The citizen gives consent'.",
+    ),
+    "error.share_consent_day": (
+        "De datum van de toestemming kan niet in de toekomst liggen: {value}.",
+        "La date du consentement ne peut pas être dans le futur : {value}.",
+        "The date of the consent cannot be in the future: {value}.",
+    ),
+    "error.share_consent_citizen": (
+        "Deze burger bestaat niet (meer) in deze organisatie.",
+        "Ce citoyen n'existe pas (plus) dans cette organisation.",
+        "This citizen does not exist (any more) in this organisation.",
+    ),
+    "error.share_citizen_quartier": (
+        "De wijk van deze burger is onbekend: kies eerst een anker in een Brusselse wijk.",
+        "Le quartier de ce citoyen est inconnu : choisissez d'abord un ancrage dans un quartier bruxellois.",
+        "This citizen's quartier is unknown: first choose an anchor in a Brussels quartier.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

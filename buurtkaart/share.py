@@ -43,6 +43,7 @@ from buurtkaart.paths import ROOT
 
 if TYPE_CHECKING:
     from buurtkaart.buurtanalyse import AreaAnalysis
+    from buurtkaart.consent import Consent
     from buurtkaart.graph import WalkGraph
     from buurtkaart.routes import Plan, WalkerRound
     from buurtkaart.saved_rounds import SavedRound
@@ -423,6 +424,118 @@ def _walking_line(r: WalkerRound) -> list[tuple[float, float]]:
     return line
 
 
+def citizen_share(
+    person: pd.Series,
+    tie_frame: gpd.GeoDataFrame,
+    region: Area,
+    *,
+    consent: Consent | None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    made_at: datetime | None = None,
+) -> Share:
+    """Return a citizen's own buurt view, for that citizen only, once their consent is recorded.
+
+    What is in it: the quartier the citizen lives in (its outline and a point inside it, never the anchor),
+    one numbered line to each buurt tie (colour by capital) with its role, level and functions, and the
+    numbers, roles and functions of the ties in the city and abroad as text. What is never in it: the
+    citizen's code or file number, the anchor's coordinates, any name (of people or of the places of the
+    ties), age, situations, talents, the organisation.
+
+    Parameters
+    ----------
+    person
+        The citizen (a row of `citizens.list_citizens`); only its quartier is used.
+    tie_frame
+        The citizen's ties, numbered (`network_maps.numbered`).
+    region
+        The region (the basemap around the quartier and the ties).
+    consent
+        The consent recorded with `consent.record_consent`; ShareError when there is none.
+
+    Returns
+    -------
+    Share
+        The share of the buurt view.
+    """
+    from buurtkaart.inclusieweb import CAPITAL_COLOURS
+
+    if consent is None or consent.citizen_id != str(person.get("citizen_id", person.name)):
+        raise ShareError("error.share_consent")
+    quartiers = region.quartiers[region.quartiers["mdrc"].astype(str) == str(person["quartier"])]
+    if quartiers.empty:
+        raise ShareError("error.share_citizen_quartier")
+    quartier = quartiers.iloc[0]
+    q_name = str(quartier["name_fr" if lang == "fr" else "name_nl"])
+    centre = shapely.point_on_surface(quartier.geometry)
+    buurt = tie_frame[(tie_frame["level"] == "buurt") & ~tie_frame.geometry.is_empty]
+    reach = shapely.union_all([quartier.geometry, *buurt.geometry.values])
+    west, south, east, north = reach.bounds
+    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=q_name)
+    section = t("share.section.citizen", lang)
+
+    def functions(keys: object) -> str:
+        return ", ".join(ties.label("function", f, lang) for f in (keys or ()))
+
+    table = buurt.assign(
+        number=buurt["num"].astype(str),
+        title=[f"{n}. {ties.label('role', r, lang)}" for n, r in zip(buurt["num"], buurt["role"], strict=True)],
+        level_label=buurt["level"].map(lambda k: ties.label("level", k, lang)),
+        functions_label=buurt["functions"].map(functions),
+        capital_label=buurt["capital"].map(lambda k: ties.label("capital", k, lang)),
+        strength_label=buurt["strength"].map(lambda k: ties.label("strength", k, lang)),
+        state_label=buurt["state"].map(lambda k: ties.label("state", k, lang)),
+    )
+    fields = (
+        ("level_label", t("share.citizen.level", lang)),
+        ("functions_label", t("share.citizen.functions", lang)),
+        ("strength_label", t("share.citizen.strength", lang)),
+        ("state_label", t("share.citizen.state", lang)),
+    )
+    middle = gpd.GeoDataFrame(
+        {"number": ["•"], "title": [t("share.citizen.quartier", lang, name=q_name)]}, geometry=[centre], crs="EPSG:4326"
+    )
+    layers = [
+        ShareLayer(
+            key="citizen-quartier", label=t("share.citizen.quartier", lang, name=q_name), section=section,
+            features=gpd.GeoDataFrame(geometry=[quartier.geometry], crs="EPSG:4326"), colour="#2c3e50", name_column=None,
+            weight=3, fill_colour="#2c3e50", fill_opacity=0.08,
+        ),
+    ]  # fmt: skip
+    for capital, colour in CAPITAL_COLOURS.items():
+        rows = table[table["capital"] == capital]
+        if rows.empty:
+            continue
+        lines = rows.assign(geometry=[shapely.linestrings([(centre.x, centre.y), (g.x, g.y)]) for g in rows.geometry])
+        layers.append(ShareLayer(
+            key=f"citizen-ties-{capital}", label=ties.label("capital", capital, lang), features=lines.set_geometry("geometry"),
+            colour=colour, fields=fields, name_column="title", section=section, weight=4,
+        ))  # fmt: skip
+        layers.append(ShareLayer(
+            key=f"citizen-ends-{capital}", label=t("share.citizen.ends", lang, capital=ties.label("capital", capital, lang)),
+            features=rows[["number", "title", *(c for c, _ in fields), "geometry"]], colour="#ffffff", rim=colour,
+            fields=fields, name_column="title", section=section, radius=10, weight=3, number_column="number",
+        ))  # fmt: skip
+    layers.append(ShareLayer(
+        key="citizen-centre", label=t("share.citizen.quartier", lang, name=q_name), features=middle, colour="#2c3e50",
+        name_column="title", section=section, radius=8, weight=2, number_column="number",
+    ))  # fmt: skip
+    notes = [t("share.citizen.consent", lang, day=consent.given_on.isoformat()), t("share.citizen.privacy", lang)]
+    for row in tie_frame[tie_frame["level"] != "buurt"].itertuples():
+        notes.append(
+            f"{row.num}. {ties.label('role', row.role, lang)} — {ties.label('level', row.level, lang)}"
+            + (f" — {functions(row.functions)}" if row.functions else "")
+        )
+    return Share(
+        title=t("share.title.citizen", lang, name=q_name),
+        area=area,
+        layers=layers,
+        lang=lang,
+        made_at=made_at or datetime.now(_TZ),
+        notes=tuple(notes),
+        not_included=tuple(not_included("citizen", lang=lang)),
+    )
+
+
 def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False) -> list[str]:
     """Return the list of what is NOT in a shared file of this kind, to show next to its preview."""
     lines = [t("share.not.codes", lang), t("share.not.ties", lang), t("share.not.anchors", lang), t("share.not.history", lang)]
@@ -430,6 +543,8 @@ def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = 
         lines.append(t("share.not.notes", lang))
     if what == "round":
         lines.append(t("share.not.walks", lang))
+    if what == "citizen":  # the citizen's own map: their ties are in it, nothing that names or locates them
+        lines = [t("share.not.codes", lang), t("share.not.anchor_exact", lang), t("share.not.names", lang)]
     if what == "analysis":
         lines += [t("share.not.groups", lang), t("share.not.unknown", lang)]
     return lines

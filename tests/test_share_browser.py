@@ -141,3 +141,64 @@ def test_presentation_mode_is_full_screen_without_sidebar_or_citizen_pages(
     expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
     expect(page.get_by_role("heading", name=i18n.t("page.burger", NL))).to_have_count(0)
     assert outside(request_log, app_url) == []
+
+
+@pytest.fixture(scope="module")
+def demo_org(app_url: str, region, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Load the demo organisation into the served app's database (with the app's pseudonym key); return its name."""
+    from buurtkaart import demo
+    from buurtkaart import pseudonym as pseudo
+
+    caches = sorted({p.resolve() for p in tmp_path_factory.getbasetemp().glob("buurtkaart_cache*")})
+    assert len(caches) == 1, caches
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(pseudo.KEY_ENV, raising=False)
+        mp.setenv(pseudo.KEY_FILE_ENV, str(caches[0] / "pseudonym.key"))
+        db = open_store(f"sqlite:///{caches[0] / 'buurtkaart.sqlite'}")
+        demo.load_demo(db, area=region)
+        db.engine.dispose()
+    return demo.DEMO_ORGANISATION
+
+
+def test_a_citizen_map_only_from_the_citizen_page_with_consent(
+    page: Page, app_url: str, request_log: list[str], demo_org: str
+) -> None:
+    import re
+
+    # the Delen page offers the map, the analysis and a round: never a citizen's map
+    page.goto(app_url + "/delen")
+    shared_frame(page)
+    options = page.locator('[data-testid="stRadio"]').first.get_by_role("radio")
+    labels = options.evaluate_all("els => els.map((e) => e.closest(\"label\").innerText.trim())")
+    assert sorted(labels) == sorted(i18n.t(f"share.what.{w}", NL) for w in share.WHATS)
+    expect(page.get_by_text(i18n.t("share.citizen.expander", NL))).to_have_count(0)
+
+    # the citizen's own page: the expander, a warning, no file before the consent box is ticked
+    page.goto(app_url + "/burger")
+    organisation = page.get_by_label(i18n.t("item.organisation", NL), exact=True)
+    organisation.fill(demo_org)
+    organisation.press("Enter")
+    heading = page.get_by_role("heading", name=re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}"))
+    expect(heading).to_be_visible(timeout=60_000)
+    code = re.search(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}", heading.inner_text()).group(0)
+    page.get_by_text(i18n.t("share.citizen.expander", NL)).click()
+    expect(page.get_by_text(i18n.t("share.citizen.warning", NL)[:40])).to_be_visible()
+    make = page.get_by_role("button", name=i18n.t("share.citizen.make", NL))
+    expect(make).to_be_disabled()
+    page.get_by_text(i18n.t("share.citizen.consent_box", NL)).click()
+    expect(make).to_be_enabled()
+    make.click()
+    download = page.get_by_role("button", name=i18n.t("share.citizen.download", NL))
+    expect(download).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download.click()
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"<!DOCTYPE html>") and code.encode() not in raw and b"BK-" not in raw
+    assert demo_org.encode() not in raw
+
+    # asking the presentation mode for a citizen gives the organisation's map, no citizen in it
+    page.goto(app_url + "/?present=citizen")
+    frame = shared_frame(page)
+    expect(frame.locator("h1.bk-title")).to_have_text(i18n.t("share.title.map", NL, name="Schaerbeek"))
+    assert code.encode() not in frame.content().encode()
+    assert outside(request_log, app_url) == []
