@@ -9,8 +9,11 @@ any kind), popups and search results built as text. Once its places are drawn, t
 
 What can be shared: the organisation map (`organisation_share`: places by category and the team's
 vindplaatsen layers; notes only when asked), a buurtanalyse (`analysis_share`: access maps and the
-caseload figures as the analysis already suppresses them). Nothing about a single citizen ever
-enters a share: no code, no tie, no anchor.
+caseload figures as the analysis already suppresses them), a saved walking round (`round_share`: each
+walker's line, the stops numbered in walking order, the start). Nothing about a single citizen enters
+these: no code, no tie, no anchor. The one exception is a citizen's own map (`citizen_share`), made
+from that citizen's page only and only with their consent recorded: their buurt ties as numbered
+roles, the quartier instead of the anchor, no code, name or organisation.
 """
 
 from __future__ import annotations
