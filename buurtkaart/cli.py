@@ -306,14 +306,15 @@ def cmd_share(args: argparse.Namespace) -> int:
     """Write a shared map (organisation map or buurtanalyse) as one standalone HTML file, or a PNG/PDF of it."""
     from buurtkaart import share
 
-    if args.what == "round":
-        share.round_share()
+    if args.what == "round" and not (args.round and args.org):
+        raise share.ShareError("error.share_round_needs_plan")
     suffix = Path(args.out).suffix.lower()
     if suffix not in share.OUT_SUFFIXES:
         raise share.ShareError("error.share_out", path=args.out, suffixes=", ".join(share.OUT_SUFFIXES))
     region = area_mod.load_embedded()
     area = share.area_of(args.area, region)
-    items = people = all_ties = None
+    items = people = all_ties = plan = None
+    round_name = ""
     if args.org:
         from buurtkaart import citizens, store
         from buurtkaart import vindplaatsen as vp
@@ -323,9 +324,11 @@ def cmd_share(args: argparse.Namespace) -> int:
         items = vp.list_items(db, org)
         if args.what == "analysis":
             people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
+        if args.what == "round":
+            plan, round_name = _round_plan(db, org, args.round, region)
     shared = share.make_share(
         args.what, area, region=region, items=items, citizens=people, all_ties=all_ties, lang=args.lang,
-        organisation=args.org or "", notes=args.notes,
+        organisation=args.org or "", notes=args.notes, plan=plan, round_name=round_name,
     )
     path = share.write(shared, args.out, present=args.present)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
@@ -356,6 +359,14 @@ def cmd_vocabulary(args: argparse.Namespace) -> int:
         vocabulary_entries.add_entry(db, org, args.field, args.key, user=args.user or "cli")
     print("\n".join(vocabulary_entries.allowed(db, org, args.field)))
     return 0
+
+
+def _round_plan(db: object, org: str, ref: str, region: area_mod.Area) -> tuple[object, str]:
+    """Return (the plan, the name) of the organisation's saved round named or numbered `ref`."""
+    from buurtkaart import graph, saved_rounds, share
+
+    saved = share.find_saved_round(saved_rounds.list_rounds(db, org), ref)
+    return share.plan_saved_round(saved, graph.walk_graph(region)), saved.name
 
 
 def _given(values: dict[str, float | None]) -> dict[str, float]:
@@ -483,7 +494,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="FILE.gpx or FILE.html")
     p.set_defaults(run=cmd_route)
     p = sub.add_parser("share", help="share the map: one standalone HTML file (offline), or a PNG/PDF snapshot of it")
-    p.add_argument("--what", choices=["map", "analysis", "round"], default="map", help="the organisation map or a buurtanalyse")
+    p.add_argument("--what", choices=["map", "analysis", "round"], default="map", help="the organisation map, a buurtanalyse or a saved round")
+    p.add_argument("--round", help="with --what round: the saved round's name or id (needs --org)")
     p.add_argument("--area", default="commune", help="commune (Schaerbeek, default), region or quartier:N")
     p.add_argument("--org", help="the organisation whose vindplaatsen (and caseload figures) to include")
     p.add_argument("--notes", action="store_true", help="include the notes of the team's places (off by default)")

@@ -35,7 +35,7 @@ CHECKPOINT_ATTEMPTS = 10
 CHECKPOINT_WAIT_S = 0.1
 CHECKPOINT_BUSY_MS = 50
 VACUUM_LOCK_TIMEOUT = "2s"
-CITIZEN_TABLES: tuple[str, ...] = ("tie_links", "network_versions", "ties", "citizens")
+CITIZEN_TABLES: tuple[str, ...] = ("tie_links", "network_versions", "share_consents", "ties", "citizens")
 MAP_TABLES: tuple[str, ...] = ("history", "map_items")
 
 

@@ -1363,11 +1363,6 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "share.download.png": ("PNG downloaden", "Télécharger le PNG", "Download the PNG"),
     "share.download.pdf": ("PDF downloaden", "Télécharger le PDF", "Download the PDF"),
     "share.written": ("{what} → {path}", "{what} → {path}", "{what} → {path}"),
-    "error.share_round_unavailable": (
-        "Een wandelronde delen kan nog niet in deze versie: deel de kaart of de buurtanalyse.",
-        "Partager une tournée à pied n'est pas encore possible dans cette version : partagez la carte ou l'analyse de quartier.",
-        "Sharing a walking round is not available yet in this version: share the map or the neighbourhood analysis.",
-    ),
     "error.share_out": (
         "Onbekend soort bestand: {path}. Kies een naam die eindigt op {suffixes}.",
         "Type de fichier inconnu : {path}. Choisissez un nom qui se termine par {suffixes}.",
@@ -1464,6 +1459,101 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Het laden werd gestopt: het had meer nodig dan {memory} MB geheugen of {seconds} seconden rekentijd. Neem een kleiner uittreksel.",
         "Le chargement a été arrêté : il lui fallait plus de {memory} Mo de mémoire ou {seconds} secondes de calcul. Prenez un extrait plus petit.",
         "Loading was stopped: it needed more than {memory} MB of memory or {seconds} seconds of computing. Take a smaller extract.",
+    ),
+    # --- share: a walking round, a citizen's own map (issue 12, second part) ---
+    "share.section.round": ("Ronde te voet", "Tournée à pied", "Round on foot"),
+    "share.title.round": ("Ronde — {name}", "Tournée — {name}", "Round — {name}"),
+    "share.round.stops": ("Stops van {walker}", "Arrêts de {walker}", "Stops of {walker}"),
+    "share.round.arrive": ("Aankomst", "Arrivée", "Arrival"),
+    "share.round.stay": ("Tijd ter plaatse", "Temps sur place", "Time there"),
+    "share.round.when": ("Vertrek {day} · {speed} km/u", "Départ {day} · {speed} km/h", "Start {day} · {speed} km/h"),
+    "share.round.pick": ("Bewaarde ronde", "Tournée enregistrée", "Saved round"),
+    "share.round.none": (
+        "Deze organisatie heeft nog geen bewaarde ronde: plan en bewaar er een op de pagina Ronde.",
+        "Cette organisation n'a pas encore de tournée enregistrée : planifiez-en une et enregistrez-la sur la page Tournée.",
+        "This organisation has no saved round yet: plan and save one on the Round page.",
+    ),
+    "share.not.walks": (
+        "niet wie de ronde liep of hoeveel contacten er waren",
+        "ni qui a fait la tournée ni combien de contacts il y a eu",
+        "not who walked the round or how many contacts there were",
+    ),
+    "error.share_round_needs_plan": (
+        "Kies een bewaarde ronde om te delen (--round NAAM of ID, met --org).",
+        "Choisissez une tournée enregistrée à partager (--round NOM ou ID, avec --org).",
+        "Choose a saved round to share (--round NAME or ID, with --org).",
+    ),
+    "error.share_round_unknown": (
+        "Geen (enkele) bewaarde ronde met de naam of het id '{round}'. Rondes: {rounds}.",
+        "Aucune tournée enregistrée (unique) avec le nom ou l'id « {round} ». Tournées : {rounds}.",
+        "No (single) saved round with the name or id '{round}'. Rounds: {rounds}.",
+    ),
+    "share.section.citizen": ("Mijn netwerk in de buurt", "Mon réseau dans le quartier", "My network in the neighbourhood"),
+    "share.title.citizen": ("Mijn netwerk — wijk {name}", "Mon réseau — quartier {name}", "My network — quartier {name}"),
+    "share.citizen.quartier": ("Wijk {name}", "Quartier {name}", "Quartier {name}"),
+    "share.citizen.ends": ("Banden ({capital})", "Liens ({capital})", "Ties ({capital})"),
+    "share.citizen.level": ("Niveau", "Niveau", "Level"),
+    "share.citizen.functions": ("Functies", "Fonctions", "Functions"),
+    "share.citizen.strength": ("Sterkte", "Force", "Strength"),
+    "share.citizen.state": ("Toestand", "État", "State"),
+    "share.citizen.consent": (
+        "Gemaakt met toestemming van de burger, gegeven op {day}.",
+        "Créé avec le consentement du citoyen, donné le {day}.",
+        "Made with the citizen's consent, given on {day}.",
+    ),
+    "share.citizen.privacy": (
+        "Dit bestand toont de banden als rollen, nooit als namen; het vertrekpunt is de wijk, niet de woning. "
+        "Er staat geen code, dossiernummer, naam of organisatie in.",
+        "Ce fichier montre les liens comme des rôles, jamais des noms ; le point de départ est le quartier, pas le "
+        "logement. Il ne contient ni code, ni numéro de dossier, ni nom, ni organisation.",
+        "This file shows the ties as roles, never names; the starting point is the quartier, not the home. "
+        "It holds no code, file number, name or organisation.",
+    ),
+    "share.not.anchor_exact": (
+        "geen ankerpunt: alleen de wijk",
+        "aucun point d'ancrage : seulement le quartier",
+        "no anchor point: only the quartier",
+    ),
+    "share.not.names": (
+        "geen namen (van mensen of van de plekken), geen leeftijd, situatie, talenten of organisatie",
+        "aucun nom (de personnes ou de lieux), ni âge, situation, talents ou organisation",
+        "no names (of people or of the places), no age, situation, talents or organisation",
+    ),
+    "share.citizen.expander": ("Deel deze kaart (met de burger)", "Partager cette carte (avec le citoyen)", "Share this map (with the citizen)"),
+    "share.citizen.warning": (
+        "Dit bestand bevat het netwerk van deze burger. Geef het alleen aan de burger zelf (of aan wie die aanwijst), "
+        "nooit in een vergadering. Het toont de buurtkaart: de banden met een nummer, rol en functies, de wijk als "
+        "vertrekpunt; geen code, naam of dossiernummer.",
+        "Ce fichier contient le réseau de ce citoyen. Ne le donnez qu'au citoyen lui-même (ou à qui il désigne), "
+        "jamais en réunion. Il montre la carte du quartier : les liens avec un numéro, un rôle et des fonctions, le "
+        "quartier comme point de départ ; ni code, ni nom, ni numéro de dossier.",
+        "This file holds this citizen's network. Give it only to the citizen (or whom they name), never in a "
+        "meeting. It shows the buurt map: the ties with a number, role and functions, the quartier as the starting "
+        "point; no code, name or file number.",
+    ),
+    "share.citizen.consent_box": ("De burger geeft toestemming", "Le citoyen donne son consentement", "The citizen gives consent"),
+    "share.citizen.consent_day": ("Datum van de toestemming", "Date du consentement", "Date of the consent"),
+    "share.citizen.make": ("Toestemming vastleggen en bestand maken", "Enregistrer le consentement et créer le fichier", "Record the consent and make the file"),
+    "share.citizen.download": ("Kaart van de burger downloaden (HTML)", "Télécharger la carte du citoyen (HTML)", "Download the citizen's map (HTML)"),
+    "error.share_consent": (
+        "Zonder toestemming van de burger wordt er geen bestand gemaakt: vink 'De burger geeft toestemming' aan.",
+        "Sans le consentement du citoyen, aucun fichier n'est créé : cochez « Le citoyen donne son consentement ».",
+        "Without the citizen's consent no file is made: tick 'The citizen gives consent'.",
+    ),
+    "error.share_consent_day": (
+        "De datum van de toestemming kan niet in de toekomst liggen: {value}.",
+        "La date du consentement ne peut pas être dans le futur : {value}.",
+        "The date of the consent cannot be in the future: {value}.",
+    ),
+    "error.share_consent_citizen": (
+        "Deze burger bestaat niet (meer) in deze organisatie.",
+        "Ce citoyen n'existe pas (plus) dans cette organisation.",
+        "This citizen does not exist (any more) in this organisation.",
+    ),
+    "error.share_citizen_quartier": (
+        "De wijk van deze burger is onbekend: kies eerst een anker in een Brusselse wijk.",
+        "Le quartier de ce citoyen est inconnu : choisissez d'abord un ancrage dans un quartier bruxellois.",
+        "This citizen's quartier is unknown: first choose an anchor in a Brussels quartier.",
     ),
 }
 

@@ -9,8 +9,11 @@ any kind), popups and search results built as text. Once its places are drawn, t
 
 What can be shared: the organisation map (`organisation_share`: places by category and the team's
 vindplaatsen layers; notes only when asked), a buurtanalyse (`analysis_share`: access maps and the
-caseload figures as the analysis already suppresses them). Nothing about a single citizen ever
-enters a share: no code, no tie, no anchor.
+caseload figures as the analysis already suppresses them), a saved walking round (`round_share`: each
+walker's line, the stops numbered in walking order, the start). Nothing about a single citizen enters
+these: no code, no tie, no anchor. The one exception is a citizen's own map (`citizen_share`), made
+from that citizen's page only and only with their consent recorded: their buurt ties as numbered
+roles, the quartier instead of the anchor, no code, name or organisation.
 """
 
 from __future__ import annotations
@@ -44,6 +47,10 @@ from buurtkaart.paths import ROOT
 
 if TYPE_CHECKING:
     from buurtkaart.buurtanalyse import AreaAnalysis
+    from buurtkaart.consent import Consent
+    from buurtkaart.graph import WalkGraph
+    from buurtkaart.routes import Plan, WalkerRound
+    from buurtkaart.saved_rounds import SavedRound
 
 STATIC = ROOT / "static"
 LEAFLET_JS = STATIC / "vendor" / "leaflet" / "leaflet.js"
@@ -54,6 +61,7 @@ BKSHARE_CSS = STATIC / "share" / "bkshare.css"
 WHATS: tuple[str, ...] = ("map", "analysis", "round")
 SNAPSHOT_SUFFIXES: tuple[str, ...] = (".png", ".pdf")
 OUT_SUFFIXES: tuple[str, ...] = (".html", *SNAPSHOT_SUFFIXES)
+ROUND_MARGIN = 0.004  # degrees around a round's lines and stops (~300-450 m): the map it is drawn on
 LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region, drawn coarser
 HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)
 _TZ = ZoneInfo("Europe/Brussels")
@@ -87,6 +95,7 @@ class ShareLayer:
     fill_opacity: float | None = None
     dash: str | None = None
     popup_kind: str = ""  # shown as the first popup row ("kind: ...") when given
+    number_column: str | None = None  # a short text drawn on each point (the stop's number in walking order)
 
 
 @dataclass(frozen=True)
@@ -120,22 +129,26 @@ def make_share(
     lang: str = i18n.DEFAULT_LANGUAGE,
     organisation: str = "",
     notes: bool = False,
+    plan: Plan | None = None,
+    round_name: str = "",
 ) -> Share:
     """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
 
     Parameters
     ----------
     what
-        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (not available yet).
+        "map" (the organisation map), "analysis" (a buurtanalyse; needs `walk`) or "round" (needs `plan`).
     area
         The area shared; `region` is the whole region the analysis walks over.
     items, citizens, all_ties
         The organisation's map and caseload (citizens and ties only feed the suppressed analysis figures).
+    plan, round_name
+        The planned walking round to share and its name (`plan_saved_round`).
 
     Returns
     -------
     Share
-        The share; ShareError for a round or an unknown kind.
+        The share; ShareError for a round without a plan or an unknown kind.
     """
     if what == "map":
         return organisation_share(area, items, lang=lang, organisation=organisation, notes=notes)
@@ -149,7 +162,9 @@ def make_share(
         )  # fmt: skip
         return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
     if what == "round":
-        return round_share()
+        if plan is None:
+            raise ShareError("error.share_round_needs_plan")
+        return round_share(plan, region, name=round_name, items=items, lang=lang, organisation=organisation)
     raise ShareError("error.share_what", what=what, whats=", ".join(WHATS))
 
 
@@ -287,16 +302,246 @@ def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
     return lines
 
 
-def round_share(*_: object, **__: object) -> Share:
-    """Refuse a walking round: the routes are not part of this version yet."""
-    raise ShareError("error.share_round_unavailable")
+def round_share(
+    plan: Plan,
+    region: Area,
+    *,
+    name: str = "",
+    items: gpd.GeoDataFrame | None = None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    organisation: str = "",
+    made_at: datetime | None = None,
+) -> Share:
+    """Return a walking round as a shared map: each walker's line, the numbered stops, the start, and the places.
+
+    Parameters
+    ----------
+    plan
+        A planned round (`routes.plan_round`, or `plan_saved_round` for a saved one).
+    region
+        The region; the file shows the part of it around the round (its basemap and places).
+    name
+        The round's name, in the title.
+    items
+        The organisation's items, drawn as on the organisation map (without notes).
+
+    Returns
+    -------
+    Share
+        The share; the legend gives each walker's distance and time, the stops are numbered in walking order.
+    """
+    from buurtkaart.route_files import walker_label
+
+    west, south, east, north = plan.bounds
+    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=name or t("ronde.title", lang))
+    section = t("share.section.round", lang)
+    layers = [_start_layer(plan, lang=lang, section=section)]
+    several = len(plan.rounds) > 1
+    for r in plan.rounds:
+        label = walker_label(r.walker, lang)
+        total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+        path = _walking_line(r)
+        if len(path) > 1:
+            layers.append(ShareLayer(
+                key=f"round-line-{r.walker}", label=f"{label} — {total}", colour=r.colour, name_column=None,
+                features=gpd.GeoDataFrame(geometry=[shapely.linestrings(path)], crs="EPSG:4326"), section=section, weight=5,
+            ))  # fmt: skip
+        letter = chr(ord("A") + r.walker) if several else ""
+        numbers = [f"{letter}{k}" for k in range(1, len(r.visits) + 1)]
+        stops = gpd.GeoDataFrame(
+            {
+                "number": numbers,
+                "name": [f"{n}. {v.stop.name}" for n, v in zip(numbers, r.visits, strict=True)],
+                "arrive": [v.arrive.strftime("%H:%M") for v in r.visits],
+                "minutes": [f"{round(v.stop.minutes)} min" for v in r.visits],
+            },
+            geometry=shapely.points([(v.stop.lon, v.stop.lat) for v in r.visits]),
+            crs="EPSG:4326",
+        )
+        layers.append(ShareLayer(
+            key=f"round-stops-{r.walker}", label=t("share.round.stops", lang, walker=label), features=stops,
+            colour="#ffffff", rim=r.colour, fields=(("arrive", t("share.round.arrive", lang)), ("minutes", t("share.round.stay", lang))),
+            section=section, place=True, radius=11, weight=3, number_column="number",
+        ))  # fmt: skip
+    layers += organisation_share(area, items, lang=lang).layers
+    lines = [t("share.round.when", lang, day=plan.at.strftime("%Y-%m-%d %H:%M"), speed=f"{plan.speed_kmh:g}")]
+    lines += [f"{walker_label(r.walker, lang)}: {t('ronde.total', lang, n=len(r.visits), km=f'{r.metres / 1000:.1f}', minutes=round(r.minutes))}" for r in plan.rounds]
+    return Share(
+        title=t("share.title.round", lang, name=name or t("ronde.title", lang)),
+        area=area,
+        layers=layers,
+        lang=lang,
+        organisation=organisation,
+        made_at=made_at or datetime.now(_TZ),
+        notes=tuple(lines),
+        not_included=tuple(not_included("round", lang=lang)),
+    )
+
+
+def plan_saved_round(saved: SavedRound, walk: WalkGraph) -> Plan:
+    """Return the plan of a saved round, on the day it is planned for (today when it has none)."""
+    from datetime import date
+
+    from buurtkaart import routes
+
+    s = saved.settings
+    at = datetime.combine(saved.planned_for or date.today(), s.start_time)
+    return routes.plan_round(
+        walk, s.start, s.stops, returns=s.returns, walkers=s.walkers, max_minutes=s.max_minutes, speed_kmh=s.speed_kmh, at=at
+    )
+
+
+def find_saved_round(rounds: Sequence[SavedRound], ref: str) -> SavedRound:
+    """Return the saved round whose id or name is `ref`; ShareError naming the rounds otherwise."""
+    ref = " ".join(str(ref or "").split())
+    found = [r for r in rounds if r.id == ref] or [r for r in rounds if r.name.casefold() == ref.casefold()]
+    if len(found) != 1:
+        names = ", ".join(f"{r.name} ({r.id})" for r in rounds) or "-"
+        raise ShareError("error.share_round_unknown", round=ref, rounds=names)
+    return found[0]
+
+
+def _start_layer(plan: Plan, *, lang: str, section: str) -> ShareLayer:
+    """Return the start of a round as one marked point ("S")."""
+    start = gpd.GeoDataFrame(
+        {"number": ["S"], "name": [f"S. {plan.start.name}"]}, geometry=shapely.points([(plan.start.lon, plan.start.lat)]),
+        crs="EPSG:4326",
+    )
+    return ShareLayer(
+        key="round-start", label=t("ronde.start", lang), features=start, colour="#222222", rim="#ffffff", section=section,
+        place=True, radius=11, weight=3, number_column="number",
+    )
+
+
+def _walking_line(r: WalkerRound) -> list[tuple[float, float]]:
+    """Return a walker's whole walking line (lon, lat), legs joined."""
+    line: list[tuple[float, float]] = []
+    for leg in (*(v.path for v in r.visits), r.back_path):
+        line += [p for p in leg if not line or line[-1] != p]
+    return line
+
+
+def citizen_share(
+    person: pd.Series,
+    tie_frame: gpd.GeoDataFrame,
+    region: Area,
+    *,
+    consent: Consent | None,
+    lang: str = i18n.DEFAULT_LANGUAGE,
+    made_at: datetime | None = None,
+) -> Share:
+    """Return a citizen's own buurt view, for that citizen only, once their consent is recorded.
+
+    What is in it: the quartier the citizen lives in (its outline and a point inside it, never the anchor),
+    one numbered line to each buurt tie (colour by capital) with its role, level and functions, and the
+    numbers, roles and functions of the ties in the city and abroad as text. What is never in it: the
+    citizen's code or file number, the anchor's coordinates, any name (of people or of the places of the
+    ties), age, situations, talents, the organisation.
+
+    Parameters
+    ----------
+    person
+        The citizen (a row of `citizens.list_citizens`); only its quartier is used.
+    tie_frame
+        The citizen's ties, numbered (`network_maps.numbered`).
+    region
+        The region (the basemap around the quartier and the ties).
+    consent
+        The consent recorded with `consent.record_consent`; ShareError when there is none.
+
+    Returns
+    -------
+    Share
+        The share of the buurt view.
+    """
+    from buurtkaart.inclusieweb import CAPITAL_COLOURS
+
+    if consent is None or consent.citizen_id != str(person.get("citizen_id", person.name)):
+        raise ShareError("error.share_consent")
+    quartiers = region.quartiers[region.quartiers["mdrc"].astype(str) == str(person["quartier"])]
+    if quartiers.empty:
+        raise ShareError("error.share_citizen_quartier")
+    quartier = quartiers.iloc[0]
+    q_name = str(quartier["name_fr" if lang == "fr" else "name_nl"])
+    centre = shapely.point_on_surface(quartier.geometry)
+    buurt = tie_frame[(tie_frame["level"] == "buurt") & ~tie_frame.geometry.is_empty]
+    reach = shapely.union_all([quartier.geometry, *buurt.geometry.values])
+    west, south, east, north = reach.bounds
+    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=q_name)
+    section = t("share.section.citizen", lang)
+
+    def functions(keys: object) -> str:
+        return ", ".join(vocabulary.label("function", f, lang) for f in (keys or ()))
+
+    table = buurt.assign(
+        number=buurt["num"].astype(str),
+        title=[f"{n}. {vocabulary.label('role', r, lang)}" for n, r in zip(buurt["num"], buurt["role"], strict=True)],
+        level_label=buurt["level"].map(lambda k: vocabulary.label("level", k, lang)),
+        functions_label=buurt["functions"].map(functions),
+        capital_label=buurt["capital"].map(lambda k: vocabulary.label("capital", k, lang)),
+        strength_label=buurt["strength"].map(lambda k: vocabulary.label("strength", k, lang)),
+        state_label=buurt["state"].map(lambda k: vocabulary.label("state", k, lang)),
+    )
+    fields = (
+        ("level_label", t("share.citizen.level", lang)),
+        ("functions_label", t("share.citizen.functions", lang)),
+        ("strength_label", t("share.citizen.strength", lang)),
+        ("state_label", t("share.citizen.state", lang)),
+    )
+    middle = gpd.GeoDataFrame(
+        {"number": ["•"], "title": [t("share.citizen.quartier", lang, name=q_name)]}, geometry=[centre], crs="EPSG:4326"
+    )
+    layers = [
+        ShareLayer(
+            key="citizen-quartier", label=t("share.citizen.quartier", lang, name=q_name), section=section,
+            features=gpd.GeoDataFrame(geometry=[quartier.geometry], crs="EPSG:4326"), colour="#2c3e50", name_column=None,
+            weight=3, fill_colour="#2c3e50", fill_opacity=0.08,
+        ),
+    ]  # fmt: skip
+    for capital, colour in CAPITAL_COLOURS.items():
+        rows = table[table["capital"] == capital]
+        if rows.empty:
+            continue
+        lines = rows.assign(geometry=[shapely.linestrings([(centre.x, centre.y), (g.x, g.y)]) for g in rows.geometry])
+        layers.append(ShareLayer(
+            key=f"citizen-ties-{capital}", label=vocabulary.label("capital", capital, lang), features=lines.set_geometry("geometry"),
+            colour=colour, fields=fields, name_column="title", section=section, weight=4,
+        ))  # fmt: skip
+        layers.append(ShareLayer(
+            key=f"citizen-ends-{capital}", label=t("share.citizen.ends", lang, capital=vocabulary.label("capital", capital, lang)),
+            features=rows[["number", "title", *(c for c, _ in fields), "geometry"]], colour="#ffffff", rim=colour,
+            fields=fields, name_column="title", section=section, radius=10, weight=3, number_column="number",
+        ))  # fmt: skip
+    layers.append(ShareLayer(
+        key="citizen-centre", label=t("share.citizen.quartier", lang, name=q_name), features=middle, colour="#2c3e50",
+        name_column="title", section=section, radius=8, weight=2, number_column="number",
+    ))  # fmt: skip
+    notes = [t("share.citizen.consent", lang, day=consent.given_on.isoformat()), t("share.citizen.privacy", lang)]
+    for row in tie_frame[tie_frame["level"] != "buurt"].itertuples():
+        notes.append(
+            f"{row.num}. {vocabulary.label('role', row.role, lang)} — {vocabulary.label('level', row.level, lang)}"
+            + (f" — {functions(row.functions)}" if row.functions else "")
+        )
+    return Share(
+        title=t("share.title.citizen", lang, name=q_name),
+        area=area,
+        layers=layers,
+        lang=lang,
+        made_at=made_at or datetime.now(_TZ),
+        notes=tuple(notes),
+        not_included=tuple(not_included("citizen", lang=lang)),
+    )
 
 
 def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False) -> list[str]:
     """Return the list of what is NOT in a shared file of this kind, to show next to its preview."""
     lines = [t("share.not.codes", lang), t("share.not.ties", lang), t("share.not.anchors", lang), t("share.not.history", lang)]
-    if what == "map" and not notes:
+    if what in ("map", "round") and not notes:
         lines.append(t("share.not.notes", lang))
+    if what == "round":
+        lines.append(t("share.not.walks", lang))
+    if what == "citizen":  # the citizen's own map: their ties are in it, nothing that names or locates them
+        lines = [t("share.not.codes", lang), t("share.not.anchor_exact", lang), t("share.not.names", lang)]
     if what == "analysis":
         lines += [t("share.not.groups", lang), t("share.not.unknown", lang)]
     return lines
@@ -488,6 +733,9 @@ def layer_spec(layer: ShareLayer, *, quantum: float, base: tuple[int, int]) -> d
         rows.append(["c", layer.popup_kind])
     if layer.name_column:
         props["n"] = compact.column(frame[layer.name_column].to_numpy()[order])
+    if layer.number_column:
+        props["k"] = compact.column(frame[layer.number_column].to_numpy()[order])
+        spec["numbers"] = "k"
     for k, (column, label) in enumerate(layer.fields):
         props[f"f{k}"] = compact.column(frame[column].to_numpy()[order])
         rows.append([f"f{k}", label])

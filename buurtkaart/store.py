@@ -347,6 +347,22 @@ class VocabularyEntry(Base):
     created_by: Mapped[str] = mapped_column(String(NAME_MAX))
 
 
+# --- a citizen's consent to share their own map (migration 0005_share_consent): the day, who recorded it ---
+
+
+class ShareConsent(Base):
+    """A citizen's consent to a standalone file of their own map: the day they gave it and the worker who recorded it."""
+
+    __tablename__ = "share_consents"
+    __table_args__ = (Index("ix_share_consents_citizen", "citizen_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    citizen_id: Mapped[str] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    given_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(NAME_MAX))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import buurtanalyse, caseload, cli, compact, demo, share
+from buurtkaart import buurtanalyse, caseload, cli, compact, demo, routes, saved_rounds, share
 from buurtkaart import citizens as cz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
@@ -41,6 +42,7 @@ def team(region, tmp_path_factory: pytest.TempPathFactory) -> dict:
                 bounds=region.boundary, notes=HOSTILE_NOTE,
             )  # fmt: skip
         data = {
+            "org": org,
             "items": vp.list_items(db, org),
             "citizens": cz.list_citizens(db, org),
             "ties": cz.all_ties(db, org),
@@ -72,8 +74,36 @@ def files(region, walk, schaerbeek, team, tmp_path_factory: pytest.TempPathFacto
         "map": share.organisation_share(schaerbeek, team["items"], organisation=demo.DEMO_ORGANISATION, notes=True),
         "region": share.organisation_share(region, team["items"], organisation=demo.DEMO_ORGANISATION),
         "analysis": share.analysis_share(result, schaerbeek, organisation=demo.DEMO_ORGANISATION, items=team["items"]),
+        "round": share.round_share(
+            round_plan(walk, team, schaerbeek), region, name="Dinsdagronde", items=team["items"],
+            organisation=demo.DEMO_ORGANISATION,
+        ),
     }
     return {name: share.write(s, folder / f"{name}.html") for name, s in shares.items()}
+
+
+def round_stops(team, schaerbeek) -> tuple[routes.Stop, list[routes.Stop]]:
+    """Return the start (the demo site) and six stops: the three hostile vindplaatsen and three OSM places."""
+    items = vp.live(team["items"])
+    site = items[items["layer"] == "site"].iloc[0]
+    start = routes.Stop(id=str(site["id"]), name=str(site["name"]), lon=site.geometry.x, lat=site.geometry.y, source="item")
+    hostile = items[items["name"].isin(HOSTILE)]
+    stops = [
+        routes.Stop(id=str(r["id"]), name=str(r["name"]), lon=r.geometry.x, lat=r.geometry.y, minutes=5, source="item")
+        for _, r in hostile.iterrows()
+    ]
+    named = schaerbeek.places[schaerbeek.places["name"].str.len() > 3].iloc[10:13]
+    stops += [
+        routes.Stop(id=f"p{k}", name=str(r["name"]), lon=r.geometry.x, lat=r.geometry.y, minutes=10, source="place")
+        for k, (_, r) in enumerate(named.iterrows())
+    ]
+    return start, stops
+
+
+def round_plan(walk, team, schaerbeek) -> routes.Plan:
+    """Return the plan of the test round (one walker, back to the start)."""
+    start, stops = round_stops(team, schaerbeek)
+    return routes.plan_round(walk, start, stops, returns=True, at=datetime(2026, 12, 8, 14, 0))
 
 
 def open_file(browser: Browser, path: Path) -> tuple[Page, list[str], list[str]]:
@@ -112,7 +142,7 @@ def quanta(geoms, q: float) -> set[tuple[int, int]]:
 # --- every kind of shared file ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["map", "region", "analysis"])
+@pytest.mark.parametrize("kind", ["map", "region", "analysis", "round"])
 def test_shared_file_draws_its_places_and_requests_nothing(browser: Browser, files: dict[str, Path], kind: str) -> None:
     page, requests, dialogs = open_file(browser, files[kind])
     drawn = int(page.evaluate("document.body.dataset.placesDrawn"))
@@ -245,10 +275,66 @@ def test_generic_layer_api_takes_lines_with_a_style(schaerbeek) -> None:
     assert spec["p"]["n"] == streets["name"].tolist()
 
 
-def test_a_round_is_refused_with_a_clear_message() -> None:
+def file_data(path: Path) -> dict:
+    """Return the data block of a shared file."""
+    return json.loads(re.search(r'id="bk-data">(.*?)</script>', path.read_text(encoding="utf-8"), re.S).group(1))
+
+
+def test_round_file_numbers_the_stops_in_walking_order(files: dict[str, Path], walk, team, schaerbeek) -> None:
+    plan = round_plan(walk, team, schaerbeek)
+    visits = plan.rounds[0].visits
+    assert len(visits) == 6
+    data = file_data(files["round"])
+    layers = {spec["key"]: spec for spec in data["layers"]}
+    stops = layers["round-stops-0"]
+    q, o = data["q"], np.asarray(data["o"])
+    xy = np.cumsum(compact.unvarints(stops["c"]).reshape(-1, 2), axis=0) + o
+    numbers = compact.column(stops["p"]["k"]) if isinstance(stops["p"]["k"], list) else stops["p"]["k"]
+    names = stops["p"]["n"]
+    assert stops["numbers"] == "k" and sorted(numbers, key=int) == [str(k) for k in range(1, 7)]
+    for number, name, (x, y) in zip(numbers, names, xy.tolist(), strict=True):
+        visit = visits[int(number) - 1]  # the point numbered k is the k-th stop of the plan
+        assert name == f"{number}. {visit.stop.name}"
+        assert (x, y) == (round(visit.stop.lon / q), round(visit.stop.lat / q))
+    # the start is marked, the walking line is drawn in the walker's colour, the legend gives distance and time
+    start = layers["round-start"]
+    assert start["p"]["k"] == ["S"] and start["p"]["n"] == [f"S. {plan.start.name}"]
+    line = layers["round-line-0"]
+    assert line["kind"] == compact.LINES and line["colour"] == plan.rounds[0].colour
+    assert f"{plan.rounds[0].metres / 1000:.1f} km" in line["label"] and f"{round(plan.rounds[0].minutes)} min" in line["label"]
+    path = np.cumsum(compact.unvarints(line["c"])[1:].reshape(-1, 2), axis=0) + o
+    assert len(path) > 10  # over the streets, not straight from stop to stop
+    # the places of the map are there too
+    assert any(key.startswith("cat-") for key in layers)
+
+
+def test_round_file_draws_numbers_and_hostile_stop_names_stay_text(browser: Browser, files: dict[str, Path]) -> None:
+    page, requests, dialogs = open_file(browser, files["round"])
+    entries = page.locator("label.bk-entry")
+    expect(entries.filter(has_text=re.compile(r"^Stapper A — 6 plekken · [0-9.]+ km · [0-9]+ min$"))).to_have_count(1)
+    search = page.locator("input.bk-search")
+    for name in HOSTILE:
+        search.fill(name[:12])
+        hit = page.locator("button.bk-hit").filter(has_text=f". {name}")
+        expect(hit).to_have_count(1)
+        hit.click()
+        expect(page.locator(".leaflet-popup-content")).to_have_count(1)
+        expect(page.locator(".leaflet-popup-content b")).to_have_text(re.compile(r"^\d\. " + re.escape(name) + "$"))
+    injected = page.evaluate(
+        "() => document.querySelectorAll('img, [onload], [onerror]').length + document.querySelectorAll('script').length"
+    )
+    assert injected == 4 and dialogs == []
+    assert requests == [files["round"].as_uri()]
+    page.context.close()
+
+
+def test_a_round_without_a_plan_is_refused_with_a_clear_message(schaerbeek, region) -> None:
     with pytest.raises(share.ShareError) as error:
-        share.round_share()
-    assert "wandelronde" in error.value.message("nl")
+        share.make_share("round", schaerbeek, region=region)
+    assert "--round" in error.value.message("nl")
+    with pytest.raises(share.ShareError) as error:
+        share.find_saved_round([], "Dinsdag")
+    assert "Dinsdag" in error.value.message("fr")
 
 
 # --- the command line --------------------------------------------------------------------------------
@@ -268,7 +354,7 @@ def test_cli_writes_html_png_and_pdf(tmp_path: Path, capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["share", "--what", "round", "--out", "x.html"], "wandelronde"),
+        (["share", "--what", "round", "--out", "x.html"], "--round"),
         (["share", "--out", "x.txt"], "x.txt"),
         (["share", "--area", "quartier:9999", "--out", "x.html"], "quartier:9999"),
     ],
@@ -287,3 +373,26 @@ def test_a_snapshot_without_chromium_says_what_to_do(schaerbeek, tmp_path: Path,
     assert "apt-get install chromium" in error.value.message("nl")
     assert "HTML" in error.value.message("fr")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_cli_shares_a_saved_round_by_name(
+    walk, team, schaerbeek, tmp_path: Path, monkeypatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from buurtkaart.store import SQLITE_PATH_ENV
+
+    monkeypatch.setenv(SQLITE_PATH_ENV, str(tmp_path / "db.sqlite"))
+    monkeypatch.setenv(pseudo.KEY_ENV, "a-share-test-key-that-is-long-enough-42")
+    db = open_store()
+    org = vp.ensure_organisation(db, "Buurthuis Ronde")
+    start, stops = round_stops(team, schaerbeek)
+    settings = saved_rounds.Settings(start=start, stops=tuple(stops[3:]), returns=False)
+    saved_rounds.save_round(db, org, user="an", name="Woensdag markt", settings=settings)
+    db.close()
+    out = tmp_path / "ronde.html"
+    assert cli.main(["share", "--what", "round", "--round", "woensdag markt", "--org", "Buurthuis Ronde", "--out", str(out)]) == 0
+    data = file_data(out)
+    assert data["meta"]["title"] == "Ronde — Woensdag markt"
+    stops_layer = next(spec for spec in data["layers"] if spec["key"] == "round-stops-0")
+    assert stops_layer["count"] == 3
+    assert cli.main(["share", "--what", "round", "--round", "vrijdag", "--org", "Buurthuis Ronde", "--out", str(out)]) == 1
+    assert "Woensdag markt" in capsys.readouterr().err

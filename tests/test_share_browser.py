@@ -9,10 +9,14 @@ import pytest
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, share
+from buurtkaart import i18n, routes, saved_rounds, share
+from buurtkaart import vindplaatsen as vp
+from buurtkaart.pages.common import DEFAULT_ORGANISATION
+from buurtkaart.store import open_store
 from tests.test_app_browser import wait_for
 
 NL = "nl"
+EVIL_STOP = "Bank <img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +38,33 @@ def shared_frame(page: Page) -> Frame:
     return wait_for(find, page, "the shared map's frame with places drawn", seconds=60)
 
 
+@pytest.fixture(scope="module")
+def saved_round(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Save a round of three stops (one with a hostile name) for the default organisation in the served app's database."""
+    caches = sorted({p.resolve() for p in tmp_path_factory.getbasetemp().glob("buurtkaart_cache*")})
+    assert len(caches) == 1, caches  # the one cache folder of the `app_url` server (tests/conftest.py)
+    db = open_store(f"sqlite:///{caches[0] / 'buurtkaart.sqlite'}")
+    org = vp.ensure_organisation(db, DEFAULT_ORGANISATION)
+    name = "Deelronde dinsdag"
+    if not any(r.name == name for r in saved_rounds.list_rounds(db, org)):
+        stops = (
+            routes.Stop(id="a", name=EVIL_STOP, lon=4.3720, lat=50.8650),
+            routes.Stop(id="b", name="Wasserette Brabant", lon=4.3660, lat=50.8600),
+            routes.Stop(id="c", name="Bankjes Josaphatpark", lon=4.3840, lat=50.8640),
+        )
+        start = routes.Stop(id="s", name="Buurthuis De Kroon", lon=4.3770, lat=50.8640)
+        saved_rounds.save_round(db, org, user="test", name=name, settings=saved_rounds.Settings(start=start, stops=stops))
+    db.engine.dispose()
+    return name
+
+
 def outside(request_log: list[str], app_url: str) -> list[str]:
     allowed = (app_url + "/", "data:", "blob:", "about:")
     return [url for url in request_log if not (url == app_url or url.startswith(allowed))]
 
 
 def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
-    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area
+    page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area, saved_round: str
 ) -> None:
     page.goto(app_url + "/delen")
     frame = shared_frame(page)
@@ -62,9 +86,30 @@ def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     with page.expect_download() as info:
         download.click()
     assert Path(info.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    # a round cannot be shared yet: a clear message, no file
+    # a saved round of the organisation: its file, stops numbered in walking order, the hostile name as text
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.get_by_text(i18n.t("share.what.round", NL), exact=True).click()
-    expect(page.get_by_text(i18n.t("error.share_round_unavailable", NL))).to_be_visible()
+
+    def round_frame() -> Frame | None:
+        title = i18n.t("share.title.round", NL, name=saved_round)
+        for frame in page.frames:
+            if frame is page.main_frame or frame.is_detached() or not frame.locator("h1.bk-title").count():
+                continue
+            if frame.locator("h1.bk-title").inner_text() == title and frame.evaluate("() => document.body.dataset.placesDrawn"):
+                return frame
+        return None
+
+    frame = wait_for(round_frame, page, "the shared round's frame", seconds=90)
+    expect(frame.locator("label.bk-entry").filter(has_text=i18n.t("ronde.walker", NL, letter="A") + " — 3")).to_have_count(1)
+    frame.locator("input.bk-search").fill("Bank <img")
+    hit = frame.locator("button.bk-hit").filter(has_text=EVIL_STOP)
+    expect(hit).to_have_count(1)
+    assert hit.inner_text().split(".")[0] in {"1", "2", "3"}
+    hit.click()
+    expect(frame.locator(".leaflet-popup-content b")).to_have_text(hit.inner_text().split(" — ")[0])
+    assert frame.evaluate("() => document.querySelectorAll('img, [onerror]').length") == 0 and dialogs == []
+    expect(page.get_by_role("button", name=i18n.t("share.download", NL))).to_be_visible()
     assert outside(request_log, app_url) == []
 
 
@@ -95,4 +140,65 @@ def test_presentation_mode_is_full_screen_without_sidebar_or_citizen_pages(
     shared_frame(page)
     expect(page.locator('[data-testid="stSidebar"]')).to_have_count(0)
     expect(page.get_by_role("heading", name=i18n.t("page.burger", NL))).to_have_count(0)
+    assert outside(request_log, app_url) == []
+
+
+@pytest.fixture(scope="module")
+def demo_org(app_url: str, region, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Load the demo organisation into the served app's database (with the app's pseudonym key); return its name."""
+    from buurtkaart import demo
+    from buurtkaart import pseudonym as pseudo
+
+    caches = sorted({p.resolve() for p in tmp_path_factory.getbasetemp().glob("buurtkaart_cache*")})
+    assert len(caches) == 1, caches
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(pseudo.KEY_ENV, raising=False)
+        mp.setenv(pseudo.KEY_FILE_ENV, str(caches[0] / "pseudonym.key"))
+        db = open_store(f"sqlite:///{caches[0] / 'buurtkaart.sqlite'}")
+        demo.load_demo(db, area=region)
+        db.engine.dispose()
+    return demo.DEMO_ORGANISATION
+
+
+def test_a_citizen_map_only_from_the_citizen_page_with_consent(
+    page: Page, app_url: str, request_log: list[str], demo_org: str
+) -> None:
+    import re
+
+    # the Delen page offers the map, the analysis and a round: never a citizen's map
+    page.goto(app_url + "/delen")
+    shared_frame(page)
+    options = page.locator('[data-testid="stRadio"]').first.get_by_role("radio")
+    labels = options.evaluate_all("els => els.map((e) => e.closest(\"label\").innerText.trim())")
+    assert sorted(labels) == sorted(i18n.t(f"share.what.{w}", NL) for w in share.WHATS)
+    expect(page.get_by_text(i18n.t("share.citizen.expander", NL))).to_have_count(0)
+
+    # the citizen's own page: the expander, a warning, no file before the consent box is ticked
+    page.goto(app_url + "/burger")
+    organisation = page.get_by_label(i18n.t("item.organisation", NL), exact=True)
+    organisation.fill(demo_org)
+    organisation.press("Enter")
+    heading = page.get_by_role("heading", name=re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}"))
+    expect(heading).to_be_visible(timeout=60_000)
+    code = re.search(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}", heading.inner_text()).group(0)
+    page.get_by_text(i18n.t("share.citizen.expander", NL)).click()
+    expect(page.get_by_text(i18n.t("share.citizen.warning", NL)[:40])).to_be_visible()
+    make = page.get_by_role("button", name=i18n.t("share.citizen.make", NL))
+    expect(make).to_be_disabled()
+    page.get_by_text(i18n.t("share.citizen.consent_box", NL)).click()
+    expect(make).to_be_enabled()
+    make.click()
+    download = page.get_by_role("button", name=i18n.t("share.citizen.download", NL))
+    expect(download).to_be_visible(timeout=60_000)
+    with page.expect_download() as info:
+        download.click()
+    raw = Path(info.value.path()).read_bytes()
+    assert raw.startswith(b"<!DOCTYPE html>") and code.encode() not in raw and b"BK-" not in raw
+    assert demo_org.encode() not in raw
+
+    # asking the presentation mode for a citizen gives the organisation's map, no citizen in it
+    page.goto(app_url + "/?present=citizen")
+    frame = shared_frame(page)
+    expect(frame.locator("h1.bk-title")).to_have_text(i18n.t("share.title.map", NL, name="Schaerbeek"))
+    assert code.encode() not in frame.content().encode()
     assert outside(request_log, app_url) == []

@@ -337,3 +337,27 @@ if section == "manage":
         erased = erasure.erase_citizen(db, org, choice)  # checked: out of the database files, or said to be pending
         flash("success", t("burger.erased", lang, code=person["code"]) + (" " + t("erase.pending", lang) if erased.pending else ""))
         st.rerun()
+
+# Share this citizen's own map: for the citizen only, with their consent recorded (never from the Delen page).
+if section == "network" and len(tie_frame):
+    from buurtkaart import consent, share
+
+    with st.expander(t("share.citizen.expander", lang)):
+        st.warning(t("share.citizen.warning", lang))
+        share_user = st.text_input(t("vp.user", lang), value="medewerker", key="bg_share_user")
+        agreed = st.checkbox(t("share.citizen.consent_box", lang), key="bg_share_consent")
+        given_on = st.date_input(t("share.citizen.consent_day", lang), value=date.today(), max_value=date.today(), key="bg_share_day")
+        if not agreed:  # a file made before stays only while the consent box is ticked
+            st.session_state.pop("bg_share_file", None)
+        if st.button(t("share.citizen.make", lang), disabled=not agreed, key="bg_share_make"):
+            try:
+                given = consent.record_consent(db, org, choice, given=agreed, given_on=given_on, user=share_user)
+                shared = share.citizen_share(person, tie_frame, region, consent=given, lang=lang)
+                st.session_state["bg_share_file"] = (choice, share.share_html(shared).encode("utf-8"))
+            except BuurtkaartError as error:
+                st.error(error.message(lang))
+        made = st.session_state.get("bg_share_file")
+        if made and made[0] == choice:
+            st.download_button(
+                t("share.citizen.download", lang), made[1], file_name="mijn-netwerk.html", mime="text/html", key="bg_share_download"
+            )

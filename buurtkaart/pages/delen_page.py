@@ -7,7 +7,7 @@ import urllib.parse
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import citizens, share
+from buurtkaart import citizens, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -26,9 +26,20 @@ st.title(f"📤 {t('page.delen', lang)}")
 # What and where
 whats = {w: t(f"share.what.{w}", lang) for w in share.WHATS}
 what = st.radio(t("share.what", lang), list(whats), format_func=whats.get, horizontal=True, key="share_what")
+plan = None
+round_name = ""
+if what == "round":  # a saved round of the organisation, drawn on the part of the region around it
+    rounds = saved_rounds.list_rounds(db, org)
+    if not rounds:
+        st.info(t("share.round.none", lang))
+        st.stop()
+    names = saved_rounds.round_names(rounds)
+    round_id = st.selectbox(t("share.round.pick", lang), list(names), format_func=names.get, key="share_round")
 areas = {"commune": t("share.area.commune", lang), "region": t("share.area.region", lang), "quartier": t("share.area.quartier", lang)}
 left, right = st.columns(2)
-area_kind = left.radio(t("share.area", lang), list(areas), format_func=areas.get, horizontal=True, key="share_area")
+area_kind = "commune" if what == "round" else left.radio(
+    t("share.area", lang), list(areas), format_func=areas.get, horizontal=True, key="share_area"
+)
 area_spec = area_kind
 if area_kind == "quartier":
     names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
@@ -44,9 +55,12 @@ try:
     if what == "analysis":
         people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
     with st.spinner(t("map.loading", lang)):
+        if what == "round":
+            saved = saved_rounds.get_round(db, org, round_id)
+            plan, round_name = share.plan_saved_round(saved, common.walk_graph()), saved.name
         shared = share.make_share(
             what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
-            lang=lang, organisation=org_name, notes=notes,
+            lang=lang, organisation=org_name, notes=notes, plan=plan, round_name=round_name,
         )
         page = share.share_html(shared)
 except BuurtkaartError as error:
@@ -67,9 +81,10 @@ with side:
         mime="text/html", key="share_download",
     )
     st.caption(t("share.size", lang, size=size))
-    query = urllib.parse.urlencode({"present": what, "area": area_spec, "org": org_name, "lang": lang})
-    st.markdown(f"🖥️ [{t('share.present', lang)}](/?{query})")
-    st.caption(t("share.present.help", lang))
+    if what != "round":  # the presentation mode shows the map or the analysis
+        query = urllib.parse.urlencode({"present": what, "area": area_spec, "org": org_name, "lang": lang})
+        st.markdown(f"🖥️ [{t('share.present', lang)}](/?{query})")
+        st.caption(t("share.present.help", lang))
     for suffix in share.SNAPSHOT_SUFFIXES:  # a picture of the same view, for slides and print
         kind = suffix[1:]
         if st.button(t(f"share.make.{kind}", lang), key=f"share_make_{kind}"):

@@ -197,7 +197,8 @@
   /** A layer of places drawn as dots on a FastCanvas above the other layers. */
   const DotLayer = L.Layer.extend({
     initialize: function (latlngs, spec, popupOf) {
-      this.latlngs = latlngs; this.spec = spec; this.popupOf = popupOf; this.order = layerOrder++;
+      this.latlngs = latlngs; this.spec = spec; this.popupOf = popupOf;
+      this.order = (spec.numbers ? 1e6 : 0) + layerOrder++;  // numbered stops above every other dot
     },
     projected: function (map) {
       if (!this._xy) {
@@ -224,6 +225,15 @@
         ctx.fill();
         ctx.globalAlpha = 1;
         ctx.stroke();
+      }
+      if (this.labels) {  // a short text on each dot (a stop's number in walking order), drawn as text
+        ctx.fillStyle = spec.rim && spec.rim !== '#ffffff' ? spec.rim : '#ffffff';
+        ctx.font = 'bold ' + Math.round(r * 1.1) + 'px sans-serif';
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'middle';
+        for (let i = 0; i < xy.length; i += 2) {
+          ctx.fillText(this.labels[i / 2], xy[i] * view.scale - view.ox, xy[i + 1] * view.scale - view.oy);
+        }
       }
     },
     open: function (i, map) { L.popup().setLatLng(this.latlngs[i]).setContent(this.popupOf(i)).openOn(map); },
@@ -301,6 +311,7 @@
         items.push({latlng: pts[i], name: (props.n && props.n[i]) || '', open: function (map) { dotLayer.open(index, map); }});
       }
       if (spec.place) { dotLayer.bkPlaces = pts.length; }
+      if (spec.numbers && props[spec.numbers]) { dotLayer.labels = props[spec.numbers]; }
       return {group: dotLayer, count: pts.length, items: items};
     }
     if (spec.kind === 'points') {
