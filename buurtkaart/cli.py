@@ -328,10 +328,11 @@ def cmd_share(args: argparse.Namespace) -> int:
             plan, round_name = _round_plan(db, org, args.round, region)
     shared = share.make_share(
         args.what, area, region=region, items=items, citizens=people, all_ties=all_ties, lang=args.lang,
-        organisation=args.org or "", notes=args.notes, plan=plan, round_name=round_name,
+        organisation=args.org or "", notes=args.notes, plan=plan, round_name=round_name, unit=share.unit_of(args.area),
     )
     path = share.write(shared, args.out, present=args.present)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
+    return 0
 
 
 def cmd_purge(args: argparse.Namespace) -> int:

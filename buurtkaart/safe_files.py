@@ -122,7 +122,7 @@ def load_osm_file(
         except subprocess.TimeoutExpired:
             raise OsmFileError("error.load_time", limit=seconds) from None
         if not out.is_file():
-            if done.returncode in (-9, -24, 137, 152) or b"MemoryError" in done.stderr:  # killed: memory or CPU time
+            if done.returncode in (-9, -24, 137, 152) or any(sign in done.stderr for sign in _OUT_OF_MEMORY):  # memory or CPU time
                 raise OsmFileError("error.load_limits", memory=memory_mb, seconds=seconds)
             raise OsmFileError("error.not_osm", detail=_last_line(done.stderr))
         with out.open("rb") as file:
@@ -131,6 +131,11 @@ def load_osm_file(
         return payload[0]
     key, values = payload
     raise OsmFileError(key, **values)
+
+
+# What a child process that ran out of its address space prints while dying (Python, a C extension, the loader).
+_OUT_OF_MEMORY: tuple[bytes, ...] = (b"MemoryError", b"SystemError: error return without exception set", b"Cannot allocate memory",
+                                     b"failed to map segment")
 
 
 def _child(argv: list[str]) -> int:

@@ -37,7 +37,7 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import compact, i18n, taxonomy, vocabulary
+from buurtkaart import compact, i18n, settings, taxonomy, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -61,7 +61,7 @@ BKSHARE_CSS = STATIC / "share" / "bkshare.css"
 WHATS: tuple[str, ...] = ("map", "analysis", "round")
 SNAPSHOT_SUFFIXES: tuple[str, ...] = (".png", ".pdf")
 OUT_SUFFIXES: tuple[str, ...] = (".html", *SNAPSHOT_SUFFIXES)
-ROUND_MARGIN = 0.004  # degrees around a round's lines and stops (~300-450 m): the map it is drawn on
+ROUND_MARGIN_M = 350.0  # metres around a round's lines and stops (or a citizen's ties): the map they are drawn on
 LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region, drawn coarser
 HEADLINE_KEYS: tuple[str, ...] = ("meeting", access.VINDPLAATS)
 _TZ = ZoneInfo("Europe/Brussels")
@@ -131,6 +131,7 @@ def make_share(
     notes: bool = False,
     plan: Plan | None = None,
     round_name: str = "",
+    unit: str | None = None,
 ) -> Share:
     """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
 
@@ -144,6 +145,9 @@ def make_share(
         The organisation's map and caseload (citizens and ties only feed the suppressed analysis figures).
     plan, round_name
         The planned walking round to share and its name (`plan_saved_round`).
+    unit
+        The fixed unit the area is (`unit_of`): caseload figures are given for the commune and quartiers
+        only, never for the region or a drawn area (``disclosure``).
 
     Returns
     -------
@@ -158,7 +162,7 @@ def make_share(
         result = buurtanalyse.analyse_area(
             area.name, area.boundary, region=region, walk=walk if walk is not None else graph.walk_graph(region),
             blocks=area_mod.population_blocks() if blocks is None else blocks, items=items, citizens=citizens,
-            all_ties=all_ties, lang=lang,
+            all_ties=all_ties, lang=lang, unit=unit,
         )  # fmt: skip
         return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
     if what == "round":
@@ -280,20 +284,20 @@ def analysis_share(
         lang=lang,
         organisation=organisation,
         made_at=made_at or datetime.now(_TZ),
-        notes=tuple(analysis_notes(result, lang)),
+        notes=tuple(analysis_notes(result, lang=lang)),
         not_included=tuple(not_included("analysis", lang=lang)),
     )
 
 
-def analysis_notes(result: AreaAnalysis, lang: str) -> list[str]:
-    """Return the sentences of a buurtanalyse and its overall caseload figures (suppressed groups say so)."""
+def analysis_notes(result: AreaAnalysis, *, lang: str) -> list[str]:
+    """Return the sentences of a buurtanalyse and its unit's protected caseload figures (none for a drawn area)."""
+    from buurtkaart import report
+
     lines = list(result.sentences) if result.has_population else [t("report.no_population", lang)]
-    lines.append(t("report.citizens", lang, n=result.citizens))
-    gaps = result.gaps
-    overall = gaps.iloc[0] if len(gaps) else None
-    if overall is None or overall["suppressed"]:
-        lines.append(t("report.suppressed", lang))
+    lines += report.caseload_notes(result, lang=lang)
+    if result.unit is None or result.gaps.iloc[0]["suppressed"]:
         return lines
+    overall = result.gaps.iloc[0]
     for function in vocabulary.FUNCTIONS:
         share = overall[f"lacking_{function}"]
         label = t("report.col.lacking", lang, function=vocabulary.label("function", function, lang))
@@ -333,7 +337,7 @@ def round_share(
     from buurtkaart.route_files import walker_label
 
     west, south, east, north = plan.bounds
-    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=name or t("ronde.title", lang))
+    area = region.clip(area_mod.buffer_metres(shapely.box(west, south, east, north), ROUND_MARGIN_M), name=name or t("ronde.title", lang))
     section = t("share.section.round", lang)
     layers = [_start_layer(plan, lang=lang, section=section)]
     several = len(plan.rounds) > 1
@@ -467,7 +471,7 @@ def citizen_share(
     buurt = tie_frame[(tie_frame["level"] == "buurt") & ~tie_frame.geometry.is_empty]
     reach = shapely.union_all([quartier.geometry, *buurt.geometry.values])
     west, south, east, north = reach.bounds
-    area = region.clip(shapely.box(west, south, east, north).buffer(ROUND_MARGIN), name=q_name)
+    area = region.clip(area_mod.buffer_metres(shapely.box(west, south, east, north), ROUND_MARGIN_M), name=q_name)
     section = t("share.section.citizen", lang)
 
     def functions(keys: object) -> str:
@@ -859,6 +863,15 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # --------------------------------------------------------------------------- areas
 
 
+def unit_of(spec: str) -> str | None:
+    """Return the fixed unit of `--area` for caseload figures: the commune, a quartier code, or None (the region)."""
+    from buurtkaart.buurtanalyse import area_unit
+
+    spec = (spec or "commune").strip().lower()
+    match = re.fullmatch(r"quartier:(\d+)", spec)
+    return area_unit("quartier", match.group(1)) if match else area_unit(spec)
+
+
 def area_of(spec: str, region: Area) -> Area:
     """Return the area of `--area`: "commune" (Schaerbeek), "region" or "quartier:N"."""
     spec = (spec or "commune").strip().lower()
@@ -882,7 +895,7 @@ def _inside(items: gpd.GeoDataFrame, area: Area) -> gpd.GeoDataFrame:
     """Return the items whose point lies in the area (a little around its edge)."""
     if items.empty:
         return items
-    outline = area.boundary.buffer(0.002)
+    outline = area_mod.buffer_metres(area.boundary, settings.STREET_MARGIN_M)
     return items[shapely.contains_xy(outline, items.geometry.x, items.geometry.y)]
 
 

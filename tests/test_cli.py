@@ -102,10 +102,10 @@ def test_demo_then_citizen_list_report_and_erase(tmp_path, monkeypatch, capsys) 
     assert caught.value.code == 2 and "--org" in capsys.readouterr().err
     assert main(["citizen", "list", "--org", "Typo"]) == 1  # an unknown organisation is named, never created
     assert "geen organisatie met de naam 'Typo'" in capsys.readouterr().err
+    from buurtkaart import organisations
     from buurtkaart import store as store_mod
-    from buurtkaart import vindplaatsen as vp
 
-    assert "Typo" not in {name for _, name in vp.organisations(store_mod.open_store())}
+    assert "Typo" not in {name for _, name in organisations.listing(store_mod.open_store())}
     assert main(["export", str(tmp_path / "x.geojson"), "--org", "Typo"]) == 1
 
     assert main(["citizen", "erase", codes[0], "--org", demo.DEMO_ORGANISATION]) == 0

@@ -325,7 +325,7 @@ def test_the_demo_gives_no_small_group_away(
 
 
 def test_a_drawn_area_gets_no_caseload_figure(region: Area, walk: graph.WalkGraph) -> None:
-    from tests.test_analysis import citizen_frame, tie_frame
+    from tests.test_caseload import citizen_frame, tie_frame
 
     people = citizen_frame([{"quartier": "27", "lon": 4.3790, "lat": 50.8672}] * 6)
     circle = commune_boundary().centroid.buffer(0.01)

@@ -17,10 +17,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import buurtanalyse, caseload, cli, compact, demo, routes, saved_rounds, share
+from buurtkaart import buurtanalyse, caseload, cli, compact, demo, disclosure, routes, saved_rounds, share
 from buurtkaart import citizens as cz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
+from buurtkaart.i18n import t
 from buurtkaart.store import open_store
 
 HOSTILE = ("<img src=x onerror=alert(1)>", '"><svg onload=alert(2)>', "javascript:alert(3)")
@@ -63,13 +64,19 @@ def schaerbeek(region) -> area_mod.Area:
 
 
 @pytest.fixture(scope="module")
-def files(region, walk, schaerbeek, team, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def commune_analysis(region, walk, schaerbeek, team) -> buurtanalyse.AreaAnalysis:
+    """Return the buurtanalyse of Schaerbeek, a fixed unit: its caseload figures are protected, not left out."""
+    return buurtanalyse.analyse_area(
+        schaerbeek.name, schaerbeek.boundary, region=region, walk=walk, blocks=area_mod.population_blocks(),
+        items=team["items"], citizens=team["citizens"], all_ties=team["ties"], unit=share.unit_of("commune"),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def files(region, walk, schaerbeek, team, commune_analysis, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Write every kind of shared file once: the organisation map (with notes), the region's map, a buurtanalyse."""
     folder = tmp_path_factory.mktemp("shares")
-    result = buurtanalyse.analyse_area(
-        schaerbeek.name, schaerbeek.boundary, region=region, walk=walk, blocks=area_mod.population_blocks(),
-        items=team["items"], citizens=team["citizens"], all_ties=team["ties"],
-    )  # fmt: skip
+    result = commune_analysis
     shares = {
         "map": share.organisation_share(schaerbeek, team["items"], organisation=demo.DEMO_ORGANISATION, notes=True),
         "region": share.organisation_share(region, team["items"], organisation=demo.DEMO_ORGANISATION),
@@ -189,20 +196,23 @@ def test_no_citizen_code_tie_or_anchor_is_in_any_file(files: dict[str, Path], te
 
 
 def test_caseload_figures_in_the_analysis_follow_the_small_group_rule(
-    files: dict[str, Path], team, schaerbeek, region
+    files: dict[str, Path], team, commune_analysis, region
 ) -> None:
     data = json.loads(re.search(r'id="bk-data">(.*?)</script>', files["analysis"].read_text(encoding="utf-8"), re.S).group(1))
     notes = data["meta"]["notes"]
-    inside = buurtanalyse._citizens_in(team["citizens"], schaerbeek.boundary)
+    overall = commune_analysis.gaps.iloc[0]  # the commune's row of the protected table (disclosure)
+    assert commune_analysis.unit == disclosure.COMMUNE
     citizens_line = [n for n in notes if "burgers" in n.lower() or "citizens" in n.lower()]
     assert citizens_line, notes
-    assert caseload.shown_count(len(inside)) in citizens_line[0]
+    assert str(overall["citizens"]) in citizens_line[0] and int(overall["citizens"]) >= caseload.MIN_GROUP
     percentages = [n for n in notes if n.endswith("%")]
-    if len(inside) < caseload.MIN_GROUP:
+    if overall["suppressed"]:
         assert percentages == []
     else:
-        assert len(percentages) == 5  # four functions and bonding-only, over the whole area only
+        assert len(percentages) == 5  # four functions and bonding-only, over the whole unit only
+        assert f"{100 * float(overall['lacking_affectief']):.0f}%" in " ".join(percentages)
     # no figure per quartier (it could single out a small group)
+    inside = team["citizens"]
     quartiers = region.quartiers[region.quartiers["mdrc"].astype(str).isin(set(inside["quartier"].astype(str)))]
     assert len(quartiers)
     named = [name for name in [*quartiers["name_nl"], *quartiers["name_fr"]] if name in " ".join(notes)]
@@ -396,3 +406,16 @@ def test_cli_shares_a_saved_round_by_name(
     assert stops_layer["count"] == 3
     assert cli.main(["share", "--what", "round", "--round", "vrijdag", "--org", "Buurthuis Ronde", "--out", str(out)]) == 1
     assert "Woensdag markt" in capsys.readouterr().err
+
+
+def test_the_region_or_a_drawn_area_gets_no_caseload_figure(region, walk, team) -> None:
+    quartier = region.quartiers.iloc[0]
+    assert share.unit_of("region") is None and share.unit_of("quartier:27") == "27"
+    drawn = buurtanalyse.analyse_area(
+        "getekend", quartier.geometry, region=region, walk=walk, items=team["items"], citizens=team["citizens"],
+        all_ties=team["ties"], unit=None,
+    )  # fmt: skip
+    notes = share.analysis_notes(drawn, lang="nl")
+    assert t("sdc.drawn", "nl") in notes
+    assert not [n for n in notes if n.endswith("%")]
+    assert not [n for n in notes if "burgers" in n.lower() and any(c.isdigit() for c in n)]

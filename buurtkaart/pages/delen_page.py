@@ -60,7 +60,7 @@ try:
             plan, round_name = share.plan_saved_round(saved, common.walk_graph()), saved.name
         shared = share.make_share(
             what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
-            lang=lang, organisation=org_name, notes=notes, plan=plan, round_name=round_name,
+            lang=lang, organisation=org_name, notes=notes, plan=plan, round_name=round_name, unit=share.unit_of(area_spec),
         )
         page = share.share_html(shared)
 except BuurtkaartError as error:
