@@ -348,7 +348,7 @@ def round_share(
         if len(path) > 1:
             layers.append(ShareLayer(
                 key=f"round-line-{r.walker}", label=f"{label} — {total}", colour=r.colour, name_column=None,
-                features=gpd.GeoDataFrame(geometry=[shapely.linestrings(path)], crs="EPSG:4326"), section=section, weight=5,
+                features=gpd.GeoDataFrame(geometry=[shapely.linestrings(path)], crs=settings.CRS), section=section, weight=5,
             ))  # fmt: skip
         letter = chr(ord("A") + r.walker) if several else ""
         numbers = [f"{letter}{k}" for k in range(1, len(r.visits) + 1)]
@@ -360,7 +360,7 @@ def round_share(
                 "minutes": [f"{round(v.stop.minutes)} min" for v in r.visits],
             },
             geometry=shapely.points([(v.stop.lon, v.stop.lat) for v in r.visits]),
-            crs="EPSG:4326",
+            crs=settings.CRS,
         )
         layers.append(ShareLayer(
             key=f"round-stops-{r.walker}", label=t("share.round.stops", lang, walker=label), features=stops,
@@ -409,7 +409,7 @@ def _start_layer(plan: Plan, *, lang: str, section: str) -> ShareLayer:
     """Return the start of a round as one marked point ("S")."""
     start = gpd.GeoDataFrame(
         {"number": ["S"], "name": [f"S. {plan.start.name}"]}, geometry=shapely.points([(plan.start.lon, plan.start.lat)]),
-        crs="EPSG:4326",
+        crs=settings.CRS,
     )
     return ShareLayer(
         key="round-start", label=t("ronde.start", lang), features=start, colour="#222222", rim="#ffffff", section=section,
@@ -493,12 +493,12 @@ def citizen_share(
         ("state_label", t("share.citizen.state", lang)),
     )
     middle = gpd.GeoDataFrame(
-        {"number": ["•"], "title": [t("share.citizen.quartier", lang, name=q_name)]}, geometry=[centre], crs="EPSG:4326"
+        {"number": ["•"], "title": [t("share.citizen.quartier", lang, name=q_name)]}, geometry=[centre], crs=settings.CRS
     )
     layers = [
         ShareLayer(
             key="citizen-quartier", label=t("share.citizen.quartier", lang, name=q_name), section=section,
-            features=gpd.GeoDataFrame(geometry=[quartier.geometry], crs="EPSG:4326"), colour="#2c3e50", name_column=None,
+            features=gpd.GeoDataFrame(geometry=[quartier.geometry], crs=settings.CRS), colour="#2c3e50", name_column=None,
             weight=3, fill_colour="#2c3e50", fill_opacity=0.08,
         ),
     ]  # fmt: skip
