@@ -91,17 +91,30 @@ def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
-    """Return numbered ties as a table in `lang`: number, role, level, place, functions, capital and state."""
+    """Return numbered ties as a table in `lang`: every property (TIE_TABLE_COLUMNS), how many people included."""
     def labels(field: str, vocabulary_name: str) -> pd.Series:
         return tie_frame[field].map(lambda k: vocabulary.label(vocabulary_name, k, lang))
 
+    group = tie_frame["group_size"] if "group_size" in tie_frame.columns else pd.Series(1, index=tie_frame.index)
     return tie_frame.assign(
         role=labels("role", "role"),
         level=labels("level", "level"),
         functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
         capital=labels("capital", "capital"),
         state=labels("state", "state"),
-    )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
+        frequency=labels("frequency", "frequency"),
+        strength=labels("strength", "strength"),
+        influence=labels("influence", "influence"),
+        reciprocity=labels("reciprocity", "reciprocity"),
+        group_size=group.fillna(1).astype(int),
+    )[list(TIE_TABLE_COLUMNS)]
+
+
+# The columns of `tie_table`: the number on the maps, then every property of a tie.
+TIE_TABLE_COLUMNS: tuple[str, ...] = (
+    "num", "role", "level", "place_label", "functions", "capital", "state",
+    "frequency", "strength", "influence", "reciprocity", "group_size",
+)  # fmt: skip
 
 
 def tie_names(tie_frame: gpd.GeoDataFrame, *, lang: str) -> dict[str, str]:

@@ -120,7 +120,13 @@ def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) ->
 
 def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -> None:
     table = network_maps.tie_table(network, lang="fr")
-    assert table.columns.tolist() == ["num", "role", "level", "place_label", "functions", "capital", "state"]
+    assert table.columns.tolist() == [
+        "num", "role", "level", "place_label", "functions", "capital", "state",
+        "frequency", "strength", "influence", "reciprocity", "group_size",
+    ]  # fmt: skip
+    for field in ("frequency", "strength", "influence", "reciprocity"):
+        assert table.loc[0, field] == vocabulary.label(field, network.loc[0, field], "fr")
+    assert table["group_size"].tolist() == [1, 1, 1]  # one person each, unless the tie says otherwise
     assert table["num"].tolist() == [1, 2, 3]
     assert table.loc[1, "level"] == vocabulary.label("level", "stad", "fr")
     assert table.loc[0, "state"] == vocabulary.label("state", "slapend", "fr")
