@@ -112,8 +112,8 @@ def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
 
 # The columns of `tie_table`: the number on the maps, then every property of a tie.
 TIE_TABLE_COLUMNS: tuple[str, ...] = (
-    "num", "role", "level", "place_label", "functions", "capital", "state",
-    "frequency", "strength", "influence", "reciprocity", "group_size",
+    "num", "role", "group_size", "level", "place_label", "functions", "capital", "state",
+    "frequency", "strength", "influence", "reciprocity",
 )  # fmt: skip
 
 

@@ -121,8 +121,8 @@ def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) ->
 def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -> None:
     table = network_maps.tie_table(network, lang="fr")
     assert table.columns.tolist() == [
-        "num", "role", "level", "place_label", "functions", "capital", "state",
-        "frequency", "strength", "influence", "reciprocity", "group_size",
+        "num", "role", "group_size", "level", "place_label", "functions", "capital", "state",
+        "frequency", "strength", "influence", "reciprocity",
     ]  # fmt: skip
     for field in ("frequency", "strength", "influence", "reciprocity"):
         assert table.loc[0, field] == vocabulary.label(field, network.loc[0, field], "fr")
