@@ -1398,6 +1398,7 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Laissez vide pour garder le lieu : {place}",
         "Leave empty to keep the place: {place}",
     ),
+    "burger.tie.place.new": ("Andere plaats?", "Autre lieu ?", "Another place?"),
     "burger.tie.save": ("Wijzigingen bewaren", "Enregistrer les modifications", "Save changes"),
     "burger.tie.saved": ("Band {name} aangepast.", "Lien {name} modifié.", "Tie {name} changed."),
     "burger.profile.edit": ("Profiel en ankerpunt aanpassen", "Modifier le profil et le point d'ancrage", "Edit profile and anchor"),

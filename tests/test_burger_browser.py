@@ -92,7 +92,7 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
         ties_tab.locator('[data-testid="stRadio"]').first.get_by_text(level, exact=True).click()
         settle(page)
         ties_tab.get_by_label("Waar?").fill(place)
-        choose(page, ties_tab, "Functies", function)
+        choose(page, ties_tab.locator('[data-testid="stForm"]').first, "Functies", function)  # the add form (an edit form follows)
         ties_tab.get_by_role("button", name="Band toevoegen").click()
         settle(page)
         if match:  # an unknown name: nothing saved, the closest matches offered
@@ -167,7 +167,7 @@ def test_a_tie_and_the_anchor_are_corrected_on_the_page(page: Page, app_url: str
     # now a full correction: company from a group of 3 at the café, daily, mixed influence, light, in Evere (stad)
     choose(page, edit, "Functies", "Verbindend")
     edit.locator('[data-testid="stRadio"]').first.get_by_text("Stad", exact=True).click()
-    edit.get_by_role("textbox", name="Waar?").fill("Evere")
+    edit.get_by_role("textbox", name="Andere plaats?").fill("Evere")
     select_in(page, edit, "Frequentie", "Dagelijks")
     select_in(page, edit, "Sterkte", "Lichte binding")
     select_in(page, edit, "Invloed", "Gemengd")

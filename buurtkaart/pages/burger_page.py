@@ -159,7 +159,7 @@ def tie_edit_form(tie_id: str) -> None:
             levels = list(vocabulary.LEVELS)
             level = st.radio(t("tie.level", lang), levels, index=levels.index(tie.level), horizontal=True, key=f"{prefix}_level",
                              format_func=lambda k: vocabulary.label("level", k, lang))
-            place = st.text_input(t("burger.place", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=tie.place_label),
+            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=tie.place_label),
                                   placeholder=tie.place_label)
             role = pick(t("tie.role", lang), "role", key=f"{prefix}_role", value=tie.role)
             capital = pick(t("tie.capital", lang), "capital", key=f"{prefix}_capital", value=tie.capital)
