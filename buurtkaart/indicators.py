@@ -89,6 +89,9 @@ def compute(ties: pd.DataFrame, links: pd.DataFrame | None = None) -> NetworkInd
     supportive = supportive_ties(frame)
     pairs = function_pairs(supportive)
     function_ties = pairs.groupby("function")["tie_id"].nunique().reindex(list(FUNCTIONS), fill_value=0)
+    # Company ("verbindend") is given by every active tie that gives it, a harmful one too (the drinking friends).
+    company = function_pairs(active)
+    function_ties["verbindend"] = company.loc[company["function"] == "verbindend", "tie_id"].nunique()
     near = pairs[pairs["function"].isin(NEAR_SUPPORT)]
     near_ids = set(near["tie_id"])
     near_buurt = supportive[supportive["tie_id"].isin(near_ids) & (supportive["level"].astype(str) == "buurt")]
