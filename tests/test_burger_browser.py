@@ -25,7 +25,8 @@ def network_frames(page: Page) -> list[Frame]:
         if frame is page.main_frame or frame.is_detached():
             continue
         try:
-            if frame.locator("path.bk-anchor").count():
+            # the map of the suggestions (numbered places, below their list) is not one of the three views
+            if frame.locator("path.bk-anchor").count() and not frame.locator(".bk-suggestion").count():
                 frames.append(frame)
         except PlaywrightError:
             continue

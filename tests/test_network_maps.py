@@ -162,3 +162,22 @@ def test_change_summary_counts_each_kind_of_change() -> None:
     line = citizens.change_summary(change, lang="en")
     assert line.startswith("**2** ") and "**0** " in line and line.count("**1** ") == 2
     assert citizens.change_summary(change, lang="nl") != line
+
+
+def test_suggestions_are_drawn_on_the_buurt_view_numbered_like_the_list(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    import geopandas as gpd
+
+    found = gpd.GeoDataFrame(
+        {"name": ["Theehuis <img src=x onerror=alert(1)>", "Buurthuis De Kroon"]},
+        geometry=gpd.points_from_xy([4.3790, 4.3800], [50.8675, 50.8680]), crs="EPSG:4326",
+    )  # fmt: skip
+    page = network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base, suggestions=found).get_root().render()
+    assert page.count('class=\\"bk-suggestion\\"') == 2  # in the JSON of each divIcon
+    assert "\\u003e1\\u003c/div" in page and "\\u003e2\\u003c/div" in page
+    assert "1. Theehuis &lt;img" in page and "2. Buurthuis De Kroon" in page
+    assert "<img src=x" not in page
+    # the other views and a map without suggestions draw none
+    world = network_maps.network_map("wereld" if "wereld" in network_maps.VIEWS else network_maps.VIEWS[-1], anchor=ANCHOR,
+                                     anchor_label="A", tie_frame=network, base=base, suggestions=found).get_root().render()
+    assert "bk-suggestion" not in world
+    assert "bk-suggestion" not in network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).get_root().render()

@@ -359,7 +359,11 @@ if section == "network":
     else:
         columns = {c: t(f"burger.col.{c}", lang) for c in ("name", "walk_m", "walk_min", "reason")}
         table = found[list(columns)].assign(walk_m=found["walk_m"].round()).rename(columns=columns)
+        table.insert(0, t("tie.col.num", lang), range(1, len(table) + 1))  # the numbers on the map below
         st.dataframe(table, hide_index=True, key="bg_suggestions")
+        m = network_maps.network_map("buurt", anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base,
+                                     lang=lang, width=2 * VIEW_WIDTH, height=VIEW_HEIGHT, suggestions=found)
+        st_folium(m, key="bg_map_suggestions", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
     roles = caseload.citizen_roles(person, items, walk, max_m=max_m)
     if len(roles):
         st.subheader(t("burger.roles", lang))
