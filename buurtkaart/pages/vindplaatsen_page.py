@@ -91,7 +91,7 @@ def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: s
         fields["actor"] = pick(t("item.actor", lang), actor_vocabulary, lang, value=item.actor if item else None, key=f"{prefix}_actor")
     fields["notes"] = st.text_area(t("item.notes", lang), value=item.notes if item else "", key=f"{prefix}_notes")
     field_error(prefix, "notes")
-    for field in ("lon", "lat", "layer", "other"):
+    for field in ("lon", "lat", "layer"):
         field_error(prefix, field)
     return fields
 
@@ -108,9 +108,8 @@ def run(action, lang: str, success: str, *, form: str | None = None) -> bool:
         result = action()
     except BuurtkaartError as error:
         st.session_state["vp_message"] = ("error", error.message(lang))
-        if form is not None:
-            field = error.field if error.field in FORM_FIELDS else "other"
-            st.session_state["vp_field_error"] = (form, field, error.message(lang))
+        if form is not None and error.field in FORM_FIELDS:  # about one field: said under it too
+            st.session_state["vp_field_error"] = (form, error.field, error.message(lang))
         return False
     st.session_state["vp_message"] = ("success", success.format(name=getattr(result, "name", "")))
     return True
