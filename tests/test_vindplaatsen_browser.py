@@ -153,7 +153,7 @@ def exported_rows(page: Page) -> list[dict]:
     text = ""
     for _ in range(5):  # a click during the rerun after the choice may still get the previous format
         try:
-            with page.expect_download(timeout=10_000) as download:
+            with page.expect_download(timeout=30_000) as download:
                 box.get_by_role("button", name="Download").click()
             text = download.value.path().read_text(encoding="utf-8-sig")
         except PlaywrightError:
