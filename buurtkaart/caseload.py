@@ -92,8 +92,10 @@ def citizen_profiles(citizens: gpd.GeoDataFrame, all_ties: gpd.GeoDataFrame) -> 
     member = _by_distinct(indicators.member_ties, value, ("state",))
     supportive = _by_distinct(indicators.supportive_ties, value, ("state", "influence"))
 
+    people = indicators.group_sizes(all_ties).to_numpy(dtype=np.int64)[keep]  # a tie for "3 friends" counts 3 people
+
     def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(pos[mask], minlength=n)
+        return np.bincount(pos[mask], weights=people[mask], minlength=n).astype(np.int64)
 
     per["size"] = count(member)
     per["active"] = count(value["state"] == "active")

@@ -65,6 +65,9 @@ TIE_FIELDS: tuple[str, ...] = (
     "reciprocity",
 )
 LOCATION_FIELDS: tuple[str, ...] = ("level", "place_kind", "place_ref", "place_label", "lon", "lat")
+GROUP_MAX = 99  # a tie may stand for a group of people ("3 drinking friends"), up to this many
+# The columns of `list_ties` / `version_ties` (besides `geometry`): TIE_COLUMNS and how many people the tie stands for.
+LISTED_TIE_COLUMNS: tuple[str, ...] = (*TIE_COLUMNS, "group_size")
 WEAK_STATES: tuple[str, ...] = ("slapend", "breuklijn")
 CHANGES: tuple[str, ...] = ("added", "lost", "reactivated", "weakened", "unchanged", "changed")
 # The columns of `compare` (besides `geometry`): what happened to each tie, which fields changed, the tie itself.
@@ -170,6 +173,7 @@ class Tie:
     lat: float
     created_at: datetime
     updated_at: datetime
+    group_size: int = 1
 
     @property
     def id(self) -> str:
@@ -388,6 +392,7 @@ def add_tie(
     influence: str,
     reciprocity: str,
     location: Location,
+    group_size: int = 1,
 ) -> Tie:
     """Add a tie to a citizen's network and return it.
 
@@ -401,6 +406,8 @@ def add_tie(
         One or more of ``vocabulary.FUNCTIONS``.
     location
         Where the tie is, at its level (``gazetteer.resolve``).
+    group_size
+        How many people the tie stands for (1 to GROUP_MAX: "3 drinking friends" is one tie of 3).
 
     Returns
     -------
@@ -420,7 +427,8 @@ def add_tie(
     """
     values = clean_tie(
         {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
-         "state": state, "influence": influence, "reciprocity": reciprocity, "location": location}
+         "state": state, "influence": influence, "reciprocity": reciprocity, "location": location,
+         "group_size": group_size}
     )  # fmt: skip
     return _insert_ties(store, organisation_id, citizen_id, [values])[0]
 
@@ -439,9 +447,9 @@ def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) 
     with store.write(lock=organisation_id) as session:
         current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
         if "location" in changes:
-            merged = {k: current[k] for k in TIE_FIELDS} | changes
+            merged = {k: current[k] for k in (*TIE_FIELDS, "group_size")} | changes
         else:
-            merged = {k: current[k] for k in (*TIE_FIELDS, *LOCATION_FIELDS)} | changes
+            merged = {k: current[k] for k in (*TIE_FIELDS, "group_size", *LOCATION_FIELDS)} | changes
         values = clean_tie(merged)
         if all(validate.same(current[k], v) for k, v in values.items()):
             return _tie(current)
@@ -503,20 +511,32 @@ def ties_frame(records: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
     """Return tie records (TIE_COLUMNS + lon, lat) as a GeoDataFrame with the declared columns (functions as tuples)."""
     data = {c: pd.Series([r[c] for r in records], dtype=object) for c in TIE_COLUMNS}
     data["functions"] = pd.Series([tuple(r["functions"]) for r in records], dtype=object)
+    data["group_size"] = pd.Series([int(r.get("group_size") or 1) for r in records], dtype="int64")  # older versions: 1
     geometry = gpd.points_from_xy([r["lon"] for r in records], [r["lat"] for r in records], crs=CRS)
     return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
 
 
 def clean_tie(values: Mapping[str, Any]) -> dict[str, Any]:
     """Return a tie's fields checked and normalised (TIE_FIELDS + LOCATION_FIELDS); raise TieError on a problem."""
-    allowed = {*TIE_FIELDS, *LOCATION_FIELDS, "location"}
+    allowed = {*TIE_FIELDS, *LOCATION_FIELDS, "location", "group_size"}
     unknown = set(values) - allowed
     if unknown:
         msg = f"a tie has no field {sorted(unknown)}; it has {sorted(allowed)}"
         raise TypeError(msg)
     out = {f: _choice(values.get(f), f, TieError) for f in TIE_FIELDS if f != "functions"}
     out["functions"] = _functions(values.get("functions"))
+    out["group_size"] = _group_size(values.get("group_size", 1))
     return {**out, **_clean_location(values)}
+
+
+def _group_size(value: object) -> int:
+    """Return how many people a tie stands for (a whole number from 1 to GROUP_MAX); raise TieError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)) or not str(value).strip().isdigit():
+        raise TieError("error.tie_group_size", field="group_size", max=GROUP_MAX)
+    size = int(str(value).strip())
+    if not 1 <= size <= GROUP_MAX:
+        raise TieError("error.tie_group_size", field="group_size", max=GROUP_MAX)
+    return size
 
 
 # --- who knows whom ---
@@ -592,7 +612,7 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
     with store.write(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
         ties = [
-            {c: list(r[c]) if c == "functions" else r[c] for c in (*TIE_COLUMNS, "lon", "lat") if c != "citizen_id"}
+            {c: list(r[c]) if c == "functions" else r[c] for c in (*TIE_COLUMNS, "group_size", "lon", "lat") if c != "citizen_id"}
             for r in session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings()
         ]
         links = [list(pair) for pair in _links(session, organisation_id, citizen_id)]
@@ -617,6 +637,24 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
         else:
             session.execute(VERSIONS.update().where(VERSIONS.c.id == existing).values(values))
     return NetworkVersion(existing, citizen_id, on, label, len(ties), len(links), values["created_at"])
+
+
+def redate_version(store: Store, organisation_id: str, version_id: str, *, on: date) -> NetworkVersion:
+    """Move a saved version to the day `on`; raise CitizenError if the citizen has another version that day."""
+    if isinstance(on, datetime) or not isinstance(on, date):
+        msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
+        raise TypeError(msg)
+    with store.write(lock=organisation_id) as session:
+        row = _version_row(session, organisation_id, version_id)
+        taken = session.execute(
+            select(VERSIONS.c.id).where(
+                VERSIONS.c.citizen_id == row.citizen_id, VERSIONS.c.saved_on == on, VERSIONS.c.id != row.id
+            )
+        ).scalar()
+        if taken is not None:
+            raise CitizenError("error.version_date_taken", field="version_date", on=on.isoformat())
+        session.execute(VERSIONS.update().where(VERSIONS.c.id == row.id).values(saved_on=on))
+    return NetworkVersion(row.id, row.citizen_id, on, row.label, len(row.ties), len(row.links), row.created_at)
 
 
 def list_versions(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFrame:
@@ -961,7 +999,7 @@ def _ties_of(organisation_id: str, citizen_id: str) -> Any:
 
 def _tie_query() -> Any:
     """Return a query of ties with the TIE_COLUMNS names and lon, lat, oldest first."""
-    columns = [TIES.c.id.label("tie_id"), *(TIES.c[c] for c in TIE_COLUMNS if c != "tie_id"), TIES.c.lon, TIES.c.lat]
+    columns = [TIES.c.id.label("tie_id"), *(TIES.c[c] for c in TIE_COLUMNS if c != "tie_id"), TIES.c.group_size, TIES.c.lon, TIES.c.lat]
     return select(*columns).order_by(TIES.c.created_at, TIES.c.id)
 
 

@@ -1555,6 +1555,38 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Le quartier de ce citoyen est inconnu : choisissez d'abord un ancrage dans un quartier bruxellois.",
         "This citizen's quartier is unknown: first choose an anchor in a Brussels quartier.",
     ),
+    # --- issue 14: correct anything, ties that stand for a group (burger page) ---
+    "citizen.field.group_size": ("Aantal personen", "Nombre de personnes", "Number of people"),
+    "citizen.field.version_date": ("Datum van de versie", "Date de la version", "Date of the version"),
+    "error.tie_group_size": (
+        "Geef een aantal personen van 1 tot {max}.",
+        "Indiquez un nombre de personnes de 1 à {max}.",
+        "Give a number of people from 1 to {max}.",
+    ),
+    "tie.group_size": ("Aantal personen (1, of een groep)", "Nombre de personnes (1, ou un groupe)", "Number of people (1, or a group)"),
+    "burger.tie.edit": ("Band aanpassen", "Modifier le lien", "Edit a tie"),
+    "burger.tie.place.keep": (
+        "Laat leeg om de plaats te houden: {place}",
+        "Laissez vide pour garder le lieu : {place}",
+        "Leave empty to keep the place: {place}",
+    ),
+    "burger.tie.place.new": ("Andere plaats?", "Autre lieu ?", "Another place?"),
+    "burger.tie.save": ("Wijzigingen bewaren", "Enregistrer les modifications", "Save changes"),
+    "burger.tie.saved": ("Band {name} aangepast.", "Lien {name} modifié.", "Tie {name} changed."),
+    "burger.profile.edit": ("Profiel en ankerpunt aanpassen", "Modifier le profil et le point d'ancrage", "Edit profile and anchor"),
+    "burger.profile.anchor.keep": ("Ankerpunt houden: {place}", "Garder le point d'ancrage : {place}", "Keep the anchor: {place}"),
+    "burger.profile.save": ("Profiel bewaren", "Enregistrer le profil", "Save profile"),
+    "burger.profile.saved": ("Profiel van {code} aangepast.", "Profil de {code} modifié.", "Profile of {code} changed."),
+    "burger.version.redate": ("Datum van deze versie aanpassen", "Modifier la date de cette version", "Change this version's date"),
+    "burger.version.redate.button": ("Datum bewaren", "Enregistrer la date", "Save the date"),
+    "burger.version.redated": ("De versie staat nu op {on}.", "La version est maintenant au {on}.", "The version is now dated {on}."),
+    "error.version_date_taken": (
+        "Er is al een versie op {on}.",
+        "Il existe déjà une version au {on}.",
+        "There is already a version on {on}.",
+    ),
+    "tie.col.num": ("Nr.", "N°", "No."),
+    "tie.col.group_size": ("Personen", "Personnes", "People"),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

@@ -89,33 +89,48 @@ def compute(ties: pd.DataFrame, links: pd.DataFrame | None = None) -> NetworkInd
     supportive = supportive_ties(frame)
     pairs = function_pairs(supportive)
     function_ties = pairs.groupby("function")["tie_id"].nunique().reindex(list(FUNCTIONS), fill_value=0)
+    # Company ("verbindend") is given by every active tie that gives it, a harmful one too (the drinking friends).
+    company = function_pairs(active)
+    function_ties["verbindend"] = company.loc[company["function"] == "verbindend", "tie_id"].nunique()
     near = pairs[pairs["function"].isin(NEAR_SUPPORT)]
     near_ids = set(near["tie_id"])
     near_buurt = supportive[supportive["tie_id"].isin(near_ids) & (supportive["level"].astype(str) == "buurt")]
-    size = len(members)
-    capital_counts = _counts(members["capital"], CAPITALS)
+    size = people(members)
+    capital_counts = _counts(members["capital"], CAPITALS, weights=group_sizes(members))
     result = {
         "size": size,
-        "active": len(active),
+        "active": people(active),
         "size_class": size_class(size),
         "breuklijnen": int((state == "breuklijn").sum()),
-        "composition": _counts(members["role"].map(ROLE_GROUPS).fillna("other"), ROLE_GROUP_KEYS),
+        "composition": _counts(members["role"].map(ROLE_GROUPS).fillna("other"), ROLE_GROUP_KEYS, weights=group_sizes(members)),
         "function_ties": {f: int(n) for f, n in function_ties.items()},
         "functions_by_different_people": _distinct_cover(pairs),
         "capital_counts": capital_counts,
         "capital_shares": {c: (n / size if size else 0.0) for c, n in capital_counts.items()},
-        "light_ties": int((members["strength"].astype(str) == "light").sum()),
+        "light_ties": people(members[members["strength"].astype(str) == "light"]),
         "reactivatable": int(((state == "slapend") & frame["influence"].isin(("positive", "mixed"))).sum()),
         "one_sided": int((active["reciprocity"].astype(str) == "receives").sum()),
         "negative": int((active["influence"].astype(str) == "negative").sum()),
         "mixed": int((active["influence"].astype(str) == "mixed").sum()),
-        "levels": _counts(members["level"], LEVELS),
+        "levels": _counts(members["level"], LEVELS, weights=group_sizes(members)),
         "near_support": len(near_buurt),
         "all_support_far": bool(near_ids) and near_buurt.empty,
     }
     if links is not None:
         result.update(_link_figures(members["tie_id"], links))
     return NetworkIndicators(**result)
+
+
+def group_sizes(ties: pd.DataFrame) -> pd.Series:
+    """Return how many people each tie stands for (its `group_size`; 1 where it has none)."""
+    if "group_size" not in ties.columns:
+        return pd.Series(1, index=ties.index, dtype="int64")
+    return pd.to_numeric(ties["group_size"], errors="coerce").fillna(1).clip(lower=1).astype("int64")
+
+
+def people(ties: pd.DataFrame) -> int:
+    """Return how many people some ties stand for ("3 drinking friends" count as 3 members)."""
+    return int(group_sizes(ties).sum())
 
 
 def member_ties(ties: pd.DataFrame) -> pd.DataFrame:
@@ -233,9 +248,12 @@ def _checked(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> pd.Dat
     return frame
 
 
-def _counts(values: pd.Series, keys: tuple[str, ...]) -> dict[str, int]:
-    """Return how often each key occurs in `values`, in the order of `keys`."""
-    counts = values.astype(str).value_counts()
+def _counts(values: pd.Series, keys: tuple[str, ...], *, weights: pd.Series | None = None) -> dict[str, int]:
+    """Return how often each key occurs in `values` (each row counted `weights` times), in the order of `keys`."""
+    if weights is None:
+        counts = values.astype(str).value_counts()
+    else:
+        counts = weights.groupby(values.astype(str).to_numpy()).sum()
     return {k: int(counts.get(k, 0)) for k in keys}
 
 

@@ -91,17 +91,30 @@ def numbered(tie_frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
-    """Return numbered ties as a table in `lang`: number, role, level, place, functions, capital and state."""
+    """Return numbered ties as a table in `lang`: every property (TIE_TABLE_COLUMNS), how many people included."""
     def labels(field: str, vocabulary_name: str) -> pd.Series:
         return tie_frame[field].map(lambda k: vocabulary.label(vocabulary_name, k, lang))
 
+    group = tie_frame["group_size"] if "group_size" in tie_frame.columns else pd.Series(1, index=tie_frame.index)
     return tie_frame.assign(
         role=labels("role", "role"),
         level=labels("level", "level"),
         functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
         capital=labels("capital", "capital"),
         state=labels("state", "state"),
-    )[["num", "role", "level", "place_label", "functions", "capital", "state"]]
+        frequency=labels("frequency", "frequency"),
+        strength=labels("strength", "strength"),
+        influence=labels("influence", "influence"),
+        reciprocity=labels("reciprocity", "reciprocity"),
+        group_size=group.fillna(1).astype(int),
+    )[list(TIE_TABLE_COLUMNS)]
+
+
+# The columns of `tie_table`: the number on the maps, then every property of a tie.
+TIE_TABLE_COLUMNS: tuple[str, ...] = (
+    "num", "role", "group_size", "level", "place_label", "functions", "capital", "state",
+    "frequency", "strength", "influence", "reciprocity",
+)  # fmt: skip
 
 
 def tie_names(tie_frame: gpd.GeoDataFrame, *, lang: str) -> dict[str, str]:
@@ -142,11 +155,13 @@ def network_map(
     lost: gpd.GeoDataFrame | None = None,
     width: int = 900,
     height: int = 480,
+    suggestions: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """Return one view of a citizen's network: a line from the anchor to each numbered tie of that view.
 
     `tie_frame` comes from `numbered`; `changes` (tie_id -> change, from comparing two versions)
     marks added and reactivated ties, and `lost` ties of the older version are drawn in grey.
+    `suggestions` (from `suggestions.suggest`, in list order) are drawn on the buurt view, numbered 1, 2… like the list.
     """
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}")
@@ -168,6 +183,8 @@ def network_map(
         if lost_shown is not None and (lost_shown["level"] == level).any():
             _add_ties(group, anchor, lost_shown[lost_shown["level"] == level], lang, None, lost=True)
         group.add_to(m)
+    if view == "buurt" and suggestions is not None and len(suggestions):
+        _add_suggestions(m, suggestions, lang)
     folium.CircleMarker(
         (anchor[1], anchor[0]), radius=10, color="#2c3e50", weight=3, fill=True, fill_color="#f1c40f", fill_opacity=1,
         class_name="bk-anchor", tooltip=folium.Tooltip(_text(anchor_label)),
@@ -287,6 +304,22 @@ def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float,
             base.world, interactive=False, attribution="Natural Earth",
             style={"color": "#7f8c8d", "weight": 0.8, "fillColor": "#ecf0f1", "fillOpacity": 1, "className": "bk-country"},
         ).add_to(m)
+
+
+def _add_suggestions(m: folium.Map, suggestions: gpd.GeoDataFrame, lang: str) -> None:
+    """Add the suggested places as numbered markers (1 = the first of the list), their name as text in a tooltip."""
+    group = folium.FeatureGroup(name=f"{i18n.t('burger.suggestions', lang)} ({len(suggestions)})")
+    for number, row in enumerate(suggestions.itertuples(), start=1):
+        folium.Marker(
+            (row.geometry.y, row.geometry.x),
+            icon=folium.DivIcon(
+                html=f'<div class="bk-suggestion" style="background:#8e44ad;color:#fff;border-radius:50%;width:22px;height:22px;'
+                f'line-height:22px;text-align:center;font:bold 12px sans-serif;border:2px solid #fff">{int(number)}</div>',
+                icon_size=(22, 22), icon_anchor=(11, 11), class_name="bk-suggestion-icon",
+            ),
+            tooltip=folium.Tooltip(f"{int(number)}. {_text(str(row.name))}"),
+        ).add_to(group)
+    group.add_to(m)
 
 
 def _text(value: str) -> str:

@@ -249,6 +249,8 @@ class TieRecord(Base):
     lat: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # How many people the tie stands for ("3 drinking friends" is one tie of 3); 1 for one person.
+    group_size: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class TieLink(Base):

@@ -50,6 +50,20 @@ SITUATION_TARGET_GROUPS: dict[str, tuple[str, ...]] = {
     "wheelchair": ("people_with_disability",),
 }
 ITEM_LAYERS: tuple[str, ...] = ("vindplaats", "site", "partner")  # not gatekeepers, not needs
+# Target groups that keep others out: a place only for men is suggested only to a citizen whose profile says "man".
+EXCLUSIVE_GROUPS: dict[str, str] = {"men": "man", "women": "woman"}  # group -> the situation tag that fits it
+# Influence of a tie that makes its place one not to send the citizen back to.
+HARMFUL_INFLUENCES: tuple[str, ...] = ("negative", "mixed")
+HARMFUL_PLACE_M = 30.0  # a place this close to a harmful tie's place is that place (an OSM place and its vindplaats)
+# OSM places that are not meeting places: shops (except the laundromat), banks, fast food, hotels, parking...
+NOT_MEETING_TAGS: frozenset[str] = frozenset(
+    {"amenity=bank", "amenity=atm", "amenity=bureau_de_change", "amenity=money_transfer", "amenity=fast_food",
+     "amenity=fuel", "amenity=parking", "amenity=car_rental", "amenity=vending_machine", "amenity=post_box",
+     "amenity=pharmacy", "amenity=dentist", "amenity=veterinary", "amenity=police", "tourism=hotel",
+     "tourism=information", "tourism=viewpoint"}
+)  # fmt: skip
+MEETING_SHOP_TAGS: frozenset[str] = frozenset({"shop=laundry"})  # the one kind of shop where people wait together
+WHEELCHAIR_RANK: dict[str, int] = {"yes": 0, "limited": 1, "unknown": 2}  # "no" is left out
 # Ranks: what a suggestion answers, most important first.
 BASIS_RANK: dict[str, int] = {"function": 0, "fragile": 1, "interest": 2, "situation": 3, "target_group": 3}
 WALK_M_PER_MIN = 75.0  # 4.5 km/h, an unhurried pace
@@ -121,6 +135,7 @@ def suggest(
         ],
         ignore_index=True,
     )
+    candidates = _fits_profile(_not_harmful(candidates, ties), situations)
     if wheelchair:
         candidates = candidates[candidates["wheelchair"] != "no"]
     node, snap_m = snap(graph, candidates["lon"].to_numpy(float), candidates["lat"].to_numpy(float), main_only=True)
@@ -146,8 +161,49 @@ def _targets(ties: pd.DataFrame, interests: tuple[str, ...], situations: tuple[s
     return frame
 
 
+def _not_harmful(candidates: pd.DataFrame, ties: pd.DataFrame) -> pd.DataFrame:
+    """Return the candidates that are not the place of a negative or mixed-influence tie (never send someone back there)."""
+    if ties.empty or "influence" not in ties.columns:
+        return candidates
+    harmful = ties[ties["influence"].astype(str).isin(HARMFUL_INFLUENCES) & (ties["level"].astype(str) == "buurt")]
+    if harmful.empty or candidates.empty:
+        return candidates
+    refs = set(harmful["place_ref"].astype(str))
+    lon = np.radians(candidates["lon"].to_numpy(float))[:, None]
+    lat = np.radians(candidates["lat"].to_numpy(float))[:, None]
+    tie_lon = np.radians(harmful.geometry.x.to_numpy(float))[None, :]
+    tie_lat = np.radians(harmful.geometry.y.to_numpy(float))[None, :]
+    # equirectangular metres: exact enough within a few tens of metres
+    metres = 6_371_000 * np.hypot((lon - tie_lon) * np.cos((lat + tie_lat) / 2), lat - tie_lat)
+    near = (metres <= HARMFUL_PLACE_M).any(axis=1)
+    return candidates[~near & ~candidates["ref"].astype(str).isin(refs)]
+
+
+def _fits_profile(candidates: pd.DataFrame, situations: tuple[str, ...]) -> pd.DataFrame:
+    """Return the candidates whose target groups let the citizen in (a men-only place only to a citizen tagged "man")."""
+    def fits(groups: object) -> bool:
+        keys = set(as_keys(groups))
+        exclusive = keys & set(EXCLUSIVE_GROUPS)
+        if not exclusive or "everyone" in keys or exclusive == set(EXCLUSIVE_GROUPS):
+            return True
+        return any(EXCLUSIVE_GROUPS[g] in situations for g in exclusive)
+
+    if candidates.empty:
+        return candidates
+    return candidates[candidates["groups"].map(fits).astype(bool)]
+
+
+def _meeting_places(places: pd.DataFrame) -> pd.DataFrame:
+    """Return the OSM places that can be meeting places: named, and not a shop, bank, fast food or the like."""
+    tag = places["osm_tag"].fillna("").astype(str) if "osm_tag" in places.columns else pd.Series("", index=places.index)
+    named = places["name"].fillna("").astype(str).str.strip() != ""
+    shop = tag.str.startswith("shop=") & ~tag.isin(MEETING_SHOP_TAGS)
+    return places[named & ~shop & ~tag.isin(NOT_MEETING_TAGS)]
+
+
 def _place_candidates(places: pd.DataFrame, targets: pd.DataFrame, items: pd.DataFrame | None) -> pd.DataFrame:
-    """Return the area's places whose category fits a target (the best target per place)."""
+    """Return the area's meeting places whose category fits a target (the best target per place)."""
+    places = _meeting_places(places)
     wanted = places[places["category"].isin(targets["category"])]
     if items is not None and "osm_place_id" in items and len(wanted):
         wanted = wanted[~wanted["place_id"].isin(items["osm_place_id"].dropna())]  # the organisation's item wins
@@ -168,6 +224,7 @@ def _place_candidates(places: pd.DataFrame, targets: pd.DataFrame, items: pd.Dat
             "lon": best["lon"],
             "lat": best["lat"],
             "also_interest": _also_interest(best, targets),
+            "groups": [()] * len(best),
         }
     )
 
@@ -178,7 +235,7 @@ def _item_candidates(
     """Return the organisation's items that fit a target by kind or by target group, with a language they share."""
     columns = [
         "name", "category", "source", "ref", "function", "basis", "key", "basis_rank", "language", "wheelchair", "lon", "lat",
-        "also_interest",
+        "also_interest", "groups",
     ]  # fmt: skip
     if items is None or items.empty:
         return pd.DataFrame(columns=columns)
@@ -213,6 +270,7 @@ def _item_candidates(
             "lon": best["lon"],
             "lat": best["lat"],
             "also_interest": _also_interest(best.assign(category=best["kind"]), targets),
+            "groups": best["target_groups"].map(as_keys),
         }
     )[columns]
 
@@ -228,10 +286,12 @@ def _ranked(candidates: pd.DataFrame, wheelchair: bool) -> pd.DataFrame:
     frame = candidates.assign(
         source_rank=(candidates["source"] != "vindplaats").astype(int),
         language_rank=(candidates["language"] == "").astype(int),
-        wheel_rank=(candidates["wheelchair"] == "unknown").astype(int) if wheelchair else 0,
+        wheel_rank=candidates["wheelchair"].map(WHEELCHAIR_RANK).fillna(2) if wheelchair else 0,
     ).sort_values("walk_m", kind="stable")
     frame["round"] = frame.groupby(["source_rank", "basis", "category"]).cumcount()
     order = ["source_rank", "language_rank", "round", "basis_rank", "wheel_rank", "walk_m"]
+    if wheelchair:  # a place marked wheelchair "ja" comes first for who needs it
+        order = ["wheel_rank", *order]
     return frame.sort_values(order, kind="stable")
 
 

@@ -362,13 +362,34 @@ def add_from_place(
     return add(store, organisation_id, user=user, layer=layer, bounds=bounds, **{**fields_from_place(place), **overrides})
 
 
+# OSM tags whose own kind of vindplaats is narrower than their map category (a laundromat is not a shop).
+OSM_TAG_KINDS: dict[str, str] = {
+    "shop=laundry": "laundromat",
+    "shop=dry_cleaning": "laundromat",
+    "amenity=bench": "bench",
+    "leisure=bench": "bench",
+    "highway=bus_stop": "bus_stop",
+    "railway=subway_entrance": "metro_station",
+    "station=subway": "metro_station",
+    "place=square": "square",
+}
+
+
+def osm_kind(place: Mapping[str, Any]) -> str:
+    """Return the kind of vindplaats of an OSM place: from its OSM tag where one fits, else its category."""
+    tag = str(place.get("osm_tag") or "")
+    if tag in OSM_TAG_KINDS:
+        return OSM_TAG_KINDS[tag]
+    return place.get("category") if place.get("category") in KINDS else OTHER
+
+
 def fields_from_place(place: Mapping[str, Any]) -> dict[str, Any]:
     """Return the `add` fields taken from an OSM place: name, kind, position, hours, wheelchair, osm id."""
     point = place["geometry"]
     wheelchair = str(place.get("wheelchair") or "")
     return {
         "name": str(place.get("name") or ""),
-        "kind": place.get("category") if place.get("category") in KINDS else OTHER,
+        "kind": osm_kind(place),
         "lon": float(point.x),
         "lat": float(point.y),
         "hours": str(place.get("opening_hours") or ""),
@@ -514,21 +535,42 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
 
 
 def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-    """Return places and streets of `area` whose name matches `query` (label, source, geometry), places first."""
-    columns = {"label": pd.Series(dtype="str"), "source": pd.Series(dtype="str")}
+    """Return places and streets of `area` whose name matches `query` (id, label, source, detail, geometry), places first.
+
+    `id` is the place's own id (``street:<name>`` for a street): a hit is picked by it, never by its label,
+    since several places share a name. `detail` tells same-named places apart: the address, else the nearest street.
+    """
+    columns = {k: pd.Series(dtype="str") for k in ("id", "label", "source", "detail")}
     if not names.fold(query):
         return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
     found = places_mod.search(area.places, query, limit=limit)
-    hits = [(row.name, "place", row.geometry) for row in found.itertuples()]
+    hits = [
+        (str(row.place_id), row.name, "place", str(getattr(row, "address", "") or "") or nearest_street(area, row.geometry), row.geometry)
+        for row in found.itertuples()
+    ]
     if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
         streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
         streets = streets[names.match(streets["name"].astype(str), query) != names.NO_MATCH]
         for name, group in streets.groupby("name", sort=True):
-            hits.append((str(name), "street", shapely.point_on_surface(group.geometry.union_all())))
+            hits.append((f"street:{name}", str(name), "street", "", shapely.point_on_surface(group.geometry.union_all())))
     hits = hits[:limit]
     return gpd.GeoDataFrame(
-        {"label": [h[0] for h in hits], "source": [h[1] for h in hits]}, geometry=[h[2] for h in hits], crs=CRS
+        {k: [h[i] for h in hits] for i, k in enumerate(("id", "label", "source", "detail"))},
+        geometry=[h[4] for h in hits],
+        crs=CRS,
     )
+
+
+def nearest_street(area: Area, point: shapely.Point) -> str:
+    """Return the name of the named street nearest to `point` ("" if there is none)."""
+    streets = area.street_edges
+    if "name" not in streets.columns or streets.empty:
+        return ""
+    named = streets[streets["name"].notna() & (streets["name"].astype(str) != "")]
+    if named.empty:
+        return ""
+    [_, [position]] = named.sindex.nearest(point, return_all=False)
+    return str(named["name"].iloc[position])
 
 
 # --- building blocks (also used by buurtkaart.exchange) ---

@@ -25,7 +25,8 @@ def network_frames(page: Page) -> list[Frame]:
         if frame is page.main_frame or frame.is_detached():
             continue
         try:
-            if frame.locator("path.bk-anchor").count():
+            # the map of the suggestions (numbered places, below their list) is not one of the three views
+            if frame.locator("path.bk-anchor").count() and not frame.locator(".bk-suggestion").count():
                 frames.append(frame)
         except PlaywrightError:
             continue
@@ -92,7 +93,7 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
         ties_tab.locator('[data-testid="stRadio"]').first.get_by_text(level, exact=True).click()
         settle(page)
         ties_tab.get_by_label("Waar?").fill(place)
-        choose(page, ties_tab, "Functies", function)
+        choose(page, ties_tab.locator('[data-testid="stForm"]').first, "Functies", function)  # the add form (an edit form follows)
         ties_tab.get_by_role("button", name="Band toevoegen").click()
         settle(page)
         if match:  # an unknown name: nothing saved, the closest matches offered
@@ -126,3 +127,77 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
     page.get_by_text(f"Ja, wis {code}").click()
     page.get_by_role("button", name="Definitief wissen").click()
     expect(page.get_by_text(f"{code} is gewist")).to_be_visible(timeout=30_000)
+
+
+def select_in(page: Page, scope, label: str, option: str) -> None:
+    """Pick `option` in the select box labelled `label` inside `scope`."""
+    scope.get_by_role("combobox", name=label, exact=True).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_a_tie_and_the_anchor_are_corrected_on_the_page(page: Page, app_url: str) -> None:
+    """Issue 14: every property of a tie is edited (a group of 3 drinking friends), a refused edit keeps the form; the anchor too."""
+    page.goto(app_url + "/burger")
+    field = page.get_by_label("Organisatie", exact=True)
+    expect(field).to_be_visible(timeout=60_000)
+    field.fill("Correctieteam")
+    field.press("Enter")
+    expect(page.get_by_role("button", name="Burger aanmaken")).to_be_visible(timeout=60_000)
+    settle(page)
+    page.get_by_role("button", name="Burger aanmaken").click()
+    created = page.get_by_text(re.compile(r"Burger BK-[0-9A-Z]{4}-[0-9A-Z]{4} is aangemaakt"))
+    expect(created).to_be_visible(timeout=30_000)
+    code = re.search(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}", created.inner_text()).group(0)
+
+    main = page.locator('[data-testid="stMain"]')
+    section(page, "Banden invoeren")
+    main.get_by_label("Waar?").first.fill("Josaphatpark")
+    choose(page, main.locator('[data-testid="stForm"]').first, "Functies", "Verbindend")
+    main.get_by_role("button", name="Band toevoegen").click()
+    expect(page.get_by_text("Band toegevoegd")).to_be_visible(timeout=30_000)
+    settle(page)
+
+    edit = main.locator('[data-testid="stForm"]').nth(1)
+    expect(edit.get_by_role("button", name="Wijzigingen bewaren")).to_be_visible(timeout=30_000)
+    # a refused edit (no function left) says why and keeps what was typed
+    edit.get_by_role("spinbutton", name=re.compile("Aantal personen")).fill("3")
+    edit.locator('[data-testid="stMultiSelect"]').filter(has_text="Functies").get_by_role("button", name=re.compile("Remove|Verwijder")).first.click()
+    edit.get_by_role("button", name="Wijzigingen bewaren").click()
+    expect(main.get_by_text(re.compile("functie", re.IGNORECASE)).first).to_be_visible(timeout=30_000)
+    expect(edit.get_by_role("spinbutton", name=re.compile("Aantal personen"))).to_have_value("3")
+    # now a full correction: company from a group of 3 at the café, daily, mixed influence, light, in Evere (stad)
+    choose(page, edit, "Functies", "Verbindend")
+    edit.locator('[data-testid="stRadio"]').first.get_by_text("Stad", exact=True).click()
+    edit.get_by_role("textbox", name="Andere plaats?").fill("Evere")
+    select_in(page, edit, "Frequentie", "Dagelijks")
+    select_in(page, edit, "Sterkte", "Lichte binding")
+    select_in(page, edit, "Invloed", "Gemengd")
+    edit.get_by_role("button", name="Wijzigingen bewaren").click()
+    expect(page.get_by_text(re.compile("Band .* aangepast"))).to_be_visible(timeout=30_000)
+    settle(page)
+    # the tie list shows every property, the group as one row of 3 people
+    table = main.locator('[data-testid="stDataFrame"]').first
+    expect(table).to_be_visible()
+    for header in ("Frequentie", "Sterkte", "Invloed", "Wederkerigheid", "Personen"):
+        expect(table.locator("[role=columnheader]", has_text=header).first).to_be_attached()
+    expect(table.locator("[role=gridcell]", has_text="Evere").first).to_be_attached()
+    expect(table.locator("[role=gridcell]", has_text="Gemengd").first).to_be_attached()
+    expect(table.locator("[role=gridcell]", has_text="Dagelijks").first).to_be_attached()
+    expect(table.locator("[role=row]")).to_have_count(2)  # the header and ONE tie
+    expect(table.locator("[role=gridcell]", has_text=re.compile("^3$")).first).to_be_attached()
+    section(page, "Netwerk")
+    expect(page.get_by_text(re.compile("Het netwerk telt 3"))).to_be_visible(timeout=30_000)
+
+    # a wrong anchor is corrected without erasing the citizen
+    section(page, "Beheer")
+    main.get_by_text(re.compile("^Ankerpunt houden")).click()
+    settle(page)
+    main.locator('[data-testid="stRadio"]').filter(has_text="Ankerpunt op de kaart").get_by_text("Plek", exact=True).click()
+    settle(page)
+    main.get_by_label("Plek die de burger kiest").fill("Josaphatpark")
+    main.get_by_label("Plek die de burger kiest").press("Enter")
+    settle(page)
+    main.get_by_role("button", name="Profiel bewaren").click()
+    expect(page.get_by_text(f"Profiel van {code} aangepast.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"Plek: .*Josaphat"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible()

@@ -210,3 +210,13 @@ def test_citizen_roles_lists_needs_their_talents_answer_nearby(schaerbeek_graph:
     assert roles.iloc[0]["talent"] == "gardening"
     assert 0 <= roles.iloc[0]["walk_m"] <= 800
     assert np.isfinite(roles["walk_m"]).all()
+
+
+def test_a_tie_for_a_group_counts_its_people_in_the_profile() -> None:
+    from buurtkaart import caseload
+
+    people = citizen_frame([{"citizen_id": "c1"}])
+    ties = tie_frame([{"citizen_id": "c1"}, {"citizen_id": "c1"}])
+    ties["group_size"] = [3, 1]
+    profile = caseload.citizen_profiles(people, ties).iloc[0]
+    assert profile["size"] == 4 and profile["active"] == 4

@@ -231,7 +231,7 @@ def test_an_empty_organisation_lists_the_declared_columns(store: Store, org: str
     frame = cz.list_citizens(store, org)
     assert frame.empty and list(frame.columns) == [*vocab.CITIZEN_COLUMNS, "geometry"]
     ties = cz.all_ties(store, org)
-    assert ties.empty and list(ties.columns) == [*vocab.TIE_COLUMNS, "geometry"]
+    assert ties.empty and list(ties.columns) == [*cz.LISTED_TIE_COLUMNS, "geometry"]
 
 
 def test_the_embedded_quartiers_are_used_when_none_are_given(
@@ -366,7 +366,7 @@ def test_a_tie_is_added_and_listed(store: Store, org: str, citizen: cz.Citizen) 
     assert tie.location == CASABLANCA and tie.citizen_id == citizen.citizen_id
     assert cz.get_tie(store, org, tie.tie_id) == tie and tie.id == tie.tie_id
     frame = cz.list_ties(store, org, citizen.citizen_id)
-    assert list(frame.columns) == [*vocab.TIE_COLUMNS, "geometry"] and frame.crs.to_epsg() == 4326
+    assert list(frame.columns) == [*cz.LISTED_TIE_COLUMNS, "geometry"] and frame.crs.to_epsg() == 4326
     row = frame.iloc[0]
     assert row["tie_id"] == tie.tie_id and row["functions"] == ("materieel", "verbindend")
     assert (row["level"], row["place_kind"], row["place_ref"], row["place_label"]) == (
@@ -471,7 +471,7 @@ def test_ties_of_every_citizen_of_the_organisation(
     demos = cz.add_ties(store, org, demo.citizen_id, [flat(CASABLANCA)])
     everything = cz.all_ties(store, org)
     assert sorted(everything["tie_id"]) == sorted(t.tie_id for t in mine + demos)
-    assert list(everything.columns) == [*vocab.TIE_COLUMNS, "geometry"]
+    assert list(everything.columns) == [*cz.LISTED_TIE_COLUMNS, "geometry"]
     assert cz.all_ties(store, org, demo=True)["tie_id"].tolist() == [demos[0].tie_id]
     assert sorted(cz.all_ties(store, org, demo=False)["tie_id"]) == sorted(t.tie_id for t in mine)
 
@@ -744,3 +744,64 @@ def test_a_coordinator_word_belongs_to_its_organisation(store: Store, org: str) 
     assert made.talents == ("beekeeping",)
     with pytest.raises(cz.CitizenError):
         cz.update_citizen(store, other, made.citizen_id, talents=["beekeeping"])
+
+
+# --- issue 14: correct anything; a tie may stand for a group ---
+
+
+def test_a_tie_for_a_group_is_one_row_with_its_number_of_people(store: Store, org: str, citizen: cz.Citizen) -> None:
+    friends = add(store, org, citizen.citizen_id, group_size=3)
+    one = add(store, org, citizen.citizen_id, location=PARK)
+    assert (friends.group_size, one.group_size) == (3, 1)
+    frame = cz.list_ties(store, org, citizen.citizen_id)
+    assert frame["group_size"].tolist() == [3, 1]
+    for bad in (0, -2, cz.GROUP_MAX + 1, "drie", 2.5, None):
+        with pytest.raises(cz.TieError) as refused:
+            add(store, org, citizen.citizen_id, group_size=bad)
+        assert refused.value.field == "group_size"
+    assert len(cz.list_ties(store, org, citizen.citizen_id)) == 2  # nothing half-saved
+    # a saved version keeps the group; an older version without the field reads as one person
+    version = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1))
+    assert cz.version_ties(store, org, version.id)["group_size"].tolist() == [3, 1]
+
+
+def test_every_property_of_a_tie_can_be_corrected_with_the_checks_of_creation(store: Store, org: str, citizen: cz.Citizen) -> None:
+    tie = add(store, org, citizen.citizen_id)
+    changes = {"role": "neighbour", "capital": "bridging", "functions": ["affectief", "informatief"], "frequency": "monthly",
+               "strength": "light", "state": "slapend", "influence": "mixed", "reciprocity": "receives", "group_size": 2}  # fmt: skip
+    changed = cz.update_tie(store, org, tie.tie_id, **changes, location=EVERE)
+    stored = cz.get_tie(store, org, tie.tie_id)
+    assert stored == changed
+    assert (stored.role, stored.capital, stored.functions, stored.frequency, stored.strength, stored.state,
+            stored.influence, stored.reciprocity, stored.group_size) == (
+        "neighbour", "bridging", ("affectief", "informatief"), "monthly", "light", "slapend", "mixed", "receives", 2
+    )  # fmt: skip
+    assert stored.location == EVERE
+    # only the group size: the rest stays
+    assert cz.update_tie(store, org, tie.tie_id, group_size=5).role == "neighbour"
+    with pytest.raises(cz.TieError) as refused:
+        cz.update_tie(store, org, tie.tie_id, functions=[])
+    assert refused.value.field == "functions"
+    with pytest.raises(cz.TieError):
+        cz.update_tie(store, org, tie.tie_id, group_size=0)
+    assert cz.get_tie(store, org, tie.tie_id).group_size == 5
+
+
+def test_a_wrong_anchor_is_corrected_without_erasing_the_citizen(store: Store, org: str, citizen: cz.Citizen) -> None:
+    tie = add(store, org, citizen.citizen_id)
+    moved = cz.update_citizen(store, org, citizen.citizen_id, anchor=EVERE_ANCHOR, age_band="70_plus")
+    assert (moved.lon, moved.lat, moved.anchor_label) == (EVERE_ANCHOR.lon, EVERE_ANCHOR.lat, "Place de la Paix")
+    assert moved.code == citizen.code and cz.get_tie(store, org, tie.tie_id) == tie
+
+
+def test_a_version_can_be_moved_to_another_day_but_not_onto_another_version(store: Store, org: str, citizen: cz.Citizen) -> None:
+    add(store, org, citizen.citizen_id)
+    first = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1), label="intake")
+    second = cz.save_version(store, org, citizen.citizen_id, on=date(2025, 6, 1))
+    moved = cz.redate_version(store, org, first.id, on=date(2025, 2, 14))
+    assert moved.saved_on == date(2025, 2, 14) and moved.label == "intake"
+    assert cz.list_versions(store, org, citizen.citizen_id)["saved_on"].tolist() == [date(2025, 2, 14), date(2025, 6, 1)]
+    with pytest.raises(cz.CitizenError) as refused:
+        cz.redate_version(store, org, first.id, on=date(2025, 6, 1))
+    assert refused.value.field == "version_date" and "2025-06-01" in refused.value.message("nl")
+    assert cz.list_versions(store, org, citizen.citizen_id)["id"].tolist() == [first.id, second.id]

@@ -199,3 +199,15 @@ def test_every_indicator_text_key_exists_in_the_table() -> None:
     assert {f"ind.missing.{f}" for f in FUNCTIONS} <= set(keys)
     assert {f"ind.size.{c}" for c in ind_mod.SIZE_CLASSES} <= set(keys)
     assert {f"ind.group.{g}" for g in ind_mod.ROLE_GROUP_KEYS} <= set(keys)
+
+
+def test_a_tie_for_a_group_counts_its_people_not_its_row() -> None:
+    """ "3 drinking friends" are one tie and three members of the network, three friends in the composition."""
+    ind = ind_mod.compute(tie_frame({"strength": "light"}, {"role": "family"}).assign(group_size=[3, 1]))
+    assert ind.size == 4 and ind.active == 4
+    assert ind.composition["friends"] == 3
+    assert ind.light_ties == 3
+    assert ind.capital_counts["bonding"] == 4 and ind.levels["buurt"] == 4
+    assert ind.function_ties["verbindend"] == 2  # two ties give company (functions count ties)
+    # a frame without the column counts each tie once
+    assert ind_mod.compute(tie_frame({}, {})).size == 2

@@ -120,7 +120,13 @@ def test_an_empty_network_still_shows_the_anchor(base: network_maps.Basemaps) ->
 
 def test_tie_table_and_names_are_labels_in_the_language(network: pd.DataFrame) -> None:
     table = network_maps.tie_table(network, lang="fr")
-    assert table.columns.tolist() == ["num", "role", "level", "place_label", "functions", "capital", "state"]
+    assert table.columns.tolist() == [
+        "num", "role", "group_size", "level", "place_label", "functions", "capital", "state",
+        "frequency", "strength", "influence", "reciprocity",
+    ]  # fmt: skip
+    for field in ("frequency", "strength", "influence", "reciprocity"):
+        assert table.loc[0, field] == vocabulary.label(field, network.loc[0, field], "fr")
+    assert table["group_size"].tolist() == [1, 1, 1]  # one person each, unless the tie says otherwise
     assert table["num"].tolist() == [1, 2, 3]
     assert table.loc[1, "level"] == vocabulary.label("level", "stad", "fr")
     assert table.loc[0, "state"] == vocabulary.label("state", "slapend", "fr")
@@ -156,3 +162,22 @@ def test_change_summary_counts_each_kind_of_change() -> None:
     line = citizens.change_summary(change, lang="en")
     assert line.startswith("**2** ") and "**0** " in line and line.count("**1** ") == 2
     assert citizens.change_summary(change, lang="nl") != line
+
+
+def test_suggestions_are_drawn_on_the_buurt_view_numbered_like_the_list(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    import geopandas as gpd
+
+    found = gpd.GeoDataFrame(
+        {"name": ["Theehuis <img src=x onerror=alert(1)>", "Buurthuis De Kroon"]},
+        geometry=gpd.points_from_xy([4.3790, 4.3800], [50.8675, 50.8680]), crs="EPSG:4326",
+    )  # fmt: skip
+    page = network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base, suggestions=found).get_root().render()
+    assert page.count('class=\\"bk-suggestion\\"') == 2  # in the JSON of each divIcon
+    assert "\\u003e1\\u003c/div" in page and "\\u003e2\\u003c/div" in page
+    assert "1. Theehuis &lt;img" in page and "2. Buurthuis De Kroon" in page
+    assert "<img src=x" not in page
+    # the other views and a map without suggestions draw none
+    world = network_maps.network_map("wereld" if "wereld" in network_maps.VIEWS else network_maps.VIEWS[-1], anchor=ANCHOR,
+                                     anchor_label="A", tie_frame=network, base=base, suggestions=found).get_root().render()
+    assert "bk-suggestion" not in world
+    assert "bk-suggestion" not in network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).get_root().render()

@@ -213,3 +213,95 @@ def test_an_anchor_on_a_street_fragment_walks_on_the_main_network(schaerbeek: Ar
     assert result.attrs["anchor_node_id"] in main
     assert len(result) == 12
     assert set(result["node_id"]) <= main
+
+
+# --- issue 14: suggestions that fit the person (seed-like cases) ---
+
+
+def at(east_m: float, north_m: float = 0.0) -> tuple[float, float]:
+    """Return (lon, lat) `east_m`/`north_m` metres from the anchor."""
+    return ANCHOR[0] + east_m / M_PER_DEG_LON, ANCHOR[1] + north_m / 111_320
+
+
+def test_william_is_not_sent_back_to_the_stamcafe_of_his_harmful_tie(schaerbeek: Area, walk: WalkGraph) -> None:
+    """Like William: a negative tie at his stamcafé; neither the café (the team's partner) nor its OSM twin is suggested."""
+    lon, lat = at(120)
+    items = vp.items_frame([
+        item("stamcafe", east_m=120, layer="partner", kind="cafe", name="Taverne Spoorweg", target_groups=("men",)),
+        item("twin", east_m=125, kind="cafe", name="Taverne Spoorweg (OSM)"),
+        item("other", east_m=300, kind="cafe", name="Café De Ster"),
+    ])  # fmt: skip
+    harmful = {"functions": ("verbindend",), "influence": "negative", "place_kind": "vindplaats", "place_ref": "stamcafe",
+               "place_label": "Taverne Spoorweg"}  # fmt: skip
+    ties = covered_twice("verbindend", "materieel")
+    ties = pd.concat([ties, tie_frame(harmful).set_geometry(gpd.points_from_xy([lon], [lat], crs=CRS))], ignore_index=True)
+    william = citizen(situations=("man",), interests=("cafe",))  # as in the seed: he likes his café
+    result = sg.suggest(william, ties, area=schaerbeek, graph=walk, items=items, max_m=1200, limit=200)
+    assert "other" in set(result["ref"])  # a café is still welcome, just not that one
+    assert not {"stamcafe", "twin"} & set(result["ref"])
+    metric = result.to_crs(31370).geometry.distance(gpd.GeoSeries([shapely.Point(lon, lat)], crs=CRS).to_crs(31370).iloc[0])
+    assert not (metric < sg.HARMFUL_PLACE_M).any()
+    # a mixed influence counts as harmful too; a positive one does not
+    mixed = ties.assign(influence=np.where(ties["place_ref"] == "stamcafe", "mixed", ties["influence"]))
+    assert "stamcafe" not in set(sg.suggest(william, mixed, area=schaerbeek, graph=walk, items=items, max_m=1200, limit=200)["ref"])
+    fine = ties.assign(influence="positive")
+    assert "stamcafe" in set(sg.suggest(william, fine, area=schaerbeek, graph=walk, items=items, max_m=1200, limit=200)["ref"])
+
+
+def test_sara_gets_no_men_only_place(schaerbeek: Area, walk: WalkGraph) -> None:
+    """Like Sara, a mother: a tea house for men only is not suggested; one for everyone or for women is."""
+    items = vp.items_frame([
+        item("men_only", east_m=60, kind="tea_house", target_groups=("men", "elderly")),
+        item("women", east_m=80, kind="tea_house", target_groups=("women",)),
+        item("all", east_m=100, kind="tea_house", target_groups=("everyone",)),
+        item("open", east_m=120, kind="tea_house"),
+    ])  # fmt: skip
+    sara = citizen(situations=("newcomer", "single_parent", "woman"))
+    refs = set(sg.suggest(sara, covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items)["ref"])
+    assert {"women", "all", "open"} <= refs and "men_only" not in refs
+    # a profile that does not say: places for one group only are left out (never guess someone in)
+    unknown = set(sg.suggest(citizen(), covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items)["ref"])
+    assert not {"men_only", "women"} & unknown and {"all", "open"} <= unknown
+    man = set(sg.suggest(citizen(situations=("man",)), covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items)["ref"])
+    assert "men_only" in man and "women" not in man
+
+
+def test_ryan_in_a_wheelchair_gets_wheelchair_yes_first_and_no_never(schaerbeek: Area, walk: WalkGraph) -> None:
+    """Like Ryan: a vindplaats marked wheelchair "ja" rises to the top, even farther away; "nee" is out."""
+    items = vp.items_frame([
+        item("near_unknown", east_m=50),
+        item("near_no", east_m=60, wheelchair="no"),
+        item("far_yes", east_m=400, wheelchair="yes"),
+        item("mid_limited", east_m=200, wheelchair="limited"),
+    ])  # fmt: skip
+    ryan = citizen(situations=("wheelchair", "lives_alone", "elderly"))
+    result = sg.suggest(ryan, covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items, limit=50)
+    assert result["ref"].iloc[0] == "far_yes"
+    assert "near_no" not in set(result["ref"])
+    ranks = result["wheelchair"].map(sg.WHEELCHAIR_RANK).tolist()
+    assert ranks == sorted(ranks)  # every "ja" before "beperkt" before "onbekend"
+    # without the need, the nearest comes first
+    assert sg.suggest(citizen(), covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items)["ref"].iloc[0] == "near_unknown"
+
+
+def test_only_named_meeting_places_are_suggested_not_banks_or_shops(schaerbeek: Area, walk: WalkGraph) -> None:
+    result = sg.suggest(citizen(), covered_twice("materieel", "informatief"), area=schaerbeek, graph=walk, max_m=2000, limit=2000)
+    places = schaerbeek.places.set_index("place_id")
+    tags = places.loc[result.loc[result["source"] == "place", "ref"], "osm_tag"].astype(str)
+    assert len(tags)
+    assert not tags.isin(sg.NOT_MEETING_TAGS).any()
+    assert not (tags.str.startswith("shop=") & (tags != "shop=laundry")).any()
+    assert (places.loc[result.loc[result["source"] == "place", "ref"], "name"].fillna("").str.strip() != "").all()
+    # the area does have banks and shops of those kinds nearby: they were left out, not absent
+    near = schaerbeek.places[schaerbeek.places["osm_tag"].isin(["amenity=bank", "shop=convenience"])]
+    assert len(near)
+
+
+def test_company_is_counted_from_every_tie_that_gives_it() -> None:
+    """The drinking friends give company even when their influence is negative: "nobody gives company" is not said."""
+    from buurtkaart import indicators as ind_mod
+
+    ind = ind_mod.compute(tie_frame({"functions": ("verbindend",), "influence": "negative"}, {"functions": ("affectief",)}))
+    assert ind.function_ties["verbindend"] == 1
+    assert "verbindend" not in ind_mod.missing_functions(ind)
+    assert ind.function_ties["affectief"] == 1

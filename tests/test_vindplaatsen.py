@@ -526,3 +526,31 @@ def test_the_history_survives_as_plain_json(store: Store, org: str) -> None:
     assert after.iloc[0]["target_groups"] == ["women"] and after.iloc[0]["formal"] is True
     assert after.iloc[1]["target_groups"] == [] and after.iloc[1]["formal"] is None
     assert isinstance(pd.Timestamp(vp.history(store, org)["at"].iloc[0]), pd.Timestamp)
+
+
+def test_search_hits_of_the_same_name_keep_their_own_id_and_street() -> None:
+    """Two laundromats called alike are told apart by id and street, never confused by their label."""
+    places = gpd.GeoDataFrame(
+        {"place_id": ["bxl:1", "bxl:2"], "name": ["Speed Queen", "Speed Queen"], "category": ["market"] * 2,
+         "osm_tag": ["shop=laundry"] * 2, "religion": [""] * 2, "opening_hours": [""] * 2, "wheelchair": [""] * 2,
+         "address": ["", ""]},
+        geometry=[shapely.Point(4.3705, 50.8605), shapely.Point(4.3795, 50.8795)], crs="EPSG:4326",
+    )  # fmt: skip
+    edges = gpd.GeoDataFrame(
+        {"name": ["Avenue Rogier - Rogierlaan", "Rue Gray - Graystraat"]},
+        geometry=[shapely.LineString([(4.37, 50.86), (4.371, 50.86)]), shapely.LineString([(4.379, 50.88), (4.38, 50.88)])],
+        crs="EPSG:4326",
+    )
+    area = area_mod.Area(name="test", places=places, street_edges=edges, street_nodes=edges.iloc[:0], boundary=shapely.box(*BOX))
+    found = vp.search_locations(area, "speed queen")
+    assert found["id"].tolist() == ["bxl:1", "bxl:2"]
+    assert found["detail"].tolist() == ["Avenue Rogier - Rogierlaan", "Rue Gray - Graystraat"]
+
+
+def test_a_vindplaats_from_an_osm_place_keeps_its_osm_kind_and_id() -> None:
+    laundry = {"place_id": "bxl:poi/2307", "name": "Speed Queen", "category": "market", "osm_tag": "shop=laundry",
+               "geometry": shapely.Point(4.38295, 50.85838)}  # fmt: skip
+    fields = vp.fields_from_place(laundry)
+    assert (fields["kind"], fields["osm_place_id"]) == ("laundromat", "bxl:poi/2307")
+    assert vp.fields_from_place({**laundry, "osm_tag": "amenity=bench", "category": "public"})["kind"] == "bench"
+    assert vp.fields_from_place({**laundry, "osm_tag": "amenity=cafe", "category": "cafe"})["kind"] == "cafe"

@@ -90,7 +90,181 @@ def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, 
     panel(page).get_by_role("button", name="Verwijderen").click()
     expect(page.get_by_text("is verwijderd")).to_be_visible(timeout=20_000)
     wait_items(page, 0)
-    page.get_by_role("tab", name="Bewerken").click()
-    panel(page).get_by_role("button", name="Ongedaan maken").click()
+    page.locator(".st-key-vp_notice").get_by_role("button", name="Ongedaan maken").click()
     expect(page.get_by_text("is terug op de kaart")).to_be_visible(timeout=20_000)
     wait_items(page, 1)
+
+
+# --- nothing typed is lost (issue 14) ---------------------------------------------------------------
+
+SPEED_QUEEN = (50.85838, 4.38295)  # the first "Speed Queen" hit, in Schaerbeek (Avenue Rogier)
+IXELLES_SPEED_QUEEN = (50.83454, 4.37935)  # the same name in Ixelles: never silently picked instead
+
+
+def own_organisation(page: Page, app_url: str, name: str) -> Frame:
+    """Open the page for an organisation of this test alone (the app's database is shared by the tests)."""
+    open_page(page, app_url)
+    field = page.get_by_label("Organisatie", exact=True)
+    field.fill(name)
+    field.press("Enter")
+    expect(page.get_by_text("0 plekken op de kaart van de organisatie")).to_be_visible(timeout=20_000)
+    return find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
+
+
+def map_view(page: Page) -> dict:
+    """Return the centre and zoom of the map frame now on the page."""
+    from tests.test_app_browser import _MAP_VIEW_JS
+
+    for _ in range(100):
+        try:
+            view = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0).evaluate(_MAP_VIEW_JS)
+            if view:
+                return view
+        except PlaywrightError:
+            pass
+        page.wait_for_timeout(200)
+    raise AssertionError("no map view")
+
+
+def zoom_in(page: Page, frame: Frame, times: int = 2) -> dict:
+    """Zoom the map in with its + button and return the view it ends on."""
+    start = map_view(page)["zoom"]
+    for _ in range(times):
+        frame.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(400)
+    for _ in range(50):
+        view = map_view(page)
+        if view["zoom"] == start + times:
+            return view
+        page.wait_for_timeout(200)
+    raise AssertionError(f"zoom stayed at {map_view(page)['zoom']}")
+
+
+def exported_rows(page: Page) -> list[dict]:
+    """Download the organisation map as CSV from the import/export tab and return its rows."""
+    import csv
+    import io
+
+    page.get_by_role("tab", name="Import en export").click()
+    box = panel(page, "Import en export")
+    box.get_by_label("Exporteer als").click()
+    page.get_by_role("option", name="CSV").click()
+    expect(box.get_by_role("combobox", name="Exporteer als")).to_match_aria_snapshot('- combobox "Exporteer als": CSV')
+    text = ""
+    for _ in range(5):  # a click during the rerun after the choice may still get the previous format
+        try:
+            with page.expect_download(timeout=30_000) as download:
+                box.get_by_role("button", name="Download").click()
+            text = download.value.path().read_text(encoding="utf-8-sig")
+        except PlaywrightError:
+            continue
+        if text.startswith("lon,lat,"):
+            break
+        page.wait_for_timeout(1000)
+    assert text.startswith("lon,lat,"), text[:200]
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_speed_queen_picked_from_search_is_saved_at_that_place(page: Page, app_url: str) -> None:
+    own_organisation(page, app_url, "Wassalonteam")
+    page.get_by_role("tab", name="Nieuwe plek").click()
+    new = panel(page, "Nieuwe plek")
+    new.get_by_label("Zoek een plek of straat").fill("speed queen")
+    new.get_by_label("Zoek een plek of straat").press("Enter")
+    # the name, the kind from OSM (a laundromat, not a meeting place) and the point are filled in
+    expect(new.get_by_label("Naam", exact=True)).to_have_value("Speed Queen", timeout=20_000)
+    expect(page.get_by_text(f"Gekozen punt: {SPEED_QUEEN[0]:.5f}, {SPEED_QUEEN[1]:.5f}")).to_be_visible()
+    expect(new.get_by_role("combobox", name="Soort plek")).to_match_aria_snapshot('- combobox "Soort plek": Wassalon')
+    new.get_by_text("informeel", exact=True).click()
+    new.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("“Speed Queen” staat op de kaart.")).to_be_visible(timeout=20_000)
+    wait_items(page, 1)
+    # saved once, at the picked place (not the namesake in Ixelles), with its OSM id and kind
+    rows = exported_rows(page)
+    assert len(rows) == 1, rows
+    [row] = rows
+    assert row["name"] == "Speed Queen"
+    assert row["kind"] == "laundromat"
+    assert row["osm_place_id"] == "bxl:poi/2307"
+    assert row["formal"] == "false"
+    lat, lon = float(row.get("lat") or row.get("latitude") or row["Y"]), float(row.get("lon") or row.get("longitude") or row["X"])
+    assert (round(lat, 5), round(lon, 5)) == SPEED_QUEEN
+    assert (round(lat, 5), round(lon, 5)) != IXELLES_SPEED_QUEEN
+    # the form is empty for the next place, and no point is chosen any more
+    page.get_by_role("tab", name="Nieuwe plek").click()
+    expect(new.get_by_label("Naam", exact=True)).to_have_value("")
+
+
+def test_a_refused_save_keeps_what_was_typed_and_says_why_next_to_the_field(page: Page, app_url: str) -> None:
+    frame = own_organisation(page, app_url, "Koffieteam")
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.75}, force=True)
+    expect(page.get_by_text("Gekozen punt")).to_be_visible(timeout=20_000)
+    new = panel(page, "Nieuwe plek")
+    new.get_by_label("Notities").fill("Elke woensdag koffie na de markt")
+    new.get_by_label("Wanneer (dagen en uren)").fill("wo 10–12u")
+    new.get_by_text("formeel", exact=True).click()
+    new.get_by_role("button", name="Opslaan").click()  # no name: refused
+    refusal = new.get_by_test_id("stForm").get_by_test_id("stAlert")
+    expect(refusal).to_contain_text("Geef een naam op.", timeout=20_000)
+    # the reason sits right under the name field, inside the form
+    name_box = new.get_by_label("Naam", exact=True).bounding_box()
+    alert_box = refusal.first.bounding_box()
+    assert 0 <= alert_box["y"] - (name_box["y"] + name_box["height"]) < 80
+    # everything typed is still there, and the point too
+    expect(new.get_by_label("Notities")).to_have_value("Elke woensdag koffie na de markt")
+    expect(new.get_by_label("Wanneer (dagen en uren)")).to_have_value("wo 10–12u")
+    expect(new.get_by_role("radio", name="formeel", exact=True)).to_be_checked()
+    expect(page.get_by_text("Gekozen punt")).to_be_visible()
+    # typing the name now saves it all
+    new.get_by_label("Naam", exact=True).fill("Koffiehoek markt")
+    new.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("“Koffiehoek markt” staat op de kaart.")).to_be_visible(timeout=20_000)
+    [row] = exported_rows(page)
+    assert (row["name"], row["description"], row["hours"], row["formal"]) == (
+        "Koffiehoek markt", "Elke woensdag koffie na de markt", "wo 10–12u", "true"
+    )
+
+
+def test_map_keeps_its_view_and_panel_its_tab_and_undo_sits_by_its_message(page: Page, app_url: str) -> None:
+    frame = own_organisation(page, app_url, "Bankenteam")
+    view = zoom_in(page, frame)
+    box = frame.locator(".leaflet-container").bounding_box()
+    frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.7}, force=True)
+    expect(page.get_by_text("Gekozen punt")).to_be_visible(timeout=20_000)
+    new = panel(page, "Nieuwe plek")
+    new.get_by_label("Naam", exact=True).fill("Bank bij de kerk")
+    new.get_by_role("button", name="Opslaan").click()
+    expect(page.get_by_text("staat op de kaart")).to_be_visible(timeout=20_000)
+    wait_items(page, 1)
+    after_save = map_view(page)
+    assert after_save["zoom"] == view["zoom"]
+    assert abs(after_save["lat"] - view["lat"]) < 1e-4 and abs(after_save["lng"] - view["lng"]) < 1e-4
+
+    # move: the panel stays on its tab, the map on its view
+    page.get_by_role("tab", name="Bewerken").click()
+    frame = find_map_frame(page, lambda f: f.locator("path.bk-item").count() == 1)
+    frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.35, "y": box["height"] * 0.75}, force=True)
+    move = panel(page).get_by_role("button", name="Verplaats naar het aangeklikte punt")
+    expect(move).to_be_enabled(timeout=20_000)
+    expect(page.get_by_role("tab", name="Bewerken")).to_have_attribute("aria-selected", "true")
+    move.click()
+    expect(page.get_by_text("is verplaatst")).to_be_visible(timeout=20_000)
+    expect(page.get_by_role("tab", name="Bewerken")).to_have_attribute("aria-selected", "true")
+    assert map_view(page)["zoom"] == view["zoom"]
+
+    # delete: the undo is offered next to the message that says so, not on a hidden tab
+    panel(page).get_by_role("button", name="Verwijderen").click()
+    expect(page.get_by_text("is verwijderd")).to_be_visible(timeout=20_000)
+    wait_items(page, 0)
+    expect(page.get_by_role("tab", name="Bewerken")).to_have_attribute("aria-selected", "true")
+    assert map_view(page)["zoom"] == view["zoom"]
+    notice = page.locator(".st-key-vp_notice")
+    expect(notice).to_contain_text("is verwijderd")
+    page.get_by_role("tab", name="Geschiedenis").click()  # even from another tab
+    notice.get_by_role("button", name="Ongedaan maken").click()
+    expect(notice).to_contain_text("is terug op de kaart", timeout=20_000)
+    wait_items(page, 1)
+    expect(page.get_by_role("tab", name="Geschiedenis")).to_have_attribute("aria-selected", "true")
+    assert map_view(page)["zoom"] == view["zoom"]
+    expect(notice.get_by_role("button", name="Ongedaan maken")).to_have_count(0)

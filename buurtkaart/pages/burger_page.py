@@ -121,6 +121,7 @@ def tie_form(citizen_id: str) -> None:
             state = pick(t("tie.state", lang), "state", key="bg_tie_state")
             influence = pick(t("tie.influence", lang), "influence", key="bg_tie_influence")
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key="bg_tie_reciprocity", value="both")
+            group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=1, step=1, key="bg_tie_group")
         submitted = st.form_submit_button(t("burger.tie.add", lang), type="primary")
     matches = st.session_state.get("bg_place_matches", [])
     if matches and not submitted:
@@ -137,7 +138,7 @@ def tie_form(citizen_id: str) -> None:
         location = gazetteer.resolve(level, place, area=region, items=items)
         citizens.add_tie(
             db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
-            state=state, influence=influence, reciprocity=reciprocity, location=location,
+            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size,
         )
     except BuurtkaartError as error:
         st.error(escape_markdown(error.message(lang)))
@@ -151,6 +152,85 @@ def tie_form(citizen_id: str) -> None:
     common.set_next("bg_tie_functions", [])
     flash("success", t("burger.tie.added", lang, place=location.label))
     st.rerun()
+
+
+def tie_edit_form(tie_id: str) -> None:
+    """Show the form that changes every property of one tie, with the same checks as when it was added."""
+    tie = citizens.get_tie(db, org, tie_id)
+    st.subheader(t("burger.tie.edit", lang))
+    prefix = f"bg_edit_{tie_id}_{tie.updated_at.timestamp():.0f}"  # fresh values once a change is saved
+    with st.form(prefix):
+        col1, col2, col3 = st.columns(3)
+        with col1:
+            levels = list(vocabulary.LEVELS)
+            level = st.radio(t("tie.level", lang), levels, index=levels.index(tie.level), horizontal=True, key=f"{prefix}_level",
+                             format_func=lambda k: vocabulary.label("level", k, lang))
+            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=tie.place_label),
+                                  placeholder=tie.place_label)
+            role = pick(t("tie.role", lang), "role", key=f"{prefix}_role", value=tie.role)
+            capital = pick(t("tie.capital", lang), "capital", key=f"{prefix}_capital", value=tie.capital)
+        with col2:
+            function_keys, function_labels = choices("function")
+            functions = st.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
+            frequency = pick(t("tie.frequency", lang), "frequency", key=f"{prefix}_frequency", value=tie.frequency)
+            strength = pick(t("tie.strength", lang), "strength", key=f"{prefix}_strength", value=tie.strength)
+        with col3:
+            state = pick(t("tie.state", lang), "state", key=f"{prefix}_state", value=tie.state)
+            influence = pick(t("tie.influence", lang), "influence", key=f"{prefix}_influence", value=tie.influence)
+            reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key=f"{prefix}_reciprocity", value=tie.reciprocity)
+            group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=int(tie.group_size), step=1, key=f"{prefix}_group")
+        saved = st.form_submit_button(t("burger.tie.save", lang), type="primary")
+    if not saved:
+        return
+    changes = {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
+               "state": state, "influence": influence, "reciprocity": reciprocity, "group_size": group_size}  # fmt: skip
+    try:
+        if place.strip() or level != tie.level:  # a new place (or level) is resolved as on creation
+            changes["location"] = gazetteer.resolve(level, place, area=region, items=items)
+        changed = citizens.update_tie(db, org, tie_id, **changes)
+    except BuurtkaartError as error:
+        st.error(error.message(lang))  # the form keeps what was typed
+        return
+    flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {changed.place_label}"))
+    st.rerun()
+
+
+def profile_form(citizen_id: str, person) -> None:
+    """Show the form that changes a citizen's profile and anchor, with the same checks as on creation."""
+    st.subheader(t("burger.profile.edit", lang))
+    prefix = f"bg_profile_{citizen_id}_{person['updated_at']}"
+    col1, col2 = st.columns(2)
+    with col1:
+        bands, band_labels = choices("age_band")
+        band = person["age_band"] or ""
+        age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], index=["", *bands].index(band) if band in bands else 0,
+                                format_func=lambda k: band_labels.get(k, "—"), key=f"{prefix}_age")
+        situation_keys, situation_labels = choices("situation")
+        situations = st.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
+                                    format_func=situation_labels.get, key=f"{prefix}_situations")
+        talent_keys, talent_labels = choices("talent")
+        talents = st.multiselect(t("burger.talents", lang), talent_keys, default=[k for k in person["talents"] if k in talent_keys],
+                                 format_func=talent_labels.get, key=f"{prefix}_talents")
+    with col2:
+        interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
+        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), default=[k for k in person["interests"] if k in interest_labels],
+                                   format_func=interest_labels.get, key=f"{prefix}_interests")
+        language_labels = dict(vp.options("language", lang))
+        languages = st.multiselect(t("burger.languages", lang), list(language_labels), default=[k for k in person["languages"] if k in language_labels],
+                                   format_func=language_labels.get, key=f"{prefix}_languages")
+        keep = st.checkbox(t("burger.profile.anchor.keep", lang, place=person["anchor_label"]), value=True, key=f"{prefix}_keep")
+        anchor = None if keep else anchor_picker(prefix)
+    if st.button(t("burger.profile.save", lang), type="primary", disabled=not keep and anchor is None, key=f"{prefix}_save"):
+        changes = {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests, "languages": languages}
+        if anchor is not None:
+            changes["anchor"] = anchor
+        try:
+            citizens.update_citizen(db, org, citizen_id, **changes)
+        except BuurtkaartError as error:
+            st.error(error.message(lang))
+            return
+        flash("success", t("burger.profile.saved", lang, code=person["code"]))
+        st.rerun()
 
 
 def links_form(citizen_id: str, tie_frame, links) -> None:
@@ -241,7 +321,9 @@ section = st.segmented_control(
 if section == "ties":
     tie_form(choice)
     if len(tie_frame):
-        st.dataframe(network_maps.tie_table(tie_frame, lang=lang), hide_index=True, key="bg_tie_table")
+        headers = {c: t(f"tie.col.{c}" if c in ("num", "group_size") else "tie.place" if c == "place_label" else f"tie.{c}", lang)
+                   for c in network_maps.TIE_TABLE_COLUMNS}  # fmt: skip
+        st.dataframe(network_maps.tie_table(tie_frame, lang=lang).rename(columns=headers), hide_index=True, key="bg_tie_table")
         numbers = network_maps.tie_names(tie_frame, lang=lang)
         col_pick, col_delete = st.columns([3, 1])
         gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick")
@@ -249,6 +331,7 @@ if section == "ties":
             citizens.delete_tie(db, org, gone)
             flash("success", t("burger.tie.deleted", lang))
             st.rerun()
+        tie_edit_form(gone)
         st.subheader(t("burger.links", lang))
         links_form(choice, tie_frame, links)
 
@@ -282,7 +365,11 @@ if section == "network":
     else:
         columns = {c: t(f"burger.col.{c}", lang) for c in ("name", "walk_m", "walk_min", "reason")}
         table = found[list(columns)].assign(walk_m=found["walk_m"].round()).rename(columns=columns)
+        table.insert(0, t("tie.col.num", lang), range(1, len(table) + 1))  # the numbers on the map below
         st.dataframe(table, hide_index=True, key="bg_suggestions")
+        m = network_maps.network_map("buurt", anchor=anchor, anchor_label=person["anchor_label"], tie_frame=tie_frame, base=base,
+                                     lang=lang, width=2 * VIEW_WIDTH, height=VIEW_HEIGHT, suggestions=found)
+        st_folium(m, key="bg_map_suggestions", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
     roles = caseload.citizen_roles(person, items, walk, max_m=max_m)
     if len(roles):
         st.subheader(t("burger.roles", lang))
@@ -312,6 +399,17 @@ if section == "time":
         col_old, col_new = st.columns(2)
         old_id = col_old.selectbox(t("burger.version.old", lang), ids, format_func=names.get, key="bg_version_old")
         new_id = col_new.selectbox(t("burger.version.new", lang), [NOW, *ids], format_func=lambda k: t("burger.version.now", lang) if k == NOW else names[k], key="bg_version_new")
+        col_date, col_redate = st.columns([2, 1], vertical_alignment="bottom")
+        old_on = versions.set_index("id").loc[old_id, "saved_on"]
+        redate_on = col_date.date_input(t("burger.version.redate", lang), value=old_on, key=f"bg_redate_{old_id}")
+        if col_redate.button(t("burger.version.redate.button", lang), key=f"bg_redate_button_{old_id}", disabled=redate_on == old_on):
+            try:
+                citizens.redate_version(db, org, old_id, on=redate_on)
+            except BuurtkaartError as error:
+                st.error(error.message(lang))
+            else:
+                flash("success", t("burger.version.redated", lang, on=redate_on.isoformat()))
+                st.rerun()
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
         change = citizens.compare(old, new)
@@ -328,6 +426,7 @@ if section == "time":
         common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
 
 if section == "manage":
+    profile_form(choice, person)
     st.subheader(t("burger.erase", lang))
     st.caption(t("burger.erase.help", lang))
     sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")

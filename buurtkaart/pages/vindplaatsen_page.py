@@ -12,6 +12,7 @@ from buurtkaart.i18n import t
 from buurtkaart.pages import common
 from buurtkaart.plain_text import escape_markdown
 
+FORM_FIELDS = ("name", "kind", "hours", "notes", "lon", "lat", "layer")
 EXPORT_FORMATS = {"GeoJSON (uMap)": ".geojson", "CSV": ".csv", "KML": ".kml", "GPX": ".gpx", "GeoPackage": ".gpkg"}
 
 
@@ -24,15 +25,53 @@ def pick(label: str, vocabulary: str, lang: str, *, value: str | None = None, ke
     """Show a select box of a vocabulary and return the chosen key."""
     choices = labels(vocabulary, lang)
     keys = list(choices)
-    return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=choices.get, key=key)
+    index = 0 if key in st.session_state else keys.index(value) if value in keys else 0  # a value set by the page wins
+    return st.selectbox(label, keys, index=index, format_func=choices.get, key=key)
+
+
+def search_options(found, lang: str) -> dict[str, str]:
+    """Return {id: label} of search hits; each label names the source and the street, and is unique."""
+    options: dict[str, str] = {}
+    for row in found.itertuples(index=False):
+        label = f"{row.label} — {row.detail}" if row.detail else row.label
+        label = f"{label} ({t('vp.source.' + row.source, lang)})"
+        while label in options.values():  # the select box tells options apart by their label
+            label += " ·"
+        options[row.id] = label
+    return options
+
+
+def prefill(hit, form_key: str) -> None:
+    """Put a picked search hit in the new-place form: its point, name and, for an OSM place, kind, hours, wheelchair, id."""
+    point = (hit.geometry.y, hit.geometry.x)
+    st.session_state["vp_point"] = point
+    st.session_state[f"{form_key}_name"] = hit["label"]
+    st.session_state.pop("vp_new_osm", None)
+    if hit["source"] != "place":
+        return
+    place = region.places.loc[region.places["place_id"] == hit["id"]]
+    if place.empty:
+        return
+    fields = vp.fields_from_place(place.iloc[0])
+    st.session_state[f"{form_key}_kind"] = fields["kind"]
+    st.session_state[f"{form_key}_hours"] = fields["hours"]
+    st.session_state[f"{form_key}_wheelchair"] = fields["wheelchair"]
+    st.session_state["vp_new_osm"] = (fields["osm_place_id"], point)
+
+
+def field_error(prefix: str, field: str) -> None:
+    """Show, right under a field, why the last save of the form `prefix` was refused because of it."""
+    refused = st.session_state.get("vp_field_error")
+    if refused and refused[0] == prefix and refused[1] == field:
+        st.error(refused[2], icon="⚠️")
 
 
 def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: str) -> dict:
-    """Show the form fields of an item (inside a st.form) and return their values."""
-    fields = {
-        "name": st.text_input(t("item.name", lang), **({"value": item.name} if item else {}), key=f"{prefix}_name"),
-        "kind": pick(t("item.kind", lang), "kind", lang, value=item.kind if item else None, key=f"{prefix}_kind"),
-    }
+    """Show the form fields of an item (inside a st.form) and return their values; a refused field says why under it."""
+    fields = {"name": st.text_input(t("item.name", lang), **({"value": item.name} if item else {}), key=f"{prefix}_name")}
+    field_error(prefix, "name")
+    fields["kind"] = pick(t("item.kind", lang), "kind", lang, value=item.kind if item else None, key=f"{prefix}_kind")
+    field_error(prefix, "kind")
     groups, langs = labels("target_group", lang), labels("language", lang)
     fields["target_groups"] = st.multiselect(
         t("item.target_groups", lang), list(groups), default=list(item.target_groups) if item else [], format_func=groups.get, key=f"{prefix}_groups"
@@ -41,6 +80,7 @@ def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: s
         t("item.languages", lang), list(langs), default=list(item.languages) if item else [], format_func=langs.get, key=f"{prefix}_langs"
     )
     fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder="ma–vr 9–12u, markt op zondag", key=f"{prefix}_hours")
+    field_error(prefix, "hours")
     fields["wheelchair"] = pick(t("item.wheelchair", lang), "wheelchair", lang, value=item.wheelchair if item else "unknown", key=f"{prefix}_wheelchair")
     formal_options = {None: t("formal.unknown", lang), True: t("formal.yes", lang), False: t("formal.no", lang)}
     fields["formal"] = st.radio(
@@ -51,15 +91,26 @@ def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: s
     if actor_vocabulary:
         fields["actor"] = pick(t("item.actor", lang), actor_vocabulary, lang, value=item.actor if item else None, key=f"{prefix}_actor")
     fields["notes"] = st.text_area(t("item.notes", lang), value=item.notes if item else "", key=f"{prefix}_notes")
+    field_error(prefix, "notes")
+    for field in ("lon", "lat", "layer"):
+        field_error(prefix, field)
     return fields
 
 
-def run(action, lang: str, success: str) -> bool:
-    """Run a store action; show `success` or the error in plain language; return whether it worked."""
+def run(action, lang: str, success: str, *, form: str | None = None) -> bool:
+    """Run a store action; show `success` or the error in plain language; return whether it worked.
+
+    The message stays above the map until the next action (with its undo, if it offers one); an error about
+    one field of the form `form` is also shown under that field, and the form keeps what was typed.
+    """
+    st.session_state.pop("vp_field_error", None)
+    st.session_state.pop("vp_undo", None)  # the undo of an earlier delete goes with its message
     try:
         result = action()
     except BuurtkaartError as error:
         st.session_state["vp_message"] = ("error", error.message(lang))
+        if form is not None and error.field in FORM_FIELDS:  # about one field: said under it too
+            st.session_state["vp_field_error"] = (form, error.field, error.message(lang))
         return False
     st.session_state["vp_message"] = ("success", success.format(name=getattr(result, "name", "")))
     return True
@@ -78,9 +129,18 @@ shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), 
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
 st.title(f"📍 {t('vp.title', lang)}")
 st.caption(t("vp.intro", lang))
-message = st.session_state.pop("vp_message", None)
-if message:
-    (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
+# One fixed place for the last message (and its undo): the map and the tabs below keep their place on the page,
+# so they keep their view and their tab.
+notice = st.container(key="vp_notice")
+message = st.session_state.get("vp_message")
+undo = st.session_state.get("vp_undo")
+with notice:
+    if message:
+        (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
+    if undo and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
+        st.session_state.pop("vp_undo")
+        run(lambda: vp.restore(db, org, undo[0], user=user, expected_version=undo[1]), lang, t("vp.restored", lang))
+        st.rerun()
 
 items = vp.list_items(db, org, layers=shown_layers)
 vocab = {v: labels(v, lang) for v in ("layer", "kind", "target_group", "language", "wheelchair")}
@@ -101,35 +161,42 @@ with col_map:
     st.caption(t("vp.count", lang, n=len(items)))
 
 with col_side:
-    tab_new, tab_edit, tab_history, tab_exchange = st.tabs([t(f"vp.tab.{k}", lang) for k in ("new", "edit", "history", "exchange")])
+    tab_new, tab_edit, tab_history, tab_exchange = st.tabs(
+        [t(f"vp.tab.{k}", lang) for k in ("new", "edit", "history", "exchange")], key=f"vp_tab_{lang}", on_change="rerun"
+    )
 
     with tab_new:
+        form_key = f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}"  # a new number = an empty form
         query = st.text_input(t("vp.search", lang), key="vp_search")
         if query.strip():
-            found = vp.search_locations(region, query)
+            found = vp.search_locations(region, query).set_index("id", drop=False)
             if len(found):
-                options = {i: f"{row.label} ({t('vp.source.' + row.source, lang)})" for i, row in enumerate(found.itertuples())}
+                # Picked by the place's id; each label is unique (several places share a name).
+                options = search_options(found, lang)
                 chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
-                point = found.geometry.iloc[chosen]
-                if st.session_state.get("vp_search_used") != (query, chosen):
-                    st.session_state["vp_search_used"] = (query, chosen)
-                    st.session_state["vp_point"] = (point.y, point.x)
-                    st.session_state["vp_new_name"] = found["label"].iloc[chosen]
+                if st.session_state.get("vp_search_used") != chosen:
+                    st.session_state["vp_search_used"] = chosen
+                    prefill(found.loc[chosen], form_key)
                     st.rerun()
         if clicked:
             st.info(t("vp.chosen", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
         else:
             st.info(t("vp.click", lang))
         new_layer = pick(t("item.layer", lang), "layer", lang, key="vp_new_layer")
-        with st.form("vp_new", clear_on_submit=True):
-            fields = item_fields(lang, new_layer, prefix="vp_new")
+        with st.form("vp_new"):  # not cleared on submit: a refused save keeps what was typed
+            fields = item_fields(lang, new_layer, prefix=form_key)
             submitted = st.form_submit_button(t("vp.save", lang), type="primary", disabled=not clicked)
         if submitted and clicked:
-            def add() -> vp.Item:
-                return vp.add(db, org, user=user, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, **fields)
+            osm = st.session_state.get("vp_new_osm")
+            osm_id = osm[0] if osm and tuple(osm[1]) == tuple(clicked) else None  # only while the point is that place's
 
-            if run(add, lang, t("vp.added", lang)):
-                st.session_state.pop("vp_point", None)
+            def add() -> vp.Item:
+                return vp.add(db, org, user=user, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, osm_place_id=osm_id, **fields)
+
+            if run(add, lang, t("vp.added", lang), form=form_key):
+                for key in ("vp_point", "vp_new_osm"):
+                    st.session_state.pop(key, None)
+                st.session_state["vp_new_form"] += 1
             st.rerun()
 
     with tab_edit:
@@ -152,7 +219,7 @@ with col_side:
                     versions[item_id] = changed.version
                     return changed
 
-                run(save, lang, t("vp.saved", lang))
+                run(save, lang, t("vp.saved", lang), form=f"vp_edit_{item_id}_{version}")
                 st.rerun()
             col_move, col_delete = st.columns(2)
             if col_move.button(t("vp.move", lang), disabled=not clicked, key="vp_move"):
@@ -175,11 +242,6 @@ with col_side:
             if st.button(t("vp.reload", lang), key="vp_reload"):
                 versions.pop(item_id, None)
                 st.rerun()
-        undo = st.session_state.get("vp_undo")
-        if undo and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
-            st.session_state.pop("vp_undo")
-            run(lambda: vp.restore(db, org, undo[0], user=user, expected_version=undo[1]), lang, t("vp.restored", lang))
-            st.rerun()
 
     with tab_history:
         log = vp.history(db, org)
@@ -190,6 +252,7 @@ with col_side:
         upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
         import_layer = pick(t("vp.import.layer", lang), "layer", lang, key="vp_import_layer")
         if upload is not None and st.button(t("vp.import.button", lang), key="vp_import"):
+            st.session_state.pop("vp_undo", None)
             with st.spinner(t("load.busy", lang)):
                 try:
                     report = exchange.import_upload(
