@@ -7,6 +7,7 @@ import re
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.test_app_browser import wait_for
 
@@ -130,9 +131,19 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
 
 
 def select_in(page: Page, scope, label: str, option: str) -> None:
-    """Pick `option` in the select box labelled `label` inside `scope`."""
-    scope.get_by_role("combobox", name=label, exact=True).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Pick `option` in the select box labelled `label` inside `scope` (its list may not open while the page redraws)."""
+    choice = page.get_by_role("option", name=option, exact=True)
+    for _ in range(5):
+        scope.get_by_role("combobox", name=label, exact=True).click()
+        try:
+            choice.wait_for(state="visible", timeout=5_000)
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+            settle(page)
+            continue
+        choice.click()
+        return
+    raise AssertionError(f"the option {option!r} of {label!r} never showed")
 
 
 def test_a_tie_and_the_anchor_are_corrected_on_the_page(page: Page, app_url: str) -> None:

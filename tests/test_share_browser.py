@@ -168,7 +168,8 @@ def test_a_citizen_map_only_from_the_citizen_page_with_consent(
     # the Delen page offers the map, the analysis and a round: never a citizen's map
     page.goto(app_url + "/delen")
     shared_frame(page)
-    options = page.locator('[data-testid="stRadio"]').first.get_by_role("radio")
+    options = page.locator('[data-testid="stMain"] [data-testid="stRadio"]').first.get_by_role("radio")
+    expect(options).to_have_count(len(share.WHATS), timeout=60_000)  # the page's own choice, once it is drawn
     labels = options.evaluate_all("els => els.map((e) => e.closest(\"label\").innerText.trim())")
     assert sorted(labels) == sorted(i18n.t(f"share.what.{w}", NL) for w in share.WHATS)
     expect(page.get_by_text(i18n.t("share.citizen.expander", NL))).to_have_count(0)
