@@ -132,6 +132,7 @@ def make_share(
     plan: Plan | None = None,
     round_name: str = "",
     unit: str | None = None,
+    sources: access.Sources | None = None,
 ) -> Share:
     """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
 
@@ -148,6 +149,8 @@ def make_share(
     unit
         The fixed unit the area is (`unit_of`): caseload figures are given for the commune and quartiers
         only, never for the region or a drawn area (``disclosure``).
+    sources
+        The region's places already snapped (``buurtanalyse.region_sources``), to reuse between shares.
 
     Returns
     -------
@@ -162,7 +165,7 @@ def make_share(
         result = buurtanalyse.analyse_area(
             area.name, area.boundary, region=region, walk=walk if walk is not None else graph.walk_graph(region),
             blocks=area_mod.population_blocks() if blocks is None else blocks, items=items, citizens=citizens,
-            all_ties=all_ties, lang=lang, unit=unit,
+            all_ties=all_ties, lang=lang, unit=unit, sources=sources,
         )  # fmt: skip
         return analysis_share(result, area, lang=lang, organisation=organisation, items=items)
     if what == "round":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import geopandas as gpd
 import shapely
 import streamlit as st
 from streamlit_folium import st_folium
@@ -22,24 +21,6 @@ from buurtkaart.plain_text import escape_markdown
 MAP_HEIGHT = 560
 MAP_WIDTH = 560  # the map column's width on a laptop screen
 COMMUNE, QUARTIER, DRAWN = "commune", "quartier", "drawn"
-
-
-@st.cache_resource(show_spinner=False)
-def population_blocks() -> gpd.GeoDataFrame:
-    """Return the population blocks of Schaerbeek (by age band), read once per server."""
-    return area_mod.population_blocks()
-
-
-def vindplaats_key(items: gpd.GeoDataFrame) -> tuple:
-    """Return what identifies the team's live vindplaatsen (id and position), to cache their snapping."""
-    live = vp.live(items, "vindplaats")
-    return tuple(zip(live["id"], live.geometry.x.round(7), live.geometry.y.round(7), strict=True))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def region_sources(key: tuple, _items: gpd.GeoDataFrame) -> access.Sources:
-    """Return the region's places and the vindplaatsen `key` names, snapped (cached per set of vindplaatsen)."""
-    return buurtanalyse.region_sources(common.walk_graph(), region, _items)
 
 
 def area_choice() -> tuple[str, shapely.Geometry | None]:
@@ -98,8 +79,8 @@ with st.spinner(t("analyse.busy", lang)):
     if boundary is not None:
         try:
             result = buurtanalyse.analyse_area(
-                name, boundary, region=region, walk=walk, blocks=population_blocks(), items=items, citizens=people,
-                all_ties=all_ties, settings=settings, lang=lang, sources=region_sources(vindplaats_key(items), items), unit=unit,
+                name, boundary, region=region, walk=walk, blocks=common.population_blocks(), items=items, citizens=people,
+                all_ties=all_ties, settings=settings, lang=lang, sources=common.region_sources(common.vindplaats_key(items), items), unit=unit,
             )
         except BuurtkaartError as error:
             st.error(escape_markdown(error.message(lang)))

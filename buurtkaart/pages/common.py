@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import geopandas as gpd
 import streamlit as st
 from matplotlib.figure import Figure
 
+from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import charts, graph, i18n, maps, network_maps, organisations
+from buurtkaart import buurtanalyse, charts, graph, i18n, maps, network_maps, organisations
+from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
@@ -171,3 +174,28 @@ def presentation_mode() -> bool:
         if params.get("lang") in i18n.LANGUAGES:
             st.session_state["lang"] = params.get("lang")
     return "present_what" in st.session_state
+
+
+@st.cache_resource(show_spinner=False)
+def population_blocks() -> gpd.GeoDataFrame:
+    """Return the population blocks of Schaerbeek (by age band), read once per server."""
+    return area_mod.population_blocks()
+
+
+def vindplaats_key(items: gpd.GeoDataFrame) -> tuple:
+    """Return what identifies the team's live vindplaatsen (id and position), to cache their snapping."""
+    live = vp.live(items, "vindplaats")
+    return tuple(zip(live["id"], live.geometry.x.round(7), live.geometry.y.round(7), strict=True))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def region_sources(key: tuple, _items: gpd.GeoDataFrame) -> access.Sources:
+    """Return the region's places and the vindplaatsen `key` names, snapped (cached per set of vindplaatsen)."""
+    return buurtanalyse.region_sources(walk_graph(), embedded_region(), _items)
+
+
+def share_sources(what: str, items: gpd.GeoDataFrame | None) -> access.Sources | None:
+    """Return the snapped places an analysis share walks to (cached), or None when the share is no analysis."""
+    if what != "analysis" or items is None:
+        return None
+    return region_sources(vindplaats_key(items), items)

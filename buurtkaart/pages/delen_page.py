@@ -60,6 +60,7 @@ try:
             plan, round_name = share.plan_saved_round(saved, common.walk_graph()), saved.name
         shared = share.make_share(
             what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
+            blocks=common.population_blocks(), sources=common.share_sources(what, items),
             lang=lang, organisation=org_name, notes=notes, plan=plan, round_name=round_name, unit=share.unit_of(area_spec),
         )
         page = share.share_html(shared)

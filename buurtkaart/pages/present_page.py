@@ -38,6 +38,7 @@ try:
         people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
     shared = share.make_share(
         what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),
+        blocks=common.population_blocks(), sources=common.share_sources(what, items),
         lang=lang, organisation=org_name, unit=share.unit_of(st.session_state.get("present_area", "commune")),
     )
     components.html(share.share_html(shared, present=True), height=900)
