@@ -70,11 +70,23 @@ def section(page: Page, name: str) -> None:
 
 
 def choose(page: Page, scope, label: str, option: str) -> None:
-    """Pick `option` in the multiselect labelled `label` inside `scope`."""
+    """Pick `option` in the multiselect labelled `label` inside `scope`, again if a rerun redrew its list."""
     box = scope.locator('[data-testid="stMultiSelect"]').filter(has_text=label)
-    box.locator("input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+
+    def chosen() -> bool:
+        return bool(box.locator(f'[data-tag][aria-label="{option}"]').count())
+
+    for _ in range(5):
+        settle(page)
+        if chosen():
+            break
+        try:
+            box.locator("input").click(timeout=10_000)
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+        except PlaywrightTimeoutError:  # the list was detached by a rerun: open it again
+            pass
+        page.keyboard.press("Escape")
+    wait_for(chosen, page, f"{option} chosen in {label}", seconds=10)
 
 
 def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url: str) -> None:
