@@ -4,6 +4,7 @@ and in the inclusieweb, reload, and find everything still there; then erase the 
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
@@ -163,7 +164,7 @@ def test_a_tie_and_the_anchor_are_corrected_on_the_page(page: Page, app_url: str
     page.goto(app_url + "/burger")
     field = page.get_by_label("Organisatie", exact=True)
     expect(field).to_be_visible(timeout=60_000)
-    field.fill("Correctieteam")
+    field.fill(f"Correctieteam {uuid.uuid4().hex[:6]}")  # a rerun starts afresh
     field.press("Enter")
     expect(page.get_by_role("button", name="Burger aanmaken")).to_be_visible(timeout=60_000)
     settle(page)

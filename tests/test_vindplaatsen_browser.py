@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
@@ -105,7 +107,7 @@ def own_organisation(page: Page, app_url: str, name: str) -> Frame:
     """Open the page for an organisation of this test alone (the app's database is shared by the tests)."""
     open_page(page, app_url)
     field = page.get_by_label("Organisatie", exact=True)
-    field.fill(name)
+    field.fill(f"{name} {uuid.uuid4().hex[:6]}")  # a rerun starts with an empty organisation too
     field.press("Enter")
     expect(page.get_by_text("0 plekken op de kaart van de organisatie")).to_be_visible(timeout=20_000)
     return find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
