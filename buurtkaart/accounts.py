@@ -296,6 +296,13 @@ def set_email(store: Store, who: Actor | None, username: str, email: str | None)
     return _change_user(store, who, username, email=_email(email))
 
 
+def display_names(store: Store, organisation_id: str) -> dict[str, str]:
+    """Return user id -> username of an organisation's accounts (history rows keep the id, pages show the name)."""
+    with store.read() as session:
+        rows = session.execute(select(USERS.c.id, USERS.c.username).where(USERS.c.organisation_id == organisation_id))
+        return {row.id: row.username for row in rows}
+
+
 def actor_by_id(store: Store, user_id: str) -> Actor | None:
     """Return the account `user_id` as an Actor, or None when it is gone or disabled (read on every page run)."""
     with store.read() as session:
