@@ -21,6 +21,8 @@ ACCOUNTS: dict[str, tuple[str, str]] = {
     "banken": ("Bankenteam", "coordinator"),
     "ronde": ("Ronde-testorganisatie", "worker"),
     "other-worker": ("Ander team", "worker"),
+    "correctie": ("Correctieteam", "worker"),
+    "inlog": ("Inlogteam", "worker"),
 }
 
 

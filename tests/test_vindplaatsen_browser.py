@@ -5,14 +5,15 @@ from __future__ import annotations
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
+from tests.signin import sign_in
 from tests.test_app_browser import find_map_frame
 
 EVIL = "Theehuis <img src=x onerror=alert(1)>"
 
 
-def open_page(page: Page, app_url: str) -> Frame:
-    """Open the vindplaatsen page and return its map frame once the streets are drawn."""
-    page.goto(app_url + "/vindplaatsen")
+def open_page(page: Page, app_url: str, username: str = "coordinator") -> Frame:
+    """Sign in, open the vindplaatsen page and return its map frame once the streets are drawn."""
+    sign_in(page, app_url, username, path="/vindplaatsen")
     frame = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
     return frame
 
@@ -101,12 +102,12 @@ SPEED_QUEEN = (50.85838, 4.38295)  # the first "Speed Queen" hit, in Schaerbeek 
 IXELLES_SPEED_QUEEN = (50.83454, 4.37935)  # the same name in Ixelles: never silently picked instead
 
 
+TEAM_USERS = {"Wassalonteam": "wassalon", "Koffieteam": "koffie", "Bankenteam": "banken"}  # coordinators (tests.signin)
+
+
 def own_organisation(page: Page, app_url: str, name: str) -> Frame:
-    """Open the page for an organisation of this test alone (the app's database is shared by the tests)."""
-    open_page(page, app_url)
-    field = page.get_by_label("Organisatie", exact=True)
-    field.fill(name)
-    field.press("Enter")
+    """Open the page signed in to an organisation of this test alone (the app's database is shared by the tests)."""
+    open_page(page, app_url, TEAM_USERS[name])
     expect(page.get_by_text("0 plekken op de kaart van de organisatie")).to_be_visible(timeout=20_000)
     return find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
 
