@@ -23,10 +23,11 @@ import shapely
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import keyguard, organisations, validate, vocabulary_entries
+from buurtkaart import accounts, keyguard, organisations, validate, vocabulary_entries
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart import vocabulary as vocab
+from buurtkaart.accounts import Actor
 from buurtkaart.area import DATA_DIR
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -204,7 +205,7 @@ class NetworkVersion:
 
 def create_citizen(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     *,
     reference: str | None = None,
     age_band: str = "",
@@ -247,6 +248,7 @@ def create_citizen(
     -------
     >>> citizen = create_citizen(store, org, anchor=gazetteer.quartier_location(27, area=region))  # doctest: +SKIP
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = _clean_profile(
         {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
          "languages": languages, "anchor": anchor, "demo": demo},
@@ -282,9 +284,10 @@ def create_citizen(
 
 
 def update_citizen(
-    store: Store, organisation_id: str, citizen_id: str, *, quartiers: gpd.GeoDataFrame | None = None, **changes: Any
+    store: Store, organisation_id: Actor | str, citizen_id: str, *, quartiers: gpd.GeoDataFrame | None = None, **changes: Any
 ) -> Citizen:
     """Change a citizen's profile fields (PROFILE_FIELDS) and return it; raise CitizenError on bad input."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         msg = f"update_citizen() cannot change {sorted(unknown)}; it changes {PROFILE_FIELDS}"
@@ -300,30 +303,34 @@ def update_citizen(
     return _citizen({**current, **values})
 
 
-def get_citizen(store: Store, organisation_id: str, citizen_id: str) -> Citizen:
+def get_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -> Citizen:
     """Return one citizen of the organisation; raise CitizenNotFoundError if it has none with this id."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         return _citizen(_citizen_row(session, organisation_id, citizen_id)._mapping)
 
 
-def find_by_code(store: Store, organisation_id: str, code: str) -> Citizen | None:
+def find_by_code(store: Store, organisation_id: Actor | str, code: str) -> Citizen | None:
     """Return the citizen with this short code (typed in any case, with or without "BK-" and dashes), or None."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     normal = pseudo.normalise_code(code)
     if normal is None:
         return None
     return _find(store, organisation_id, CITIZENS.c.code == normal)
 
 
-def find_by_reference(store: Store, organisation_id: str, reference: str) -> Citizen | None:
+def find_by_reference(store: Store, organisation_id: Actor | str, reference: str) -> Citizen | None:
     """Return the citizen created with this reference (e.g. a file number), or None."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     if not isinstance(reference, str) or not reference.strip():
         return None
     pseudonym = _pseudonym(reference, organisation_id, keyguard.key_for(store))
     return _find(store, organisation_id, CITIZENS.c.pseudonym == pseudonym)
 
 
-def list_citizens(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
+def list_citizens(store: Store, organisation_id: Actor | str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
     """Return the organisation's citizens (vocabulary.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     query = select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id)
     if demo is not None:
         query = query.where(CITIZENS.c.demo == bool(demo))
@@ -342,7 +349,7 @@ def citizens_frame(citizens: Sequence[Citizen]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
 
 
-def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
+def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -> int:
     """Delete a citizen with every tie, link and version in one transaction.
 
     On SQLite the freed pages are overwritten and the write-ahead log is emptied (``Store.erase``), so the
@@ -363,6 +370,7 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
     -------
     >>> erase_citizen(store, org, citizen.citizen_id)  # doctest: +SKIP
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
     with store.erase(lock=organisation_id) as session:
         _citizen_row(session, organisation_id, citizen_id)
         removed = 0
@@ -380,7 +388,7 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> int:
 
 def add_tie(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     citizen_id: str,
     *,
     role: str,
@@ -425,6 +433,7 @@ def add_tie(
     ...         frequency="weekly", strength="strong", state="active", influence="positive", reciprocity="both",
     ...         location=gazetteer.resolve("translokaal", "Casablanca", area=region))  # doctest: +SKIP
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = clean_tie(
         {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
          "state": state, "influence": influence, "reciprocity": reciprocity, "location": location,
@@ -433,17 +442,19 @@ def add_tie(
     return _insert_ties(store, organisation_id, citizen_id, [values])[0]
 
 
-def add_ties(store: Store, organisation_id: str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
+def add_ties(store: Store, organisation_id: Actor | str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
     """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
 
     A row holds TIE_FIELDS and either `location` (a vocabulary.Location) or the LOCATION_FIELDS; a TieError names its row.
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
     return _insert_ties(store, organisation_id, citizen_id, values)
 
 
-def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) -> Tie:
+def update_tie(store: Store, organisation_id: Actor | str, tie_id: str, **changes: Any) -> Tie:
     """Change fields of a tie (TIE_FIELDS, `location` or LOCATION_FIELDS) and return it; raise TieError on bad input."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     with store.write(lock=organisation_id) as session:
         current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
         if "location" in changes:
@@ -458,20 +469,22 @@ def update_tie(store: Store, organisation_id: str, tie_id: str, **changes: Any) 
     return _tie({**current, **values})
 
 
-def delete_tie(store: Store, organisation_id: str, tie_id: str) -> None:
+def delete_tie(store: Store, organisation_id: Actor | str, tie_id: str) -> None:
     """Delete a tie and its links (saved versions keep it); raise TieNotFoundError if there is no such tie."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     with store.write(lock=organisation_id) as session:
         row = _tie_row(session, organisation_id, tie_id)
         session.execute(TIES.delete().where(TIES.c.id == row.id))
 
 
-def get_tie(store: Store, organisation_id: str, tie_id: str) -> Tie:
+def get_tie(store: Store, organisation_id: Actor | str, tie_id: str) -> Tie:
     """Return one tie of the organisation; raise TieNotFoundError if it has none with this id."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         return _tie(_tie_row(session, organisation_id, tie_id)._mapping)
 
 
-def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDataFrame:
+def list_ties(store: Store, organisation_id: Actor | str, citizen_id: str) -> gpd.GeoDataFrame:
     """Return a citizen's ties, oldest first.
 
     Parameters
@@ -488,14 +501,16 @@ def list_ties(store: Store, organisation_id: str, citizen_id: str) -> gpd.GeoDat
     -------
     >>> ties = list_ties(store, org, citizen.citizen_id)  # doctest: +SKIP
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         rows = session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings().all()
     return ties_frame(rows)
 
 
-def all_ties(store: Store, organisation_id: str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
+def all_ties(store: Store, organisation_id: Actor | str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
     """Return every tie of the organisation (the buurtanalyse), as `list_ties`; `demo` filters by demo citizens."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     query = _tie_query().where(TIES.c.organisation_id == organisation_id)
     if demo is not None:
         demo_ids = select(CITIZENS.c.id).where(
@@ -542,8 +557,9 @@ def _group_size(value: object) -> int:
 # --- who knows whom ---
 
 
-def set_links(store: Store, organisation_id: str, citizen_id: str, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+def set_links(store: Store, organisation_id: Actor | str, citizen_id: str, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
     """Make the links among a citizen's ties exactly `pairs` (either order, repeats ignored); return `list_links`."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     wanted: set[tuple[str, str]] = set()
     for i, pair in enumerate(pairs):
         a, b = _pair(pair)
@@ -569,8 +585,9 @@ def set_links(store: Store, organisation_id: str, citizen_id: str, pairs: Iterab
     return links_frame(sorted(wanted))
 
 
-def list_links(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFrame:
+def list_links(store: Store, organisation_id: Actor | str, citizen_id: str) -> pd.DataFrame:
     """Return who knows whom among a citizen's ties (tie_a < tie_b), sorted."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         return links_frame(_links(session, organisation_id, citizen_id))
@@ -584,7 +601,7 @@ def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
 # --- versions over time ---
 
 
-def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
+def save_version(store: Store, organisation_id: Actor | str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
     """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day).
 
     Parameters
@@ -605,6 +622,7 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
     -------
     >>> save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1), label="intake")  # doctest: +SKIP
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
@@ -639,8 +657,9 @@ def save_version(store: Store, organisation_id: str, citizen_id: str, *, on: dat
     return NetworkVersion(existing, citizen_id, on, label, len(ties), len(links), values["created_at"])
 
 
-def redate_version(store: Store, organisation_id: str, version_id: str, *, on: date) -> NetworkVersion:
+def redate_version(store: Store, organisation_id: Actor | str, version_id: str, *, on: date) -> NetworkVersion:
     """Move a saved version to the day `on`; raise CitizenError if the citizen has another version that day."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
@@ -657,8 +676,9 @@ def redate_version(store: Store, organisation_id: str, version_id: str, *, on: d
     return NetworkVersion(row.id, row.citizen_id, on, row.label, len(row.ties), len(row.links), row.created_at)
 
 
-def list_versions(store: Store, organisation_id: str, citizen_id: str) -> pd.DataFrame:
+def list_versions(store: Store, organisation_id: Actor | str, citizen_id: str) -> pd.DataFrame:
     """Return the saved versions of a citizen's network (VERSION_COLUMNS), oldest day first."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         _citizen_row(session, organisation_id, citizen_id)
         rows = session.execute(
@@ -683,15 +703,17 @@ def versions_frame(versions: Sequence[NetworkVersion]) -> pd.DataFrame:
     return frame
 
 
-def version_ties(store: Store, organisation_id: str, version_id: str) -> gpd.GeoDataFrame:
+def version_ties(store: Store, organisation_id: Actor | str, version_id: str) -> gpd.GeoDataFrame:
     """Return the ties of a saved version, with the same columns as `list_ties`."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         row = _version_row(session, organisation_id, version_id)
     return ties_frame([{**tie, "citizen_id": row.citizen_id} for tie in row.ties])
 
 
-def version_links(store: Store, organisation_id: str, version_id: str) -> pd.DataFrame:
+def version_links(store: Store, organisation_id: Actor | str, version_id: str) -> pd.DataFrame:
     """Return who knew whom in a saved version, as `list_links`."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         row = _version_row(session, organisation_id, version_id)
     return links_frame(sorted(tuple(pair) for pair in row.links))

@@ -362,6 +362,71 @@ def cmd_vocabulary(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- accounts and organisations (issue 10): the command line runs as the server admin ---
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    """Add, list, change the role of, disable or reset the password of an account (as the server admin)."""
+    from buurtkaart import accounts, organisations, store
+
+    db = store.open_store()
+    if args.action == "add":
+        if not args.name or not args.org or not args.role:
+            raise SystemExit("'user add' needs NAME, --org ORG and --role ROLE")
+        org = _existing_organisation(db, args.org)
+        actor = accounts.create_user(
+            db, None, username=args.name, password=_stdin_password(args), organisation_id=org, role=args.role, email=args.email
+        )
+        print(i18n.t("cli.user.added", args.lang, username=actor.username, role=actor.role, organisation=args.org))
+        return 0
+    if args.action == "list":
+        org = _existing_organisation(db, args.org) if args.org else None
+        names = dict(organisations.listing(db))
+        users = accounts.list_users(db, None, organisation_id=org)
+        for user in users:
+            state = " (disabled)" if user.disabled else ""
+            print(f"{user.username:<24} {user.role:<12} {names.get(user.organisation_id, '?'):<30} {user.email or '-'}{state}")
+        print(f"({len(users)})")
+        return 0
+    if not args.name:
+        raise SystemExit(f"'user {args.action}' needs NAME")
+    if args.action == "role":
+        if not args.value:
+            raise SystemExit("'user role' needs NAME ROLE")
+        changed = accounts.set_role(db, None, args.name, args.value)
+    elif args.action == "disable":
+        changed = accounts.disable(db, None, args.name)
+    else:  # reset-password
+        changed = accounts.reset_password(db, None, args.name, _stdin_password(args))
+    print(i18n.t("cli.user.changed", args.lang, username=changed.username, role=changed.role, disabled=changed.disabled))
+    return 0
+
+
+def cmd_org(args: argparse.Namespace) -> int:
+    """Add an organisation, or list them (as the server admin)."""
+    from buurtkaart import organisations, store
+
+    db = store.open_store()
+    if args.action == "add":
+        if not args.name:
+            raise SystemExit("'org add' needs NAME")
+        organisations.ensure(db, args.name)
+        print(i18n.t("cli.org.added", args.lang, name=" ".join(args.name.split())))
+        return 0
+    listed = organisations.listing(db)
+    for _org_id, name in listed:
+        print(name)
+    print(f"({len(listed)})")
+    return 0
+
+
+def _stdin_password(args: argparse.Namespace) -> str:
+    """Return the password given on standard input (one line; never as an argument, so it stays out of `ps`)."""
+    if not args.password_stdin:
+        raise SystemExit("give the password on standard input with --password-stdin")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
 def _round_plan(db: object, org: str, ref: str, region: area_mod.Area) -> tuple[object, str]:
     """Return (the plan, the name) of the organisation's saved round named or numbered `ref`."""
     from buurtkaart import graph, saved_rounds, share
@@ -517,6 +582,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--org", required=True, help="the organisation's name")
     p.add_argument("--user", help="who adds the word")
     p.set_defaults(run=cmd_vocabulary)
+
+    p = sub.add_parser("user", help="accounts (as the server admin): add, list, role, disable, reset-password")
+    p.add_argument("action", choices=["add", "list", "role", "disable", "reset-password"])
+    p.add_argument("name", nargs="?", help="the username")
+    p.add_argument("value", nargs="?", help="with 'role': viewer, worker or coordinator")
+    p.add_argument("--org", help="the organisation's name (add; list: only its accounts)")
+    p.add_argument("--role", choices=["viewer", "worker", "coordinator"], help="with 'add'")
+    p.add_argument("--email", help="with 'add': the e-mail single sign-on returns for this person")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p.set_defaults(run=cmd_user)
+
+    p = sub.add_parser("org", help="organisations (as the server admin): add NAME, list")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("name", nargs="?", help="the organisation's name")
+    p.set_defaults(run=cmd_org)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

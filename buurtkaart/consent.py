@@ -11,6 +11,8 @@ from datetime import date
 
 from sqlalchemy import Table, select
 
+from buurtkaart import accounts
+from buurtkaart.accounts import Actor
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.store import CitizenRecord, ShareConsent, Store, new_id, now
 from buurtkaart.vindplaatsen import clean_user
@@ -33,9 +35,11 @@ class Consent:
 
 
 def record_consent(
-    store: Store, organisation_id: str, citizen_id: str, *, given: bool, given_on: date, user: str
+    store: Store, organisation_id: Actor | str, citizen_id: str, *, given: bool, given_on: date, user: str | None = None
 ) -> Consent:
     """Record that the citizen consents to a file of their own map; ConsentError when `given` is not True."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     if given is not True:
         raise ConsentError("error.share_consent")
     if not isinstance(given_on, date) or given_on > date.today():
@@ -56,8 +60,9 @@ def record_consent(
     return Consent(citizen_id=citizen_id, given_on=given_on, recorded_by=user)
 
 
-def consents(store: Store, organisation_id: str, citizen_id: str) -> list[Consent]:
+def consents(store: Store, organisation_id: Actor | str, citizen_id: str) -> list[Consent]:
     """Return the consents recorded for a citizen, the oldest first."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     query = (
         select(CONSENTS.c.citizen_id, CONSENTS.c.given_on, CONSENTS.c.recorded_by)
         .where(CONSENTS.c.citizen_id == citizen_id, CONSENTS.c.organisation_id == organisation_id)

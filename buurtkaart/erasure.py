@@ -25,9 +25,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import OperationalError
 
+from buurtkaart import accounts, settings
 from buurtkaart import citizens as cz
-from buurtkaart import settings
 from buurtkaart import vindplaatsen as vp
+from buurtkaart.accounts import Actor
 from buurtkaart.store import Store
 
 RETENTION_ENV = settings.HISTORY_MONTHS_ENV
@@ -47,7 +48,7 @@ class Erased:
     pending: bool
 
 
-def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> Erased:
+def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -> Erased:
     """Erase a citizen with every tie, link and version, and make the rows unrecoverable from the database files.
 
     Parameters
@@ -65,6 +66,7 @@ def erase_citizen(store: Store, organisation_id: str, citizen_id: str) -> Erased
         The rows removed, and `pending` True when SQLite could not yet empty its log (another connection is
         reading); `finish` completes it later.
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
     rows = cz.erase_citizen(store, organisation_id, citizen_id)
     return Erased(rows=rows, pending=not finish(store, tables=CITIZEN_TABLES))
 
@@ -97,11 +99,12 @@ def finish(store: Store, *, tables: tuple[str, ...] = CITIZEN_TABLES + MAP_TABLE
     return False
 
 
-def purge_item(store: Store, organisation_id: str, item_id: str) -> Erased:
+def purge_item(store: Store, organisation_id: Actor | str, item_id: str) -> Erased:
     """Remove a deleted item of the organisation's map with its whole history (notes and all), for good.
 
     Raise VindplaatsError ("error.purge_live") for an item that is not deleted: delete it first.
     """
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
     with store.write(lock=organisation_id) as session:
         row = session.execute(
             select(vp.ITEMS.c.deleted_at).where(vp.ITEMS.c.id == item_id, vp.ITEMS.c.organisation_id == organisation_id)

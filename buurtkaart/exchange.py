@@ -19,8 +19,9 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
-from buurtkaart import csv_cells, organisations, settings
+from buurtkaart import accounts, csv_cells, organisations, settings
 from buurtkaart import vindplaatsen as vp
+from buurtkaart.accounts import Actor
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.store import Store
@@ -101,10 +102,10 @@ class ImportReport:
 
 def import_file(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     path: str | os.PathLike[str],
     *,
-    user: str,
+    user: str | None = None,
     layer: str | None,
     bounds: vp.Bounds,
     max_mb: float = MAX_MB,
@@ -119,6 +120,8 @@ def import_file(
     nothing is written: ImportRowsError lists the rows and their problems. Messages call the file
     `source_name` (default: its name).
     """
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     user = vp.clean_user(user)
     path = Path(path)
     name = source_name or path.name
@@ -149,11 +152,11 @@ def import_file(
 
 def import_upload(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     data: bytes,
     *,
     filename: str,
-    user: str,
+    user: str | None = None,
     layer: str | None,
     bounds: vp.Bounds,
     max_mb: float = MAX_MB,
@@ -163,6 +166,8 @@ def import_upload(
 
     `options` are the other options of `import_file` (`max_rows`, `default_kind`).
     """
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     name = Path(filename).name
     suffix = Path(name).suffix.lower()
     _format(Path(name), "error.import_file_type", name=name)
@@ -399,9 +404,10 @@ def _refuse_duplicates_in_store(
 
 
 def export_items(
-    store: Store, organisation_id: str, path: str | os.PathLike[str], *, layers: Iterable[str] | None = None
+    store: Store, organisation_id: Actor | str, path: str | os.PathLike[str], *, layers: Iterable[str] | None = None
 ) -> int:
     """Write the organisation's live items to a file (format from its suffix) and return how many were written."""
+    organisation_id = accounts.scope(organisation_id, accounts.EXPORT)
     path = Path(path)
     fmt = _format(path, "error.export_file_type", name=path.name)
     table = export_frame(vp.list_items(store, organisation_id, layers=layers))
@@ -417,8 +423,9 @@ def export_items(
     return len(table)
 
 
-def export_bytes(store: Store, organisation_id: str, *, suffix: str, layers: Iterable[str] | None = None) -> bytes:
+def export_bytes(store: Store, organisation_id: Actor | str, *, suffix: str, layers: Iterable[str] | None = None) -> bytes:
     """Return the organisation's live items as the bytes of a file of the format of `suffix` (e.g. ".geojson"), for a download."""
+    organisation_id = accounts.scope(organisation_id, accounts.EXPORT)
     with tempfile.TemporaryDirectory(prefix="buurtkaart-export-") as folder:
         path = Path(folder) / f"buurtkaart{suffix.lower()}"
         export_items(store, organisation_id, path, layers=layers)

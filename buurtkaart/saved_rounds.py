@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import organisations
+from buurtkaart import accounts, organisations
+from buurtkaart.accounts import Actor
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.routes import DEFAULT_SPEED_KMH, MAX_STOPS, Stop
 from buurtkaart.store import NAME_MAX, RoundRecord, RoundWalk, Store, new_id, now
@@ -70,9 +71,11 @@ class Walk:
 
 
 def save_round(
-    store: Store, organisation_id: str, *, user: str, name: str, settings: Settings, planned_for: date | None = None
+    store: Store, organisation_id: Actor | str, *, user: str | None = None, name: str, settings: Settings, planned_for: date | None = None
 ) -> SavedRound:
     """Save a new round of the organisation and return it (version 1)."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_WRITE)
     user = clean_user(user)
     values = {"name": _name(name), "spec": _spec(settings), "planned_for": planned_for}
     at = now()
@@ -86,16 +89,18 @@ def save_round(
 
 def update_round(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     round_id: str,
     *,
-    user: str,
+    user: str | None = None,
     expected_version: int,
     name: str | None = None,
     settings: Settings | None = None,
     planned_for: date | None = None,
 ) -> SavedRound:
     """Change a round (its name, settings, or the day it is planned for: repeat it on another day)."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_WRITE)
     values: dict[str, Any] = {}
     if name is not None:
         values["name"] = _name(name)
@@ -106,15 +111,18 @@ def update_round(
     return _change(store, organisation_id, round_id, user=user, expected_version=expected_version, compute=lambda _s, _r: values)
 
 
-def delete_round(store: Store, organisation_id: str, round_id: str, *, user: str, expected_version: int) -> SavedRound:
+def delete_round(store: Store, organisation_id: Actor | str, round_id: str, *, user: str | None = None, expected_version: int) -> SavedRound:
     """Delete a round (kept in the database with its walks, no longer listed)."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_WRITE)
     return _change(
         store, organisation_id, round_id, user=user, expected_version=expected_version, compute=lambda _s, _r: {"deleted_at": now()}
     )
 
 
-def list_rounds(store: Store, organisation_id: str) -> list[SavedRound]:
+def list_rounds(store: Store, organisation_id: Actor | str) -> list[SavedRound]:
     """Return the organisation's rounds, the most recently changed first."""
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_READ)
     query = (
         select(ROUNDS)
         .where(ROUNDS.c.organisation_id == organisation_id, ROUNDS.c.deleted_at.is_(None))
@@ -124,16 +132,18 @@ def list_rounds(store: Store, organisation_id: str) -> list[SavedRound]:
         return [_saved(row) for row in session.execute(query).mappings()]
 
 
-def get_round(store: Store, organisation_id: str, round_id: str) -> SavedRound:
+def get_round(store: Store, organisation_id: Actor | str, round_id: str) -> SavedRound:
     """Return one round of the organisation; RoundError if it has none with this id."""
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_READ)
     with store.read() as session:
         return _saved(_load(session, organisation_id, round_id)._mapping)
 
 
 def mark_walked(
-    store: Store, organisation_id: str, round_id: str, *, walked_on: date, walked_by: str, contacts: int
+    store: Store, organisation_id: Actor | str, round_id: str, *, walked_on: date, walked_by: str, contacts: int
 ) -> Walk:
     """Record that a round was walked: on which day, by whom (a worker), how many contacts (a count, never names)."""
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_WRITE)
     walked_by = clean_user(walked_by)
     if isinstance(contacts, bool) or not isinstance(contacts, numbers.Integral) or not 0 <= contacts <= MAX_CONTACTS:
         raise RoundError("error.round_contacts", value=contacts, max=MAX_CONTACTS)
@@ -150,8 +160,9 @@ def mark_walked(
     return Walk(walked_on=walked_on, walked_by=walked_by, contacts=int(contacts))
 
 
-def walks(store: Store, organisation_id: str, round_id: str) -> list[Walk]:
+def walks(store: Store, organisation_id: Actor | str, round_id: str) -> list[Walk]:
     """Return the times a round was walked, the oldest first."""
+    organisation_id = accounts.scope(organisation_id, accounts.ROUNDS_READ)
     query = (
         select(WALKS.c.walked_on, WALKS.c.walked_by, WALKS.c.contacts)
         .where(WALKS.c.round_id == round_id, WALKS.c.organisation_id == organisation_id)

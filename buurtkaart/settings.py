@@ -10,6 +10,7 @@ import), so a changed environment (a test, a restarted app) is seen at once.
 | ``BUURTKAART_SQLITE_PATH`` | where the SQLite file is kept | ``<cache dir>/buurtkaart.sqlite`` |
 | ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 16 characters) | none: the key file |
 | ``BUURTKAART_KEY_FILE`` | the pseudonym key file | ``~/.config/buurtkaart/pseudonym.key`` |
+| ``BUURTKAART_SESSION_IDLE_MINUTES`` | a signed-in session ends after this many idle minutes | ``30`` |
 
 Distances are in metres. Geometry is stored in ``CRS`` (WGS 84 degrees); a distance or a buffer is
 computed in ``METRIC_CRS`` (Belgian Lambert 72, metres), never as a number of degrees.
@@ -27,6 +28,14 @@ SQLITE_PATH_ENV = "BUURTKAART_SQLITE_PATH"
 PSEUDONYM_KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
 KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
 HISTORY_MONTHS_ENV = "BUURTKAART_HISTORY_MONTHS"
+SESSION_IDLE_MINUTES_ENV = "BUURTKAART_SESSION_IDLE_MINUTES"
+
+# --- accounts ---
+SESSION_IDLE_MINUTES = 30.0  # default idle time after which a signed-in session ends
+PASSWORD_MIN_LENGTH = 12
+SIGN_IN_FREE_FAILURES = 5  # failed sign-ins (per account and per client) before each further one waits
+SIGN_IN_BASE_DELAY_S = 2.0  # the first wait; it doubles with every further failure
+SIGN_IN_MAX_DELAY_S = 900.0  # the longest wait (15 minutes)
 
 # --- coordinate reference systems ---
 CRS = "EPSG:4326"  # every layer, the store and every export: longitude/latitude in degrees (WGS 84)
@@ -74,6 +83,15 @@ def pseudonym_key() -> str:
 def history_months() -> str:
     """Return BUURTKAART_HISTORY_MONTHS as typed: how many months of history to keep ("" keeps all)."""
     return environ(HISTORY_MONTHS_ENV)
+
+
+def session_idle_minutes() -> float:
+    """Return BUURTKAART_SESSION_IDLE_MINUTES (a positive number), else the default of 30 minutes."""
+    try:
+        minutes = float(environ(SESSION_IDLE_MINUTES_ENV) or SESSION_IDLE_MINUTES)
+    except ValueError:
+        return SESSION_IDLE_MINUTES
+    return minutes if minutes > 0 else SESSION_IDLE_MINUTES
 
 
 def child_environment(*, pythonpath: str) -> dict[str, str]:

@@ -365,6 +365,47 @@ class ShareConsent(Base):
     recorded_by: Mapped[str] = mapped_column(String(NAME_MAX))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+# --- accounts (migration 0007_accounts): who may sign in, their organisation and role; failed sign-ins ---
+
+ROLES: tuple[str, ...] = ("viewer", "worker", "coordinator")
+USERNAME_MAX = 60
+EMAIL_MAX = 254
+
+
+class UserRecord(Base):
+    """A person who signs in: one organisation, one role, an argon2 hash of the password (never the password)."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        Index("ix_users_org", "organisation_id"),
+        CheckConstraint(_one_of("role", ROLES), name="ck_users_role"),
+        CheckConstraint("failed_count >= 0", name="ck_users_failed_count"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(USERNAME_MAX), unique=True)
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX), unique=True, nullable=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(12))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SignInThrottle(Base):
+    """Failed sign-ins from one client address (any username): how many in a row, and until when it waits."""
+
+    __tablename__ = "sign_in_throttle"
+
+    client: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""

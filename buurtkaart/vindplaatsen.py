@@ -17,8 +17,9 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import names, organisations, settings, validate
+from buurtkaart import accounts, names, organisations, settings, validate
 from buurtkaart import places as places_mod
+from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -313,9 +314,9 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 
 def add(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     *,
-    user: str,
+    user: str | None = None,
     layer: str,
     name: str,
     kind: str,
@@ -332,6 +333,8 @@ def add(
     osm_place_id: str | None = None,
 ) -> Item:
     """Add an item to the organisation's map and return it (version 1); raise VindplaatsError on bad input."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     user = clean_user(user)
     values = clean_fields(
         {
@@ -350,15 +353,17 @@ def add(
 
 def add_from_place(
     store: Store,
-    organisation_id: str,
+    organisation_id: Actor | str,
     place: Mapping[str, Any],
     *,
-    user: str,
+    user: str | None = None,
     bounds: Bounds,
     layer: str = "vindplaats",
     **overrides: Any,
 ) -> Item:
     """Mark an OSM place (a row of `places`: a pandas Series or a dict) as an item of `layer`; `overrides` replace its fields."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     return add(store, organisation_id, user=user, layer=layer, bounds=bounds, **{**fields_from_place(place), **overrides})
 
 
@@ -398,8 +403,10 @@ def fields_from_place(place: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def update(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int, **changes: Any) -> Item:
+def update(store: Store, organisation_id: Actor | str, item_id: str, *, user: str | None = None, expected_version: int, **changes: Any) -> Item:
     """Change fields of an item (not its position: see `move`); raise StaleEditError if it changed meanwhile."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         hint = " (use move() for the position)" if {"lon", "lat"} & set(unknown) else ""
@@ -416,9 +423,11 @@ def update(store: Store, organisation_id: str, item_id: str, *, user: str, expec
 
 
 def move(
-    store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int, lon: float, lat: float, bounds: Bounds
+    store: Store, organisation_id: Actor | str, item_id: str, *, user: str | None = None, expected_version: int, lon: float, lat: float, bounds: Bounds
 ) -> Item:
     """Move an item to (lon, lat) inside `bounds`; raise StaleEditError if it changed meanwhile."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     x, y = clean_position(lon, lat, bounds)
 
     def moved(session: Session, row: Row[Any]) -> dict[str, Any]:
@@ -428,16 +437,20 @@ def move(
     return _change(store, organisation_id, item_id, user=user, expected_version=expected_version, action="move", compute=moved)
 
 
-def delete(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int) -> Item:
+def delete(store: Store, organisation_id: Actor | str, item_id: str, *, user: str | None = None, expected_version: int) -> Item:
     """Delete an item (it stays restorable with `restore`); raise StaleEditError if it changed meanwhile."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
     return _change(
         store, organisation_id, item_id, user=user, expected_version=expected_version, action="delete",
         compute=lambda _session, _row: {"deleted_at": now()},
     )  # fmt: skip
 
 
-def restore(store: Store, organisation_id: str, item_id: str, *, user: str, expected_version: int) -> Item:
+def restore(store: Store, organisation_id: Actor | str, item_id: str, *, user: str | None = None, expected_version: int) -> Item:
     """Undo the deletion of an item; raise DuplicateError if the same place was added again meanwhile."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_WRITE)
 
     def restored(session: Session, row: Row[Any]) -> dict[str, Any]:
         refuse_duplicate(session, organisation_id, row.layer, row.name, row.lon, row.lat, exclude=row.id)
@@ -454,16 +467,18 @@ undo_delete = restore
 # --- reading ---
 
 
-def get(store: Store, organisation_id: str, item_id: str) -> Item:
+def get(store: Store, organisation_id: Actor | str, item_id: str) -> Item:
     """Return one item of the organisation (also a deleted one); raise ItemNotFoundError if it has none."""
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_READ)
     with store.read() as session:
         return _item(load_row(session, organisation_id, item_id)._mapping)
 
 
 def list_items(
-    store: Store, organisation_id: str, *, layers: Iterable[str] | None = None, include_deleted: bool = False
+    store: Store, organisation_id: Actor | str, *, layers: Iterable[str] | None = None, include_deleted: bool = False
 ) -> gpd.GeoDataFrame:
     """Return the organisation's items (ITEM_COLUMNS + Point geometry, EPSG:4326), oldest first."""
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_READ)
     query = select(ITEMS).where(ITEMS.c.organisation_id == organisation_id)
     if layers is not None:
         wanted = [_choice(layer, "layer", "error.layer_unknown") for layer in layers]
@@ -500,8 +515,9 @@ def items_frame(rows: Sequence[Mapping[str, Any]]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=geometry, crs=CRS)
 
 
-def history(store: Store, organisation_id: str, item_id: str | None = None) -> pd.DataFrame:
+def history(store: Store, organisation_id: Actor | str, item_id: str | None = None) -> pd.DataFrame:
     """Return who changed what and when (HISTORY_COLUMNS), oldest first: of one item, or of the whole organisation."""
+    organisation_id = accounts.scope(organisation_id, accounts.MAP_READ)
     query = select(HISTORY).where(HISTORY.c.organisation_id == organisation_id)
     with store.read() as session:
         if item_id is not None:

@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from buurtkaart import vocabulary
+from buurtkaart import accounts, vocabulary
+from buurtkaart.accounts import Actor
 from buurtkaart.store import Store, VocabularyEntry, now
 
 VERSION_LABELS: tuple[str, ...] = ("intake", "opvolging", "evaluatie", "afsluiting")
@@ -26,8 +27,9 @@ _KEY = re.compile(r"[a-z][a-z0-9_]*")
 _DIGIT_RUN = re.compile(r"\d{2}")
 
 
-def allowed(store: Store, organisation_id: str, field: str) -> tuple[str, ...]:
+def allowed(store: Store, organisation_id: Actor | str, field: str) -> tuple[str, ...]:
     """Return the keys a citizen's `field` ("situations" or "talents") may hold in this organisation."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
     with store.read() as session:
         added = session.execute(
             select(VocabularyEntry.key)
@@ -37,8 +39,10 @@ def allowed(store: Store, organisation_id: str, field: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys([*FIELDS[field], *added]))
 
 
-def add_entry(store: Store, organisation_id: str, field: str, key: str, *, user: str) -> str:
+def add_entry(store: Store, organisation_id: Actor | str, field: str, key: str, *, user: str | None = None) -> str:
     """Add a key to the organisation's vocabulary of `field` (a coordinator's act) and return it, checked like a tag."""
+    user = accounts.user_of(organisation_id, user)
+    organisation_id = accounts.scope(organisation_id, accounts.VOCABULARY_WRITE)
     from buurtkaart.citizens import CitizenError  # citizens imports this module
 
     if field not in FIELDS:
@@ -54,8 +58,9 @@ def add_entry(store: Store, organisation_id: str, field: str, key: str, *, user:
     return clean
 
 
-def check_tags(store: Store, organisation_id: str, values: Mapping[str, Any]) -> None:
+def check_tags(store: Store, organisation_id: Actor | str, values: Mapping[str, Any]) -> None:
     """Raise CitizenError when a situation or talent in `values` is not in the organisation's vocabulary."""
+    organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     from buurtkaart.citizens import CitizenError  # citizens imports this module
 
     for field in FIELDS:

@@ -84,6 +84,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     env.pop("BUURTKAART_DATABASE_URL", None)
     env.pop("BUURTKAART_SQLITE_PATH", None)
     env.pop("BUURTKAART_PSEUDONYM_KEY", None)
+    from tests.signin import STORES, create_accounts
+
+    create_accounts(cache / "buurtkaart.sqlite")  # tests.signin.ACCOUNTS, before the server starts (issue 10)
+    STORES[url] = cache / "buurtkaart.sqlite"
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.port", str(port),

@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from playwright.sync_api import Frame, Page, expect
 
+from tests.signin import sign_in
 from tests.test_app_browser import find_map_frame, sidebar_select
 from tests.test_burger_browser import settle
 
@@ -18,7 +19,7 @@ def analysis_frame(page: Page) -> Frame:
 
 
 def test_analyse_schaerbeek_a_quartier_and_a_drawn_area_and_export(page: Page, app_url: str, request_log: list[str], tmp_path) -> None:
-    page.goto(app_url + "/analyse")
+    sign_in(page, app_url, "worker", path="/analyse")  # the caseload part needs a worker's sign-in
     frame = analysis_frame(page)
     expect(frame.locator("path.bk-block-beyond").first).to_be_attached()  # blocks beyond 400 m for children
     expect(page.get_by_text(re.compile(r"kinderen van 0–9 jaar \(\d+ %\) wonen verder dan 400 m")).first).to_be_visible()

@@ -4,12 +4,12 @@ and in the inclusieweb, reload, and find everything still there; then erase the 
 from __future__ import annotations
 
 import re
-import uuid
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
+from tests.signin import fresh_account, sign_in
 from tests.test_app_browser import wait_for
 
 # (level, what the worker types, the closest match to click if the typed name is unknown, function)
@@ -93,7 +93,7 @@ def choose(page: Page, scope, label: str, option: str) -> None:
 def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url: str) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(app_url + "/burger")
+    sign_in(page, app_url, "coordinator", path="/burger")  # a coordinator: erasing is theirs
     expect(page.get_by_text("Nieuwe burger").first).to_be_visible(timeout=60_000)
     expect(page.get_by_text("Geen naam en geen adres")).to_be_visible()
     page.get_by_role("button", name="Burger aanmaken").click()
@@ -128,7 +128,7 @@ def test_citizen_with_ties_at_three_levels_survives_a_reload(page: Page, app_url
     expect(page.locator('[data-testid="stImage"] img').first).to_be_visible()
     expect(page.get_by_text(re.compile("Het netwerk telt 3"))).to_be_visible()
 
-    page.reload()
+    sign_in(page, app_url, "coordinator", path="/burger")  # a reload starts a new session: sign in again
     expect(page.get_by_role("heading", name=re.compile(code))).to_be_visible(timeout=60_000)
     wait_tie_counts(page, [1, 2, 3])
     world = max(network_frames(page), key=lambda f: f.locator("path.bk-tie").count())
@@ -161,11 +161,7 @@ def select_in(page: Page, scope, label: str, option: str) -> None:
 
 def test_a_tie_and_the_anchor_are_corrected_on_the_page(page: Page, app_url: str) -> None:
     """Issue 14: every property of a tie is edited (a group of 3 drinking friends), a refused edit keeps the form; the anchor too."""
-    page.goto(app_url + "/burger")
-    field = page.get_by_label("Organisatie", exact=True)
-    expect(field).to_be_visible(timeout=60_000)
-    field.fill(f"Correctieteam {uuid.uuid4().hex[:6]}")  # a rerun starts afresh
-    field.press("Enter")
+    sign_in(page, app_url, fresh_account(app_url, "Correctieteam"), path="/burger")  # a team of this test (attempt) alone
     expect(page.get_by_role("button", name="Burger aanmaken")).to_be_visible(timeout=60_000)
     settle(page)
     page.get_by_role("button", name="Burger aanmaken").click()

@@ -11,8 +11,8 @@ from playwright.sync_api import Frame, Page, expect
 from buurtkaart import area as area_mod
 from buurtkaart import i18n, routes, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
-from buurtkaart.pages.common import DEFAULT_ORGANISATION
 from buurtkaart.store import open_store
+from tests.signin import TEAM, sign_in
 from tests.test_app_browser import wait_for
 
 NL = "nl"
@@ -44,7 +44,7 @@ def saved_round(app_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     caches = sorted({p.resolve() for p in tmp_path_factory.getbasetemp().glob("buurtkaart_cache*")})
     assert len(caches) == 1, caches  # the one cache folder of the `app_url` server (tests/conftest.py)
     db = open_store(f"sqlite:///{caches[0] / 'buurtkaart.sqlite'}")
-    org = vp.ensure_organisation(db, DEFAULT_ORGANISATION)
+    org = vp.ensure_organisation(db, TEAM)
     name = "Deelronde dinsdag"
     if not any(r.name == name for r in saved_rounds.list_rounds(db, org)):
         stops = (
@@ -66,7 +66,7 @@ def outside(request_log: list[str], app_url: str) -> list[str]:
 def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area, saved_round: str
 ) -> None:
-    page.goto(app_url + "/delen")
+    sign_in(page, app_url, "worker", path="/delen")
     frame = shared_frame(page)
     drawn = int(frame.evaluate("document.body.dataset.placesDrawn"))
     assert drawn >= len(schaerbeek.places)
@@ -166,7 +166,7 @@ def test_a_citizen_map_only_from_the_citizen_page_with_consent(
     import re
 
     # the Delen page offers the map, the analysis and a round: never a citizen's map
-    page.goto(app_url + "/delen")
+    sign_in(page, app_url, "demo-worker", path="/delen")
     shared_frame(page)
     options = page.locator('[data-testid="stMain"] [data-testid="stRadio"]').first.get_by_role("radio")
     expect(options).to_have_count(len(share.WHATS), timeout=60_000)  # the page's own choice, once it is drawn
@@ -175,10 +175,7 @@ def test_a_citizen_map_only_from_the_citizen_page_with_consent(
     expect(page.get_by_text(i18n.t("share.citizen.expander", NL))).to_have_count(0)
 
     # the citizen's own page: the expander, a warning, no file before the consent box is ticked
-    page.goto(app_url + "/burger")
-    organisation = page.get_by_label(i18n.t("item.organisation", NL), exact=True)
-    organisation.fill(demo_org)
-    organisation.press("Enter")
+    sign_in(page, app_url, "demo-worker", path="/burger")  # a worker of the demo organisation
     heading = page.get_by_role("heading", name=re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}"))
     expect(heading).to_be_visible(timeout=60_000)
     code = re.search(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}", heading.inner_text()).group(0)

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
+from tests.signin import fresh_account, sign_in
 from tests.test_app_browser import find_map_frame
 
 EVIL = "Theehuis <img src=x onerror=alert(1)>"
 
 
-def open_page(page: Page, app_url: str) -> Frame:
-    """Open the vindplaatsen page and return its map frame once the streets are drawn."""
-    page.goto(app_url + "/vindplaatsen")
+def open_page(page: Page, app_url: str, username: str = "coordinator") -> Frame:
+    """Sign in, open the vindplaatsen page and return its map frame once the streets are drawn."""
+    sign_in(page, app_url, username, path="/vindplaatsen")
     frame = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
     return frame
 
@@ -104,11 +103,8 @@ IXELLES_SPEED_QUEEN = (50.83454, 4.37935)  # the same name in Ixelles: never sil
 
 
 def own_organisation(page: Page, app_url: str, name: str) -> Frame:
-    """Open the page for an organisation of this test alone (the app's database is shared by the tests)."""
-    open_page(page, app_url)
-    field = page.get_by_label("Organisatie", exact=True)
-    field.fill(f"{name} {uuid.uuid4().hex[:6]}")  # a rerun starts with an empty organisation too
-    field.press("Enter")
+    """Open the page signed in to an organisation of this test alone (the app's database is shared by the tests)."""
+    open_page(page, app_url, fresh_account(app_url, name, "coordinator"))  # a rerun starts from an empty one too
     expect(page.get_by_text("0 plekken op de kaart van de organisatie")).to_be_visible(timeout=20_000)
     return find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
 

@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import accessibility as access
+from buurtkaart import accounts, buurtanalyse, citizens, maps, report
 from buurtkaart import area as area_mod
-from buurtkaart import buurtanalyse, citizens, maps, report
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import commune_boundary
 from buurtkaart.errors import BuurtkaartError
@@ -60,7 +60,7 @@ def settings_form() -> access.AccessSettings | None:
 lang = common.lang()
 db = common.store()
 region = common.embedded_region()
-org = common.organisation(lang, db)
+actor = common.account_sidebar(lang, db)  # the access figures are public; the team's data needs a sign-in
 name, boundary = area_choice()
 unit = buurtanalyse.area_unit(st.session_state.get("an_area_kind", COMMUNE), st.session_state.get("an_quartier"))
 settings = settings_form()
@@ -70,11 +70,12 @@ st.caption(t("analyse.intro", lang))
 if settings is None:
     st.stop()
 
-items = vp.list_items(db, org)
+items = vp.list_items(db, actor) if actor is not None and actor.can(accounts.MAP_READ) else None
+caseload_shown = actor is not None and actor.can(accounts.CITIZENS_READ)
 with st.spinner(t("analyse.busy", lang)):
     walk = common.walk_graph()
-    people = citizens.list_citizens(db, org)
-    all_ties = citizens.all_ties(db, org)
+    people = citizens.list_citizens(db, actor) if caseload_shown else None
+    all_ties = citizens.all_ties(db, actor) if caseload_shown else None
     result = None
     if boundary is not None:
         try:
@@ -120,12 +121,14 @@ with col_report:
         common.show_chart(report.access_chart(result, lang=lang))
     st.dataframe(report.place_table(result, lang=lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
-    for line in report.caseload_notes(result, lang=lang):
+    if not caseload_shown:
+        st.info(t("auth.needed", lang) if actor is None else t("auth.role_needed", lang, role=t(f"auth.role.{actor.role}", lang)))
+    for line in report.caseload_notes(result, lang=lang) if caseload_shown else ():
         st.caption(line)
-    if result.unit is not None and not result.gaps.iloc[0]["suppressed"]:
+    if caseload_shown and result.unit is not None and not result.gaps.iloc[0]["suppressed"]:
         common.show_chart(report.gaps_chart(result, lang=lang))
         st.dataframe(report.gaps_table(result, lang=lang, quartier_names=report.quartier_names(region.quartiers, lang=lang)), hide_index=True)
-    if result.unit is not None:  # a drawn area gets no figure about citizens
+    if caseload_shown and result.unit is not None:  # a drawn area gets no figure about citizens
         st.subheader(t("report.unknown", lang))
         if len(result.unknown):
             st.dataframe(report.unknown_table(result, lang=lang), hide_index=True)

@@ -7,8 +7,18 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
+from buurtkaart import (
+    accounts,
+    caseload,
+    citizens,
+    gazetteer,
+    inclusieweb,
+    indicators,
+    network_maps,
+    suggestions,
+    vocabulary,
+)
 from buurtkaart import area as area_mod
-from buurtkaart import caseload, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -262,6 +272,7 @@ items = vp.list_items(db, org)
 
 st.title(f"🕸️ {t('burger.title', lang)}")
 st.caption(t("burger.intro", lang))
+common.demo_password_once(lang)
 message = st.session_state.pop("bg_message", None)
 if message:
     (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
@@ -269,11 +280,6 @@ if message:
 people = citizens.list_citizens(db, org)
 if people.empty:
     st.info(t("burger.empty", lang))
-    if st.button(t("burger.demo", lang), key="bg_demo"):
-        with st.spinner(t("burger.demo.busy", lang)):
-            demo_org = common.load_demo(db)
-        st.session_state["org_name_value"] = demo_org
-        st.rerun()
 
 codes = citizens.citizen_names(people, lang=lang)
 NEW = "__new__"
@@ -429,8 +435,10 @@ if section == "manage":
     profile_form(choice, person)
     st.subheader(t("burger.erase", lang))
     st.caption(t("burger.erase.help", lang))
-    sure = st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
-    if st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
+    if not org.can(accounts.CITIZENS_ERASE):
+        st.info(t("auth.role_needed", lang, role=t(f"auth.role.{org.role}", lang)))
+    sure = org.can(accounts.CITIZENS_ERASE) and st.checkbox(t("burger.erase.confirm", lang, code=person["code"]), key="bg_erase_sure")
+    if org.can(accounts.CITIZENS_ERASE) and st.button(t("burger.erase.button", lang), disabled=not sure, type="primary", key="bg_erase"):
         from buurtkaart import erasure
 
         erased = erasure.erase_citizen(db, org, choice)  # checked: out of the database files, or said to be pending
@@ -443,14 +451,13 @@ if section == "network" and len(tie_frame):
 
     with st.expander(t("share.citizen.expander", lang)):
         st.warning(t("share.citizen.warning", lang))
-        share_user = st.text_input(t("vp.user", lang), value="medewerker", key="bg_share_user")
         agreed = st.checkbox(t("share.citizen.consent_box", lang), key="bg_share_consent")
         given_on = st.date_input(t("share.citizen.consent_day", lang), value=date.today(), max_value=date.today(), key="bg_share_day")
         if not agreed:  # a file made before stays only while the consent box is ticked
             st.session_state.pop("bg_share_file", None)
         if st.button(t("share.citizen.make", lang), disabled=not agreed, key="bg_share_make"):
             try:
-                given = consent.record_consent(db, org, choice, given=agreed, given_on=given_on, user=share_user)
+                given = consent.record_consent(db, org, choice, given=agreed, given_on=given_on)
                 shared = share.citizen_share(person, tie_frame, region, consent=given, lang=lang)
                 st.session_state["bg_share_file"] = (choice, share.share_html(shared).encode("utf-8"))
             except BuurtkaartError as error:

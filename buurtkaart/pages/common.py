@@ -7,20 +7,21 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
+from buurtkaart import accounts, buurtanalyse, charts, graph, i18n, maps, network_maps, organisations
 from buurtkaart import area as area_mod
-from buurtkaart import buurtanalyse, charts, graph, i18n, maps, network_maps, organisations
 from buurtkaart import vindplaatsen as vp
+from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label  # noqa: F401  (re-exported for the pages)
 from buurtkaart.plain_text import escape_markdown
 from buurtkaart.store import Store, open_store
+from buurtkaart.store import now as store_now
 from buurtkaart.taxonomy import CATEGORY_KEYS  # noqa: F401  (re-exported for the pages)
 
 SCOPE_COMMUNE = "commune"
 SCOPE_REGION = "region"
 SCOPE_LOADED = "loaded"
-DEFAULT_ORGANISATION = "Mijn organisatie"
 MAP_WIDTH, MAP_HEIGHT = 1000, 640
 
 
@@ -123,16 +124,180 @@ def apply_next(*keys: str) -> None:
             st.session_state[key] = st.session_state.pop(_NEXT + key)
 
 
-def organisation(lang: str, db: Store) -> str:
-    """Show the organisation field in the sidebar (the same on every page) and return the organisation's id."""
-    current = st.session_state.setdefault("org_name_value", DEFAULT_ORGANISATION)
-    name = st.sidebar.text_input(i18n.t("item.organisation", lang), value=current, key=f"org_name_{current}")
-    st.session_state["org_name_value"] = name
+# --- the signed-in user: the organisation and the role come from the store, never from a widget or the URL ---
+
+SESSION_USER = "auth_user_id"  # the only thing a session keeps of its user: the account id, re-read on every run
+SESSION_SEEN = "auth_last_seen"
+_LOOPBACK = ("127.", "::1", "localhost")
+
+
+def current_actor(db: Store) -> Actor | None:
+    """Return the signed-in user of this session, re-read from the store (a disabled account or an idle session ends)."""
+    user_id = st.session_state.get(SESSION_USER)
+    actor = accounts.session_actor(db, user_id, st.session_state.get(SESSION_SEEN))
+    if user_id and actor is None:
+        forget_user()
+        st.session_state["auth_expired"] = True
+    if actor is None and sso_email():
+        try:
+            actor = accounts.actor_for_email(db, sso_email())
+        except BuurtkaartError as error:
+            st.session_state["auth_error"] = error.message(lang())
+            st.logout()
+        else:
+            remember_user(actor)
+    if actor is not None:
+        st.session_state[SESSION_SEEN] = store_now()
+    return actor
+
+
+def remember_user(actor: Actor) -> None:
+    """Keep the signed-in account's id in this session (nothing else: its role is read again on every run)."""
+    st.session_state[SESSION_USER] = actor.user_id
+    st.session_state[SESSION_SEEN] = store_now()
+
+
+def forget_user() -> None:
+    """End this session's sign-in and drop what the pages kept of the organisation's data."""
+    for key in list(st.session_state.keys()):
+        if key not in ("lang", "lang_select"):
+            del st.session_state[key]
+
+
+def sso_configured() -> bool:
+    """Return whether single sign-on (``st.login``, an [auth] section in .streamlit/secrets.toml) is set up."""
     try:
-        return organisations.ensure(db, name)
-    except BuurtkaartError as error:
-        st.error(escape_markdown(error.message(lang)))
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def sso_email() -> str | None:
+    """Return the e-mail the identity provider returned for this browser, if signed in through ``st.login``."""
+    if not sso_configured():
+        return None
+    try:
+        return st.user.get("email") if st.user.is_logged_in else None
+    except Exception:
+        return None
+
+
+def client_address() -> str | None:
+    """Return the client's address as the server sees it (None when unknown, e.g. in AppTest)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) else None
+
+
+def local_client() -> bool:
+    """Return whether the app is used from this computer: the connection and every forwarding proxy are loopback."""
+    header = (st.context.headers or {}).get("X-Forwarded-For", "")
+    forwarded = [a.strip() for a in header.split(",") if a.strip()] if isinstance(header, str) else []
+    addresses = [a for a in (client_address(), *forwarded) if a]
+    return all(a.startswith(_LOOPBACK) for a in addresses)
+
+
+def account_sidebar(lang: str, db: Store) -> Actor | None:
+    """Show who is signed in and a sign-out button, or the sign-in form, in the sidebar; return the signed-in user."""
+    actor = current_actor(db)
+    box = st.sidebar.container(border=True)
+    if actor is not None:
+        org_name = dict(organisations.listing(db)).get(actor.organisation_id, "?")
+        role = i18n.t(f"auth.role.{actor.role}", lang)
+        box.markdown(i18n.t("auth.signed_in", lang, username=escape_markdown(actor.username), role=role, organisation=escape_markdown(org_name)))
+        if box.button(i18n.t("auth.sign_out", lang), key="auth_sign_out"):
+            sso = bool(sso_email())
+            forget_user()
+            if sso:
+                st.logout()
+            st.rerun()
+        return actor
+    if not accounts.any_accounts(db):
+        return None
+    if st.session_state.pop("auth_expired", False):
+        box.info(i18n.t("auth.expired", lang))
+    if st.session_state.get("auth_error"):
+        box.error(escape_markdown(st.session_state.pop("auth_error")))
+    with box.form("auth_form", clear_on_submit=True, border=False):
+        st.markdown(f"**{i18n.t('auth.title', lang)}**")
+        username = st.text_input(i18n.t("auth.username", lang), key="auth_username", autocomplete="username")
+        password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_password", autocomplete="current-password")
+        submitted = st.form_submit_button(i18n.t("auth.submit", lang), type="primary")
+    if submitted:
+        try:
+            actor = accounts.authenticate(db, username, password, client_address())
+        except BuurtkaartError as error:
+            box.error(escape_markdown(error.message(lang)))
+            return None
+        remember_user(actor)
+        st.rerun()
+    if sso_configured() and box.button(i18n.t("auth.sso", lang), key="auth_sso"):
+        st.login()
+    return None
+
+
+def organisation(lang: str, db: Store, permission: str = accounts.CITIZENS_READ) -> Actor:
+    """Show the account box in the sidebar and return the signed-in user, or stop the page with what to do.
+
+    The returned ``Actor`` stands for the organisation: every package function takes it where it takes an
+    organisation id, and checks its role. A visitor sees "Meld je aan…" and nothing of the organisation; while no
+    account exists, the first coordinator (or the demo organisation) is made here.
+    """
+    actor = account_sidebar(lang, db)
+    if actor is None and not accounts.any_accounts(db):
+        first_start(lang, db)
         st.stop()
+    if actor is None:
+        st.info(i18n.t("auth.needed", lang))
+        st.stop()
+    if not actor.can(permission):
+        st.warning(i18n.t("auth.role_needed", lang, role=i18n.t(f"auth.role.{actor.role}", lang)))
+        st.stop()
+    return actor
+
+
+def first_start(lang: str, db: Store) -> None:
+    """Offer to make the first coordinator, or to load the demo organisation, from this computer only."""
+    st.subheader(i18n.t("auth.first.title", lang))
+    if not local_client():
+        st.error(i18n.t("auth.remote_refused", lang))
+        return
+    st.caption(i18n.t("auth.first.intro", lang))
+    with st.form("auth_first", border=True):
+        org_name = st.text_input(i18n.t("auth.first.organisation", lang), key="auth_first_org")
+        username = st.text_input(i18n.t("auth.username", lang), key="auth_first_user")
+        password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_first_pw")
+        again = st.text_input(i18n.t("auth.password2", lang), type="password", key="auth_first_pw2")
+        create = st.form_submit_button(i18n.t("auth.first.create", lang), type="primary")
+    if create:
+        try:
+            if password != again:
+                raise accounts.AccountError("error.password_mismatch")
+            actor = accounts.create_first_coordinator(db, organisation_name=org_name, username=username, password=password)
+        except BuurtkaartError as error:
+            st.error(escape_markdown(error.message(lang)))
+            return
+        remember_user(actor)
+        st.rerun()
+    if st.button(i18n.t("auth.first.demo", lang), key="auth_first_demo"):
+        from buurtkaart import demo
+
+        with st.spinner(i18n.t("burger.demo.busy", lang)):
+            org_id = demo.load_demo(db, area=embedded_region())
+        try:
+            actor, password = accounts.create_demo_coordinator(db, org_id)
+        except BuurtkaartError as error:
+            st.error(escape_markdown(error.message(lang)))
+            return
+        remember_user(actor)
+        st.session_state["auth_demo_password"] = (actor.username, password)
+        st.rerun()
+
+
+def demo_password_once(lang: str) -> None:
+    """Show the demo coordinator's password once, right after the demo was loaded."""
+    shown = st.session_state.pop("auth_demo_password", None)
+    if shown:
+        st.success(i18n.t("auth.first.demo_done", lang, username=shown[0], password=shown[1]))
 
 
 def load_demo(db: Store) -> str:
@@ -170,7 +335,6 @@ def presentation_mode() -> bool:
     if what:
         st.session_state["present_what"] = what if what in PRESENT_WHATS else PRESENT_WHATS[0]
         st.session_state["present_area"] = params.get("area", SCOPE_COMMUNE)
-        st.session_state["present_org"] = params.get("org", "")
         if params.get("lang") in i18n.LANGUAGES:
             st.session_state["lang"] = params.get("lang")
     return "present_what" in st.session_state

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import urllib.parse
-
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import citizens, saved_rounds, share
+from buurtkaart import accounts, citizens, organisations, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -17,8 +15,8 @@ PREVIEW_HEIGHT = 640
 
 lang = common.lang()
 db = common.store()
-org = common.organisation(lang, db)
-org_name = st.session_state.get("org_name_value", common.DEFAULT_ORGANISATION)
+org = common.organisation(lang, db, accounts.MAP_READ)  # the caseload figures of an analysis need a worker's role
+org_name = dict(organisations.listing(db)).get(org.organisation_id, "")
 region = common.embedded_region()
 
 st.title(f"📤 {t('page.delen', lang)}")
@@ -52,7 +50,7 @@ try:
     area = common.embedded_commune() if area_spec == "commune" else share.area_of(area_spec, region)
     items = vp.list_items(db, org)
     people = all_ties = None
-    if what == "analysis":
+    if what == "analysis" and org.can(accounts.CITIZENS_READ):
         people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
     with st.spinner(t("map.loading", lang)):
         if what == "round":
@@ -82,9 +80,10 @@ with side:
         mime="text/html", key="share_download",
     )
     st.caption(t("share.size", lang, size=size))
-    if what != "round":  # the presentation mode shows the map or the analysis
-        query = urllib.parse.urlencode({"present": what, "area": area_spec, "org": org_name, "lang": lang})
-        st.markdown(f"🖥️ [{t('share.present', lang)}](/?{query})")
+    if what != "round":  # the presentation mode shows the map or the analysis, in this session (the signed-in team's)
+        if st.button(f"🖥️ {t('share.present', lang)}", key="share_present"):
+            st.query_params.from_dict({"present": what, "area": area_spec, "lang": lang})
+            st.rerun()
         st.caption(t("share.present.help", lang))
     for suffix in share.SNAPSHOT_SUFFIXES:  # a picture of the same view, for slides and print
         kind = suffix[1:]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import citizens, organisations, share
+from buurtkaart import accounts, citizens, organisations, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.pages import common
@@ -29,12 +29,12 @@ try:
         share.area_of(st.session_state["present_area"], region)
     )
     db = common.store()
-    org_name = st.session_state.get("present_org") or common.DEFAULT_ORGANISATION
-    # only an organisation that exists: a link never creates one
-    org = next((org_id for org_id, name in organisations.listing(db) if name == org_name), None)
-    items = vp.list_items(db, org) if org else None
+    # the team's layers only for this session's signed-in user: a link never names an organisation
+    org = common.current_actor(db)
+    org_name = dict(organisations.listing(db)).get(org.organisation_id, "") if org else ""
+    items = vp.list_items(db, org) if org and org.can(accounts.MAP_READ) else None
     people = all_ties = None
-    if what == "analysis" and org:
+    if what == "analysis" and org and org.can(accounts.CITIZENS_READ):
         people, all_ties = citizens.list_citizens(db, org), citizens.all_ties(db, org)
     shared = share.make_share(
         what, area, region=region, items=items, citizens=people, all_ties=all_ties, walk=common.walk_graph(),

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import maps, places, route_files, routes
+from buurtkaart import accounts, maps, places, route_files, routes
 from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -25,8 +25,7 @@ region = common.embedded_region()
 walk = common.walk_graph()
 
 # Sidebar: the organisation (the same on every page)
-org = common.organisation(lang, db)
-user = st.sidebar.text_input(t("vp.user", lang), value="medewerker", key="ronde_user")
+org = common.organisation(lang, db, accounts.ROUNDS_READ)  # saving is refused by the package for a viewer
 st.title(f"🚶 {t('ronde.title', lang)}")
 st.caption(t("ronde.intro", lang))
 
@@ -193,11 +192,11 @@ with col_side:
         save_name = st.text_input(t("ronde.save.name", lang), key="ronde_save_name")
         b1, b2 = st.columns(2)
         if b1.button(t("ronde.save", lang), key="ronde_save"):
-            keep(lambda: sr.save_round(db, org, user=user, name=save_name, settings=settings, planned_for=day), lambda r: t("ronde.save.done", lang, name=r.name))
+            keep(lambda: sr.save_round(db, org, name=save_name, settings=settings, planned_for=day), lambda r: t("ronde.save.done", lang, name=r.name))
         if opened is not None and b2.button(t("ronde.update", lang, name=opened.name), key="ronde_update"):
             keep(
                 lambda: sr.update_round(
-                    db, org, opened.id, user=user, expected_version=opened.version, name=save_name or opened.name,
+                    db, org, opened.id, expected_version=opened.version, name=save_name or opened.name,
                     settings=settings, planned_for=day,
                 ),
                 lambda r: t("ronde.save.done", lang, name=r.name),
@@ -227,7 +226,7 @@ with col_side:
         with st.form("ronde_walked", clear_on_submit=True):
             st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
             walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
-            walked_by = st.text_input(t("ronde.walked.by", lang), value=user)
+            walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
             contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
             if st.form_submit_button(t("ronde.walked.button", lang)):
                 keep(

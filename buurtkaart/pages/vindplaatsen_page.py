@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import exchange, maps
+from buurtkaart import accounts, exchange, maps
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -122,8 +122,7 @@ region = common.embedded_region()
 bounds = region.boundary
 
 # Sidebar: organisation, who you are, which layers
-org = common.organisation(lang, db)
-user = st.sidebar.text_input(t("vp.user", lang), value="medewerker", key="vp_user")
+org = common.organisation(lang, db, accounts.MAP_READ)  # an edit of a viewer is refused by the package
 layer_labels = labels("layer", lang)
 shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
@@ -139,7 +138,7 @@ with notice:
         (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
     if undo and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
         st.session_state.pop("vp_undo")
-        run(lambda: vp.restore(db, org, undo[0], user=user, expected_version=undo[1]), lang, t("vp.restored", lang))
+        run(lambda: vp.restore(db, org, undo[0], expected_version=undo[1]), lang, t("vp.restored", lang))
         st.rerun()
 
 items = vp.list_items(db, org, layers=shown_layers)
@@ -191,7 +190,7 @@ with col_side:
             osm_id = osm[0] if osm and tuple(osm[1]) == tuple(clicked) else None  # only while the point is that place's
 
             def add() -> vp.Item:
-                return vp.add(db, org, user=user, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, osm_place_id=osm_id, **fields)
+                return vp.add(db, org, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, osm_place_id=osm_id, **fields)
 
             if run(add, lang, t("vp.added", lang), form=form_key):
                 for key in ("vp_point", "vp_new_osm"):
@@ -215,7 +214,7 @@ with col_side:
                 saved = st.form_submit_button(t("vp.save", lang), type="primary")
             if saved:
                 def save() -> vp.Item:
-                    changed = vp.update(db, org, item_id, user=user, expected_version=version, layer=edit_layer, **changes)
+                    changed = vp.update(db, org, item_id, expected_version=version, layer=edit_layer, **changes)
                     versions[item_id] = changed.version
                     return changed
 
@@ -224,7 +223,7 @@ with col_side:
             col_move, col_delete = st.columns(2)
             if col_move.button(t("vp.move", lang), disabled=not clicked, key="vp_move"):
                 def move() -> vp.Item:
-                    moved = vp.move(db, org, item_id, user=user, lon=clicked[1], lat=clicked[0], bounds=bounds, expected_version=version)
+                    moved = vp.move(db, org, item_id, lon=clicked[1], lat=clicked[0], bounds=bounds, expected_version=version)
                     versions[item_id] = moved.version
                     return moved
 
@@ -232,7 +231,7 @@ with col_side:
                 st.rerun()
             if col_delete.button(t("vp.delete", lang), key="vp_delete"):
                 def delete() -> vp.Item:
-                    gone = vp.delete(db, org, item_id, user=user, expected_version=version)
+                    gone = vp.delete(db, org, item_id, expected_version=version)
                     st.session_state["vp_undo"] = (gone.id, gone.version, gone.name)
                     versions.pop(item_id, None)
                     return gone
@@ -246,6 +245,8 @@ with col_side:
     with tab_history:
         log = vp.history(db, org)
         if len(log):
+            names = accounts.display_names(db, org.organisation_id)  # the history keeps the user's id
+            log["user"] = log["user"].map(lambda u: names.get(u, u))
             st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
 
     with tab_exchange:
@@ -256,18 +257,21 @@ with col_side:
             with st.spinner(t("load.busy", lang)):
                 try:
                     report = exchange.import_upload(
-                        db, org, upload.getvalue(), filename=upload.name, user=user, layer=import_layer, bounds=bounds
+                        db, org, upload.getvalue(), filename=upload.name, layer=import_layer, bounds=bounds
                     )
                 except BuurtkaartError as error:
                     st.session_state["vp_message"] = ("error", error.message(lang))
                 else:
                     st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
             st.rerun()
-        fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
-        suffix = EXPORT_FORMATS[fmt]
-        st.download_button(
-            t("vp.export.button", lang),
-            lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
-            file_name=f"buurtkaart{suffix}",
-            key="vp_export",
-        )
+        if org.can(accounts.EXPORT):
+            fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
+            suffix = EXPORT_FORMATS[fmt]
+            st.download_button(
+                t("vp.export.button", lang),
+                lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
+                file_name=f"buurtkaart{suffix}",
+                key="vp_export",
+            )
+        else:
+            st.caption(t("auth.role_needed", lang, role=t(f"auth.role.{org.role}", lang)))
