@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
-from buurtkaart import csv_cells, organisations, settings
+from buurtkaart import audit, csv_cells, organisations, settings
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -399,9 +399,17 @@ def _refuse_duplicates_in_store(
 
 
 def export_items(
-    store: Store, organisation_id: str, path: str | os.PathLike[str], *, layers: Iterable[str] | None = None
+    store: Store,
+    organisation_id: str,
+    path: str | os.PathLike[str],
+    *,
+    layers: Iterable[str] | None = None,
+    user: str = audit.DEFAULT_USER,
 ) -> int:
-    """Write the organisation's live items to a file (format from its suffix) and return how many were written."""
+    """Write the organisation's live items to a file (format from its suffix) and return how many were written.
+
+    The export is recorded in the audit log (``export.<format>``, by `user`) once the file is written.
+    """
     path = Path(path)
     fmt = _format(path, "error.export_file_type", name=path.name)
     table = export_frame(vp.list_items(store, organisation_id, layers=layers))
@@ -414,14 +422,17 @@ def export_items(
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
+    audit.record(store, organisation_id, user, f"export.{fmt.lower()}")
     return len(table)
 
 
-def export_bytes(store: Store, organisation_id: str, *, suffix: str, layers: Iterable[str] | None = None) -> bytes:
+def export_bytes(
+    store: Store, organisation_id: str, *, suffix: str, layers: Iterable[str] | None = None, user: str = audit.DEFAULT_USER
+) -> bytes:
     """Return the organisation's live items as the bytes of a file of the format of `suffix` (e.g. ".geojson"), for a download."""
     with tempfile.TemporaryDirectory(prefix="buurtkaart-export-") as folder:
         path = Path(folder) / f"buurtkaart{suffix.lower()}"
-        export_items(store, organisation_id, path, layers=layers)
+        export_items(store, organisation_id, path, layers=layers, user=user)
         return path.read_bytes()
 
 
