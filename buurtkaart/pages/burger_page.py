@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import area as area_mod
+from buurtkaart import audit as audit_log
 from buurtkaart import caseload, citizens, gazetteer, inclusieweb, indicators, network_maps, suggestions, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -302,6 +303,9 @@ if choice == NEW:
     st.stop()
 
 person = people.set_index("citizen_id").loc[choice]
+if st.session_state.get("bg_viewed") != (org, choice):  # one audit event per opening of a citizen, not per rerun
+    audit_log.record(db, org, audit_log.DEFAULT_USER, "citizen.view", person["code"])
+    st.session_state["bg_viewed"] = (org, choice)
 tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
 links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
