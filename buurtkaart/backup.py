@@ -31,7 +31,7 @@ import os
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -132,7 +132,8 @@ def backup(store: Store, organisation_id: str, out: str | os.PathLike[str], *, u
             session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
         for table in TABLES:
             columns = _columns(table)
-            data = b"".join(_line(row, table, columns) for row in _rows(session, table, organisation_id))
+            times = [c.name for c in table.columns if isinstance(c.type, UTCDateTime | Date)]
+            data = b"".join(_line(row, columns, times) for row in _rows(session, table, organisation_id))
             member = f"tables/{table.name}.jsonl"
             members[member] = data
             tables[table.name] = {
@@ -257,14 +258,16 @@ def _rows(session: Session, table: Table, organisation_id: str) -> Iterator[Mapp
     yield from session.execute(select(table).where(owner == str(organisation_id)).order_by(*order)).mappings()
 
 
-def _line(row: Mapping[str, Any], table: Table, columns: Sequence[str]) -> bytes:
-    """Return one row as a line of JSON (times and days as ISO text)."""
-    values = {c: _plain(row[c]) for c in columns}
+def _line(row: Mapping[str, Any], columns: Sequence[str], times: Sequence[str]) -> bytes:
+    """Return one row as a line of JSON (the `times` columns, times and days, as ISO text)."""
+    values = {c: row[c] for c in columns}
+    for column in times:
+        values[column] = _plain(values[column])
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
 
 
 def _plain(value: object) -> object:
-    """Return a stored value as plain JSON (a time as ISO text in UTC, a day as an ISO date)."""
+    """Return a stored time or day as ISO text (a time in UTC); None stays None."""
     if isinstance(value, datetime):
         return value.astimezone(UTC).isoformat()
     if isinstance(value, date):
@@ -354,51 +357,84 @@ def _decode(data: bytes, table: Table, entry: Mapping[str, Any], name: str) -> l
     if len(lines) != entry["rows"] or (data and not data.endswith(b"\n")):
         raise BackupError("error.backup_checksum", name=name, member=entry["member"])
     columns = set(_columns(table))
+    convert = {column.name: _converter(column) for column in table.columns}
     rows = []
     for number, line in enumerate(lines, start=1):
         try:
             raw = json.loads(line.decode("utf-8"))
-            if not isinstance(raw, dict) or set(raw) != columns:
+            if not isinstance(raw, dict) or raw.keys() != columns:
                 raise ValueError("columns")
-            rows.append({c: _value(raw[c], table.c[c]) for c in raw})
+            rows.append({c: convert[c](v) for c, v in raw.items()})
         except (ValueError, TypeError, UnicodeDecodeError) as exc:
             raise BackupError("error.backup_row", name=name, table=table.name, row=number) from exc
     return rows
 
 
-def _value(value: object, column: Any) -> object:
-    """Return a value read from JSON as the column stores it; raise ValueError when it does not fit."""
+def _converter(column: Any) -> Callable[[object], object]:
+    """Return the function that turns a value read from JSON into what `column` stores; it raises ValueError on a misfit."""
     kind = column.type
-    if value is None:
-        if not column.nullable or column.primary_key:
-            raise ValueError(column.name)
-        return None
+    nullable = bool(column.nullable) and not column.primary_key
     if isinstance(kind, UTCDateTime):
-        moment = datetime.fromisoformat(_text(value))
-        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if isinstance(kind, Date):
-        return date.fromisoformat(_text(value))
-    if isinstance(kind, Boolean):
-        if not isinstance(value, bool):
-            raise ValueError(column.name)
+        convert: Callable[[object], object] = _moment
+    elif isinstance(kind, Date):
+        convert = lambda value: date.fromisoformat(_text(value))  # noqa: E731
+    elif isinstance(kind, Boolean):
+        convert = _of_type(bool)
+    elif isinstance(kind, Integer):
+        convert = _of_type(int)
+    elif isinstance(kind, Float):
+        convert = _number
+    elif isinstance(kind, JSON):
+        convert = _of_type(list, dict)
+    elif isinstance(kind, String):  # also Text
+        convert = _string(kind.length)
+    else:
+        msg = f"a backup cannot carry column {column.name!r} of type {kind!r}"
+        raise TypeError(msg)
+
+    def checked(value: object) -> object:
+        if value is None:
+            if not nullable:
+                raise ValueError(column.name)
+            return None
+        return convert(value)
+
+    return checked
+
+
+def _moment(value: object) -> datetime:
+    """Return an ISO time as an aware datetime (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(_text(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _of_type(*kinds: type) -> Callable[[object], object]:
+    """Return a check that a value is exactly of one of `kinds` (a bool is no int here)."""
+
+    def check(value: object) -> object:
+        if type(value) not in kinds:
+            raise ValueError(value)
         return value
-    if isinstance(kind, Integer):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(column.name)
+
+    return check
+
+
+def _number(value: object) -> float:
+    """Return a JSON number as a float; raise ValueError for anything else (a bool included)."""
+    if type(value) not in (int, float):
+        raise ValueError(value)
+    return float(value)  # type: ignore[arg-type]
+
+
+def _string(length: int | None) -> Callable[[object], object]:
+    """Return a check that a value is text of at most `length` characters."""
+
+    def check(value: object) -> object:
+        if type(value) is not str or (length is not None and len(value) > length):
+            raise ValueError(value)
         return value
-    if isinstance(kind, Float):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError(column.name)
-        return float(value)
-    if isinstance(kind, JSON):
-        if not isinstance(value, list | dict):
-            raise ValueError(column.name)
-        return value
-    if isinstance(kind, String):  # also Text
-        if not isinstance(value, str) or (kind.length is not None and len(value) > kind.length):
-            raise ValueError(column.name)
-        return value
-    raise ValueError(column.name)
+
+    return check
 
 
 def _text(value: object) -> str:

@@ -331,6 +331,10 @@ def cmd_share(args: argparse.Namespace) -> int:
         organisation=args.org or "", notes=args.notes, plan=plan, round_name=round_name, unit=share.unit_of(args.area),
     )
     path = share.write(shared, args.out, present=args.present)
+    if args.org:  # the organisation's data went into a file: in its audit log
+        from buurtkaart import audit
+
+        audit.record(db, org, "cli", "export.share", args.what)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
     return 0
 

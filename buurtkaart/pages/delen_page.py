@@ -7,7 +7,7 @@ import urllib.parse
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import citizens, saved_rounds, share
+from buurtkaart import audit, citizens, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -79,7 +79,7 @@ with side:
     size = f"{len(page.encode('utf-8')) / 1_000_000:.2f} MB"
     st.download_button(
         t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
-        mime="text/html", key="share_download",
+        mime="text/html", key="share_download", on_click=audit.record, args=(db, org, audit.DEFAULT_USER, "export.share", what),
     )
     st.caption(t("share.size", lang, size=size))
     if what != "round":  # the presentation mode shows the map or the analysis
