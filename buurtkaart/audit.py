@@ -23,6 +23,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from buurtkaart import csv_cells, validate
+from buurtkaart.i18n import t
 from buurtkaart.store import AUDIT_TARGET_MAX, AUDIT_USER_MAX, AuditEvent, Store, new_id, now
 
 EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
@@ -129,6 +130,18 @@ def events(
     frame = pd.DataFrame({c: pd.Series([getattr(r, c) for r in rows], dtype=object) for c in COLUMNS})
     frame["at"] = pd.to_datetime(frame["at"], utc=True).astype("datetime64[us, UTC]")
     return frame
+
+
+def shown(frame: pd.DataFrame, *, lang: str) -> pd.DataFrame:
+    """Return audit events as a page shows them: headers in `lang`, times to the second (UTC), a dash for no target."""
+    return pd.DataFrame(
+        {
+            t("audit.col.at", lang): frame["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+            t("audit.col.user", lang): frame["user"],
+            t("audit.col.action", lang): frame["action"],
+            t("audit.col.target", lang): frame["target"].fillna("—"),
+        }
+    )
 
 
 def csv_text(frame: pd.DataFrame) -> str:

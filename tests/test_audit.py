@@ -150,3 +150,10 @@ def test_csv_cells_of_the_log_never_run_as_formulas(store: Store, org: str) -> N
     table = pd.read_csv(io.StringIO(audit.csv_text(audit.events(store, org))))
     assert list(table.columns) == list(audit.COLUMNS)
     assert table["user"][0].startswith("'=")
+
+
+def test_the_page_table_has_translated_headers_whole_seconds_and_a_dash_for_no_target(store: Store, org: str) -> None:
+    audit.record(store, org, "an", "export.csv")
+    table = audit.shown(audit.events(store, org), lang="fr")
+    assert list(table.columns) == ["Moment (UTC)", "Utilisateur", "Action", "Cible"]
+    assert len(table["Moment (UTC)"][0]) == 19 and table["Cible"][0] == "—"

@@ -25,8 +25,7 @@ events = audit.events(db, org, since=since, limit=SHOWN_MAX)
 if events.empty:
     st.info(t("audit.empty", lang))
 else:
-    shown = events.rename(columns={c: t(f"audit.col.{c}", lang) for c in audit.COLUMNS})
-    st.dataframe(shown, hide_index=True)
+    st.dataframe(audit.shown(events, lang=lang), hide_index=True)
     st.download_button(
         t("audit.download", lang), audit.csv_text(events), file_name="auditlog.csv", mime="text/csv", key="audit_download"
     )
