@@ -42,7 +42,7 @@ from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Table, selec
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from buurtkaart import __version__, audit, keyguard
+from buurtkaart import __version__, audit, keyguard, settings
 from buurtkaart import pseudonym as pseudo
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.store import (
@@ -178,8 +178,9 @@ def restore(store: Store, source: str | os.PathLike[str], *, user: str = audit.D
         the store already holds; nothing is written then.
     """
     path = Path(source)
-    key = pseudo.load_key()
-    manifest, rows = read_backup(path, key=key)
+    if not settings.pseudonym_key() and not pseudo.default_key_file().exists():  # never make a new key to restore with
+        raise BackupError("error.backup_key_mismatch", name=path.name)
+    manifest, rows = read_backup(path, key=pseudo.load_key())
     org = manifest["organisation"]
     with store.write(lock="organisations") as session:
         _refuse_key_of_store(session, manifest["key_fingerprint"])

@@ -302,6 +302,16 @@ def test_a_backup_made_with_another_pseudonym_key_is_refused(
     assert "BUURTKAART_PSEUDONYM_KEY" in error.message("nl")
 
 
+def test_a_server_without_a_key_is_refused_and_makes_none(
+    made: tuple[Path, Store], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good, target = made
+    monkeypatch.delenv(pseudo.KEY_ENV)
+    monkeypatch.setenv(pseudo.KEY_FILE_ENV, str(tmp_path / "keys" / "pseudonym.key"))
+    refused(target, good, "error.backup_key_mismatch")
+    assert not (tmp_path / "keys" / "pseudonym.key").exists()
+
+
 def test_a_store_used_with_another_key_is_refused(made: tuple[Path, Store], monkeypatch: pytest.MonkeyPatch) -> None:
     good, target = made
     monkeypatch.setenv(pseudo.KEY_ENV, OTHER_KEY)

@@ -267,7 +267,7 @@ with col_side:
         suffix = EXPORT_FORMATS[fmt]
         st.download_button(
             t("vp.export.button", lang),
-            lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
+            lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers, user=user),  # made on click, not on every run
             file_name=f"buurtkaart{suffix}",
             key="vp_export",
         )
