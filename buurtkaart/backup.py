@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -39,7 +40,7 @@ from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import JSON, Boolean, Date, Float, Integer, String, Table, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session
 
 from buurtkaart import __version__, audit, keyguard, settings
@@ -196,7 +197,7 @@ def restore(store: Store, source: str | os.PathLike[str], *, user: str = audit.D
                 session.add(StoreSetting(name=keyguard.FINGERPRINT, value=manifest["key_fingerprint"], updated_at=now()))
             audit.record_in(session, org["id"], user, "backup.restore")
             session.flush()
-        except IntegrityError as exc:
+        except (IntegrityError, DataError) as exc:  # a constraint of the store, or text it cannot hold
             raise BackupError("error.backup_rejected", name=path.name, detail=_first_line(exc)) from exc
     return Restored(org["id"], org["name"], {name: len(values) for name, values in rows.items()})
 
@@ -322,7 +323,7 @@ def _manifest(data: bytes, name: str) -> dict[str, Any]:
     """Return the parsed manifest; raise BackupError when it is no Buurtkaart manifest or of another version."""
     try:
         manifest = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise BackupError("error.backup_foreign", name=name) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BackupError("error.backup_foreign", name=name)
@@ -366,7 +367,7 @@ def _decode(data: bytes, table: Table, entry: Mapping[str, Any], name: str) -> l
             if not isinstance(raw, dict) or raw.keys() != columns:
                 raise ValueError("columns")
             rows.append({c: convert[c](v) for c, v in raw.items()})
-        except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        except (ValueError, TypeError, UnicodeDecodeError, RecursionError) as exc:
             raise BackupError("error.backup_row", name=name, table=table.name, row=number) from exc
     return rows
 
@@ -422,7 +423,7 @@ def _of_type(*kinds: type) -> Callable[[object], object]:
 
 def _number(value: object) -> float:
     """Return a JSON number as a float; raise ValueError for anything else (a bool included)."""
-    if type(value) not in (int, float):
+    if type(value) not in (int, float) or not math.isfinite(value):  # type: ignore[arg-type]
         raise ValueError(value)
     return float(value)  # type: ignore[arg-type]
 

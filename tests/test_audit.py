@@ -157,3 +157,19 @@ def test_the_page_table_has_translated_headers_whole_seconds_and_a_dash_for_no_t
     table = audit.shown(audit.events(store, org), lang="fr")
     assert list(table.columns) == ["Moment (UTC)", "Utilisateur", "Action", "Cible"]
     assert len(table["Moment (UTC)"][0]) == 19 and table["Cible"][0] == "—"
+
+
+def test_a_shared_map_of_the_organisation_made_on_the_command_line_is_in_its_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buurtkaart import cli
+    from buurtkaart import store as store_mod
+
+    monkeypatch.delenv(store_mod.DATABASE_URL_ENV, raising=False)
+    monkeypatch.setenv(store_mod.SQLITE_PATH_ENV, str(tmp_path / "cli.sqlite"))
+    db = store_mod.open_store()
+    org = organisations.ensure(db, "Buurthuis X")
+    assert cli.main(["share", "--what", "map", "--area", "quartier:27", "--org", "Buurthuis X",
+                     "--out", str(tmp_path / "kaart.html")]) == 0  # fmt: skip
+    assert actions(db, org) == [("cli", "export.share", "map")]
+    db.close()

@@ -356,6 +356,17 @@ def test_a_backup_cannot_overwrite_or_reach_into_another_organisation(
     bad = ties.replace(b'"group_size":3', b'"group_size":"3"')
     assert bad != ties
     refused(shared, rewrite(tmp_path / "a.zip", tmp_path / "w.zip", members={"tables/ties.jsonl": bad}), "error.backup_row")
+    # a place off the globe or NaN, text the store cannot hold, JSON nested beyond reason: refused, nothing written
+    with zipfile.ZipFile(tmp_path / "a.zip") as archive:
+        items = archive.read("tables/map_items.jsonl")
+    line = json.loads(items.splitlines()[0])
+    for key, change in (("error.backup_rejected", {"lon": 400.0}), ("error.backup_row", {"lat": float("nan")}),
+                        ("error.backup_rejected", {"layer": "kelder"}), ("error.backup_row", {"target_groups": "x"}),
+                        ("error.backup_row", {"name": "x" * 201})):  # fmt: skip
+        crafted = json.dumps({**line, **change}).encode() + b"\n" + b"\n".join(items.splitlines()[1:]) + b"\n"
+        refused(shared, rewrite(tmp_path / "a.zip", tmp_path / "v.zip", members={"tables/map_items.jsonl": crafted}), key)
+    deep = ties.replace(b'"functions":[', b'"functions":' + b"[" * 100_000 + b"]" * 99_999 + b"[", 1)
+    refused(shared, rewrite(tmp_path / "a.zip", tmp_path / "u.zip", members={"tables/ties.jsonl": deep}), "error.backup_row")
     # the honest file goes in next to B and leaves B as it was
     backup.restore(shared, tmp_path / "a.zip")
     assert dump(shared, org_b) == b_before
