@@ -22,5 +22,6 @@ pages = [
     st.Page("buurtkaart/pages/ronde_page.py", title=t("page.ronde", lang), icon="🚶", url_path="ronde"),
     st.Page("buurtkaart/pages/load_page.py", title=t("page.data", lang), icon="📂", url_path="laden"),
     st.Page("buurtkaart/pages/delen_page.py", title=t("page.delen", lang), icon="📤", url_path="delen"),
+    st.Page("buurtkaart/pages/beheer_page.py", title=t("page.beheer", lang), icon="🛡️", url_path="beheer"),
 ]
 st.navigation(pages).run()

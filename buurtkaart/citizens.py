@@ -23,7 +23,7 @@ import shapely
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, keyguard, organisations, validate, vocabulary_entries
+from buurtkaart import accounts, audit, keyguard, organisations, validate, vocabulary_entries
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart import vocabulary as vocab
@@ -216,6 +216,7 @@ def create_citizen(
     anchor: Location,
     demo: bool = False,
     quartiers: gpd.GeoDataFrame | None = None,
+    user: str | None = None,
 ) -> Citizen:
     """Add a citizen and return it: no name, a pseudonym and a short code.
 
@@ -233,6 +234,8 @@ def create_citizen(
         Mark the citizen as invented (the demo organisation).
     quartiers
         The quartiers the anchor is placed in (default: the embedded ones).
+    user
+        Who creates the citizen (for the audit log).
 
     Returns
     -------
@@ -248,6 +251,7 @@ def create_citizen(
     -------
     >>> citizen = create_citizen(store, org, anchor=gazetteer.quartier_location(27, area=region))  # doctest: +SKIP
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = _clean_profile(
         {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
@@ -280,13 +284,21 @@ def create_citizen(
             "updated_at": at,
         }
         session.execute(CITIZENS.insert(), [row])
+        audit.record_in(session, organisation_id, user, "citizen.create", row["code"])
     return _citizen(row)
 
 
 def update_citizen(
-    store: Store, organisation_id: Actor | str, citizen_id: str, *, quartiers: gpd.GeoDataFrame | None = None, **changes: Any
+    store: Store,
+    organisation_id: Actor | str,
+    citizen_id: str,
+    *,
+    quartiers: gpd.GeoDataFrame | None = None,
+    user: str | None = None,
+    **changes: Any,
 ) -> Citizen:
     """Change a citizen's profile fields (PROFILE_FIELDS) and return it; raise CitizenError on bad input."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
@@ -300,6 +312,7 @@ def update_citizen(
             return _citizen(current)
         values["updated_at"] = now()
         session.execute(CITIZENS.update().where(CITIZENS.c.id == current["id"]).values(values))
+        audit.record_in(session, organisation_id, user, "citizen.update", current["code"])
     return _citizen({**current, **values})
 
 
@@ -349,7 +362,7 @@ def citizens_frame(citizens: Sequence[Citizen]) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(data, geometry=geometry, crs=CRS)
 
 
-def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -> int:
+def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str, *, user: str | None = None) -> int:
     """Delete a citizen with every tie, link and version in one transaction.
 
     On SQLite the freed pages are overwritten and the write-ahead log is emptied (``Store.erase``), so the
@@ -360,6 +373,8 @@ def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -
     ----------
     store, organisation_id, citizen_id
         The database, the organisation and its citizen.
+    user
+        Who erases (for the audit log, which keeps an ``erased-…`` token instead of the citizen's code).
 
     Returns
     -------
@@ -370,9 +385,10 @@ def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -
     -------
     >>> erase_citizen(store, org, citizen.citizen_id)  # doctest: +SKIP
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
     with store.erase(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
+        code = _citizen_row(session, organisation_id, citizen_id).code
         removed = 0
         for table in (LINKS, VERSIONS, TIES, CITIZENS):
             key = table.c.id if table is CITIZENS else table.c.citizen_id
@@ -380,6 +396,7 @@ def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -
                 table.delete().where(key == citizen_id, table.c.organisation_id == organisation_id)
             )
             removed += result.rowcount
+        audit.record_in(session, organisation_id, user, "citizen.erase", audit.forget_target(session, organisation_id, code))
     return removed
 
 
@@ -401,6 +418,7 @@ def add_tie(
     reciprocity: str,
     location: Location,
     group_size: int = 1,
+    user: str | None = None,
 ) -> Tie:
     """Add a tie to a citizen's network and return it.
 
@@ -416,6 +434,8 @@ def add_tie(
         Where the tie is, at its level (``gazetteer.resolve``).
     group_size
         How many people the tie stands for (1 to GROUP_MAX: "3 drinking friends" is one tie of 3).
+    user
+        Who adds the tie (for the audit log).
 
     Returns
     -------
@@ -433,27 +453,32 @@ def add_tie(
     ...         frequency="weekly", strength="strong", state="active", influence="positive", reciprocity="both",
     ...         location=gazetteer.resolve("translokaal", "Casablanca", area=region))  # doctest: +SKIP
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = clean_tie(
         {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
          "state": state, "influence": influence, "reciprocity": reciprocity, "location": location,
          "group_size": group_size}
     )  # fmt: skip
-    return _insert_ties(store, organisation_id, citizen_id, [values])[0]
+    return _insert_ties(store, organisation_id, citizen_id, [values], user=user)[0]
 
 
-def add_ties(store: Store, organisation_id: Actor | str, citizen_id: str, rows: Sequence[Mapping[str, Any]]) -> list[Tie]:
+def add_ties(
+    store: Store, organisation_id: Actor | str, citizen_id: str, rows: Sequence[Mapping[str, Any]], *, user: str | None = None
+) -> list[Tie]:
     """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
 
     A row holds TIE_FIELDS and either `location` (a vocabulary.Location) or the LOCATION_FIELDS; a TieError names its row.
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
-    return _insert_ties(store, organisation_id, citizen_id, values)
+    return _insert_ties(store, organisation_id, citizen_id, values, user=user)
 
 
-def update_tie(store: Store, organisation_id: Actor | str, tie_id: str, **changes: Any) -> Tie:
+def update_tie(store: Store, organisation_id: Actor | str, tie_id: str, *, user: str | None = None, **changes: Any) -> Tie:
     """Change fields of a tie (TIE_FIELDS, `location` or LOCATION_FIELDS) and return it; raise TieError on bad input."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     with store.write(lock=organisation_id) as session:
         current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
@@ -466,15 +491,18 @@ def update_tie(store: Store, organisation_id: Actor | str, tie_id: str, **change
             return _tie(current)
         values["updated_at"] = now()
         session.execute(TIES.update().where(TIES.c.id == current["id"]).values(values))
+        audit.record_in(session, organisation_id, user, "tie.update", _code(session, organisation_id, current["citizen_id"]))
     return _tie({**current, **values})
 
 
-def delete_tie(store: Store, organisation_id: Actor | str, tie_id: str) -> None:
+def delete_tie(store: Store, organisation_id: Actor | str, tie_id: str, *, user: str | None = None) -> None:
     """Delete a tie and its links (saved versions keep it); raise TieNotFoundError if there is no such tie."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     with store.write(lock=organisation_id) as session:
         row = _tie_row(session, organisation_id, tie_id)
         session.execute(TIES.delete().where(TIES.c.id == row.id))
+        audit.record_in(session, organisation_id, user, "tie.delete", _code(session, organisation_id, row.citizen_id))
 
 
 def get_tie(store: Store, organisation_id: Actor | str, tie_id: str) -> Tie:
@@ -557,8 +585,11 @@ def _group_size(value: object) -> int:
 # --- who knows whom ---
 
 
-def set_links(store: Store, organisation_id: Actor | str, citizen_id: str, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+def set_links(
+    store: Store, organisation_id: Actor | str, citizen_id: str, pairs: Iterable[tuple[str, str]], *, user: str | None = None
+) -> pd.DataFrame:
     """Make the links among a citizen's ties exactly `pairs` (either order, repeats ignored); return `list_links`."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     wanted: set[tuple[str, str]] = set()
     for i, pair in enumerate(pairs):
@@ -567,7 +598,7 @@ def set_links(store: Store, organisation_id: Actor | str, citizen_id: str, pairs
             raise TieError("error.tie_link_self", field="links", row=i)
         wanted.add((min(a, b), max(a, b)))
     with store.write(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
+        code = _citizen_row(session, organisation_id, citizen_id).code
         own = set(session.execute(select(TIES.c.id).where(_ties_of(organisation_id, citizen_id))).scalars())
         if any(a not in own or b not in own for a, b in wanted):
             raise TieNotFoundError("error.tie_not_found", field="links")
@@ -582,6 +613,7 @@ def set_links(store: Store, organisation_id: Actor | str, citizen_id: str, pairs
                     for a, b in wanted
                 ],
             )
+        audit.record_in(session, organisation_id, user, "tie.links", code)
     return links_frame(sorted(wanted))
 
 
@@ -601,7 +633,9 @@ def links_frame(pairs: Sequence[Sequence[str]]) -> pd.DataFrame:
 # --- versions over time ---
 
 
-def save_version(store: Store, organisation_id: Actor | str, citizen_id: str, *, on: date, label: str = "") -> NetworkVersion:
+def save_version(
+    store: Store, organisation_id: Actor | str, citizen_id: str, *, on: date, label: str = "", user: str | None = None
+) -> NetworkVersion:
     """Save the citizen's current ties and links as the version of day `on` (replacing one saved that day).
 
     Parameters
@@ -612,6 +646,8 @@ def save_version(store: Store, organisation_id: Actor | str, citizen_id: str, *,
         The day the version stands for.
     label
         A short label, e.g. "intake".
+    user
+        Who saves it (for the audit log).
 
     Returns
     -------
@@ -622,13 +658,14 @@ def save_version(store: Store, organisation_id: Actor | str, citizen_id: str, *,
     -------
     >>> save_version(store, org, citizen.citizen_id, on=date(2025, 3, 1), label="intake")  # doctest: +SKIP
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
         raise TypeError(msg)
     label = vocabulary_entries.version_label(_label(label, "version_label", CitizenError, limit=VERSION_LABEL_MAX))
     with store.write(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
+        code = _citizen_row(session, organisation_id, citizen_id).code
         ties = [
             {c: list(r[c]) if c == "functions" else r[c] for c in (*TIE_COLUMNS, "group_size", "lon", "lat") if c != "citizen_id"}
             for r in session.execute(_tie_query().where(_ties_of(organisation_id, citizen_id))).mappings()
@@ -654,11 +691,15 @@ def save_version(store: Store, organisation_id: Actor | str, citizen_id: str, *,
             )
         else:
             session.execute(VERSIONS.update().where(VERSIONS.c.id == existing).values(values))
+        audit.record_in(session, organisation_id, user, "citizen.version", code)
     return NetworkVersion(existing, citizen_id, on, label, len(ties), len(links), values["created_at"])
 
 
-def redate_version(store: Store, organisation_id: Actor | str, version_id: str, *, on: date) -> NetworkVersion:
+def redate_version(
+    store: Store, organisation_id: Actor | str, version_id: str, *, on: date, user: str | None = None
+) -> NetworkVersion:
     """Move a saved version to the day `on`; raise CitizenError if the citizen has another version that day."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     if isinstance(on, datetime) or not isinstance(on, date):
         msg = f"`on` must be a datetime.date (the day the version stands for), not {on!r}"
@@ -673,6 +714,7 @@ def redate_version(store: Store, organisation_id: Actor | str, version_id: str, 
         if taken is not None:
             raise CitizenError("error.version_date_taken", field="version_date", on=on.isoformat())
         session.execute(VERSIONS.update().where(VERSIONS.c.id == row.id).values(saved_on=on))
+        audit.record_in(session, organisation_id, user, "citizen.version", _code(session, organisation_id, row.citizen_id))
     return NetworkVersion(row.id, row.citizen_id, on, row.label, len(row.ties), len(row.links), row.created_at)
 
 
@@ -994,6 +1036,11 @@ def _citizen_row(session: Session, organisation_id: str, citizen_id: str) -> Any
     return _owned_row(session, CITIZENS, organisation_id, citizen_id, CitizenNotFoundError("error.citizen_not_found"))
 
 
+def _code(session: Session, organisation_id: str, citizen_id: str) -> str:
+    """Return the short code of a citizen of this organisation (the target of an audit event)."""
+    return _citizen_row(session, organisation_id, citizen_id).code
+
+
 def _tie_row(session: Session, organisation_id: str, tie_id: str) -> Any:
     """Return the stored row of a tie of this organisation; raise TieNotFoundError if there is none."""
     return _owned_row(session, TIES, organisation_id, tie_id, TieNotFoundError("error.tie_not_found"))
@@ -1035,13 +1082,16 @@ def _links(session: Session, organisation_id: str, citizen_id: str) -> list[tupl
     return [(row.tie_a, row.tie_b) for row in rows]
 
 
-def _insert_ties(store: Store, organisation_id: str, citizen_id: str, values: list[dict[str, Any]]) -> list[Tie]:
-    """Insert checked ties of a citizen in one transaction and return them."""
+def _insert_ties(
+    store: Store, organisation_id: str, citizen_id: str, values: list[dict[str, Any]], *, user: str
+) -> list[Tie]:
+    """Insert checked ties of a citizen in one transaction (one audit event) and return them."""
     rows = [_new_tie_row(organisation_id, citizen_id, clean, now()) for clean in values]
     with store.write(lock=organisation_id) as session:
-        _citizen_row(session, organisation_id, citizen_id)
+        code = _citizen_row(session, organisation_id, citizen_id).code
         if rows:
             session.execute(TIES.insert(), rows)
+            audit.record_in(session, organisation_id, user, "tie.add", code)
     return [_tie(row) for row in rows]
 
 

@@ -100,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db = store.open_store()
     org = _existing_organisation(db, args.org)  # a read never creates an organisation
-    count = exchange.export_items(db, org, args.path, layers=args.layer)
+    count = exchange.export_items(db, org, args.path, layers=args.layer, user="cli")
     print(f"{count} -> {args.path}")
     return 0
 
@@ -146,7 +146,7 @@ def cmd_citizen(args: argparse.Namespace) -> int:
     if args.action == "erase":
         from buurtkaart import erasure
 
-        erased = erasure.erase_citizen(db, org, person.id)
+        erased = erasure.erase_citizen(db, org, person.id, user="cli")
         print(i18n.t("cli.citizen.erased", args.lang, code=person.code, n=erased.rows))
         if erased.pending:
             print(i18n.t("erase.pending", args.lang))
@@ -331,6 +331,10 @@ def cmd_share(args: argparse.Namespace) -> int:
         organisation=args.org or "", notes=args.notes, plan=plan, round_name=round_name, unit=share.unit_of(args.area),
     )
     path = share.write(shared, args.out, present=args.present)
+    if args.org:  # the organisation's data went into a file: in its audit log
+        from buurtkaart import audit
+
+        audit.record(db, org, "cli", "export.share", args.what)
     print(i18n.t("share.written", args.lang, what=shared.title, path=path))
     return 0
 
@@ -487,6 +491,51 @@ def _write_or_print(found: gpd.GeoDataFrame, out: str | None, lang: str) -> None
     print(f"({len(found)})")
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Print an organisation's audit log (a table, or CSV whose cells never run as formulas)."""
+    from buurtkaart import audit, store
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d").date()
+        except ValueError as exc:
+            raise BuurtkaartError("error.audit_since", value=args.since) from exc
+    db = store.open_store()
+    org = _existing_organisation(db, args.org)  # a read never creates an organisation
+    events = audit.events(db, org, since=since, limit=args.limit)
+    if args.format == "csv":
+        sys.stdout.write(audit.csv_text(events))
+        return 0
+    for row in events.itertuples():
+        print(f"{row.at:%Y-%m-%d %H:%M:%S}  {row.user:<20}  {row.action:<20}  {row.target or '-'}")
+    print(f"({len(events)})")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write one organisation to one backup file (a zip with a signed manifest)."""
+    from buurtkaart import backup, store
+
+    db = store.open_store()
+    org = _existing_organisation(db, args.org)  # a read never creates an organisation
+    manifest = backup.backup(db, org, args.out, user=args.user)
+    rows = sum(entry["rows"] for entry in manifest["tables"].values())
+    print(i18n.t("backup.written", args.lang, organisation=args.org, path=args.out, rows=rows, tables=len(manifest["tables"])))
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore one organisation from a backup file into a store that does not hold it yet."""
+    from buurtkaart import backup, store
+
+    db = store.open_store()
+    restored = backup.restore(db, args.path, user=args.user)
+    print(i18n.t("backup.restored", args.lang, organisation=restored.organisation, rows=sum(restored.rows.values()),
+                 tables=len(restored.rows)))  # fmt: skip
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     """Return the argument parser with its sub-commands."""
     parser = argparse.ArgumentParser(prog="python -m buurtkaart", description="Buurtkaart on the command line.")
@@ -597,6 +646,24 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["add", "list"])
     p.add_argument("name", nargs="?", help="the organisation's name")
     p.set_defaults(run=cmd_org)
+
+    p = sub.add_parser("audit", help="the organisation's audit log: who viewed, changed, erased or exported what, when")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--since", help="only events from this day on (YYYY-MM-DD, UTC)")
+    p.add_argument("--limit", type=int, help="at most this many events (the newest)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
+    p.set_defaults(run=cmd_audit)
+
+    p = sub.add_parser("backup", help="write one organisation to one backup file (.zip, with a signed manifest)")
+    p.add_argument("--org", required=True, help="the organisation's name")
+    p.add_argument("--out", required=True, help="the backup file to write (e.g. buurthuis-x.zip)")
+    p.add_argument("--user", default="cli", help="who makes the backup (kept in the audit log)")
+    p.set_defaults(run=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore one organisation from a backup file into a store that does not hold it")
+    p.add_argument("path", help="the backup file")
+    p.add_argument("--user", default="cli", help="who restores (kept in the audit log)")
+    p.set_defaults(run=cmd_restore)
 
     p = sub.add_parser("taxonomy", help="print the tag -> category table (Markdown)")
     p.set_defaults(run=cmd_taxonomy)

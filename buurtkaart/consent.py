@@ -11,7 +11,7 @@ from datetime import date
 
 from sqlalchemy import Table, select
 
-from buurtkaart import accounts
+from buurtkaart import accounts, audit
 from buurtkaart.accounts import Actor
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.store import CitizenRecord, ShareConsent, Store, new_id, now
@@ -47,7 +47,7 @@ def record_consent(
     user = clean_user(user)
     with store.write(lock=organisation_id) as session:
         found = session.execute(
-            select(CITIZENS.c.id).where(CITIZENS.c.id == citizen_id, CITIZENS.c.organisation_id == organisation_id)
+            select(CITIZENS.c.code).where(CITIZENS.c.id == citizen_id, CITIZENS.c.organisation_id == organisation_id)
         ).first()
         if found is None:
             raise ConsentError("error.share_consent_citizen")
@@ -57,6 +57,7 @@ def record_consent(
                 recorded_by=user, created_at=now(),
             )
         )
+        audit.record_in(session, organisation_id, user, "export.share", found.code)  # the citizen's own map is made next
     return Consent(citizen_id=citizen_id, given_on=given_on, recorded_by=user)
 
 

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, select, text
 from sqlalchemy.exc import OperationalError
 
-from buurtkaart import accounts, settings
+from buurtkaart import accounts, audit, settings
 from buurtkaart import citizens as cz
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.accounts import Actor
@@ -36,7 +36,7 @@ CHECKPOINT_ATTEMPTS = 10
 CHECKPOINT_WAIT_S = 0.1
 CHECKPOINT_BUSY_MS = 50
 VACUUM_LOCK_TIMEOUT = "2s"
-CITIZEN_TABLES: tuple[str, ...] = ("tie_links", "network_versions", "share_consents", "ties", "citizens")
+CITIZEN_TABLES: tuple[str, ...] = ("tie_links", "network_versions", "share_consents", "ties", "citizens", "audit_events")
 MAP_TABLES: tuple[str, ...] = ("history", "map_items")
 
 
@@ -48,7 +48,7 @@ class Erased:
     pending: bool
 
 
-def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -> Erased:
+def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str, *, user: str | None = None) -> Erased:
     """Erase a citizen with every tie, link and version, and make the rows unrecoverable from the database files.
 
     Parameters
@@ -59,6 +59,8 @@ def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -
         The citizen's organisation.
     citizen_id
         The citizen to erase.
+    user
+        Who erases (for the audit log).
 
     Returns
     -------
@@ -66,8 +68,9 @@ def erase_citizen(store: Store, organisation_id: Actor | str, citizen_id: str) -
         The rows removed, and `pending` True when SQLite could not yet empty its log (another connection is
         reading); `finish` completes it later.
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
-    rows = cz.erase_citizen(store, organisation_id, citizen_id)
+    rows = cz.erase_citizen(store, organisation_id, citizen_id, user=user)
     return Erased(rows=rows, pending=not finish(store, tables=CITIZEN_TABLES))
 
 
@@ -99,11 +102,12 @@ def finish(store: Store, *, tables: tuple[str, ...] = CITIZEN_TABLES + MAP_TABLE
     return False
 
 
-def purge_item(store: Store, organisation_id: Actor | str, item_id: str) -> Erased:
+def purge_item(store: Store, organisation_id: Actor | str, item_id: str, *, user: str | None = None) -> Erased:
     """Remove a deleted item of the organisation's map with its whole history (notes and all), for good.
 
     Raise VindplaatsError ("error.purge_live") for an item that is not deleted: delete it first.
     """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_ERASE)
     with store.write(lock=organisation_id) as session:
         row = session.execute(
@@ -116,6 +120,7 @@ def purge_item(store: Store, organisation_id: Actor | str, item_id: str) -> Eras
         _secure_delete(session, store)
         rows = session.execute(delete(vp.HISTORY).where(vp.HISTORY.c.item_id == item_id)).rowcount
         rows += session.execute(delete(vp.ITEMS).where(vp.ITEMS.c.id == item_id)).rowcount
+        audit.record_in(session, organisation_id, user, "vindplaats.purge", item_id)
     return Erased(rows=rows, pending=not finish(store, tables=MAP_TABLES))
 
 

@@ -19,7 +19,7 @@ import pyogrio
 import shapely
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, csv_cells, organisations, settings
+from buurtkaart import accounts, audit, csv_cells, organisations, settings
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.accounts import Actor
 from buurtkaart.errors import BuurtkaartError
@@ -404,9 +404,18 @@ def _refuse_duplicates_in_store(
 
 
 def export_items(
-    store: Store, organisation_id: Actor | str, path: str | os.PathLike[str], *, layers: Iterable[str] | None = None
+    store: Store,
+    organisation_id: Actor | str,
+    path: str | os.PathLike[str],
+    *,
+    layers: Iterable[str] | None = None,
+    user: str | None = None,
 ) -> int:
-    """Write the organisation's live items to a file (format from its suffix) and return how many were written."""
+    """Write the organisation's live items to a file (format from its suffix) and return how many were written.
+
+    The export is recorded in the audit log (``export.<format>``, by `user`) once the file is written.
+    """
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.EXPORT)
     path = Path(path)
     fmt = _format(path, "error.export_file_type", name=path.name)
@@ -420,15 +429,19 @@ def export_items(
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
+    audit.record(store, organisation_id, user, f"export.{fmt.lower()}")
     return len(table)
 
 
-def export_bytes(store: Store, organisation_id: Actor | str, *, suffix: str, layers: Iterable[str] | None = None) -> bytes:
+def export_bytes(
+    store: Store, organisation_id: Actor | str, *, suffix: str, layers: Iterable[str] | None = None, user: str | None = None
+) -> bytes:
     """Return the organisation's live items as the bytes of a file of the format of `suffix` (e.g. ".geojson"), for a download."""
+    user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.EXPORT)
     with tempfile.TemporaryDirectory(prefix="buurtkaart-export-") as folder:
         path = Path(folder) / f"buurtkaart{suffix.lower()}"
-        export_items(store, organisation_id, path, layers=layers)
+        export_items(store, organisation_id, path, layers=layers, user=user)
         return path.read_bytes()
 
 

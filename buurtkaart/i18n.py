@@ -1692,6 +1692,128 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "cli.user.added": ("Account {username} ({role}) aangemaakt in {organisation}.", "Compte {username} ({role}) créé dans {organisation}.", "Account {username} ({role}) created in {organisation}."),
     "cli.user.changed": ("Account {username}: rol {role}, uitgeschakeld: {disabled}.", "Compte {username} : rôle {role}, désactivé : {disabled}.", "Account {username}: role {role}, disabled: {disabled}."),
     "cli.org.added": ("Organisatie {name} bestaat.", "L'organisation {name} existe.", "Organisation {name} exists."),
+    # --- audit log, backup and restore (issue 10, items 5-7) ---
+    "page.beheer": ("Beheer", "Gestion", "Administration"),
+    "audit.title": ("Auditlog", "Journal d'audit", "Audit log"),
+    "audit.caption": (
+        "Wie een burger bekeek, wie wat veranderde, wiste of exporteerde, en wanneer (tijden in UTC). Een gewiste "
+        "burger staat er als een `erased-…`-teken, zonder code.",
+        "Qui a consulté un citoyen, qui a modifié, effacé ou exporté quoi, et quand (heures UTC). Un citoyen effacé "
+        "y figure comme un jeton `erased-…`, sans code.",
+        "Who viewed a citizen, who changed, erased or exported what, and when (times in UTC). An erased citizen "
+        "shows as an `erased-…` token, without a code.",
+    ),
+    "audit.since": ("Vanaf", "Depuis", "Since"),
+    "audit.empty": ("Nog geen gebeurtenissen.", "Aucun événement pour l'instant.", "No events yet."),
+    "audit.download": ("Auditlog downloaden (CSV)", "Télécharger le journal (CSV)", "Download the audit log (CSV)"),
+    "audit.col.at": ("Tijdstip (UTC)", "Moment (UTC)", "Time (UTC)"),
+    "audit.col.user": ("Gebruiker", "Utilisateur", "User"),
+    "audit.col.action": ("Actie", "Action", "Action"),
+    "audit.col.target": ("Doel", "Cible", "Target"),
+    "backup.written": (
+        "Back-up van {organisation} geschreven naar {path}: {rows} rijen in {tables} tabellen.",
+        "Sauvegarde de {organisation} écrite dans {path} : {rows} lignes dans {tables} tables.",
+        "Backup of {organisation} written to {path}: {rows} rows in {tables} tables.",
+    ),
+    "backup.restored": (
+        "{organisation} hersteld: {rows} rijen in {tables} tabellen.",
+        "{organisation} restaurée : {rows} lignes dans {tables} tables.",
+        "{organisation} restored: {rows} rows in {tables} tables.",
+    ),
+    "error.backup_missing": (
+        "Het bestand {name} bestaat niet.",
+        "Le fichier {name} n'existe pas.",
+        "The file {name} does not exist.",
+    ),
+    "error.backup_corrupt": (
+        "{name} is geen leesbare back-up ({detail}). Er is niets veranderd.",
+        "{name} n'est pas une sauvegarde lisible ({detail}). Rien n'a été modifié.",
+        "{name} is not a readable backup ({detail}). Nothing was changed.",
+    ),
+    "error.backup_foreign": (
+        "{name} is geen back-up van Buurtkaart (geen geldig manifest). Er is niets veranderd.",
+        "{name} n'est pas une sauvegarde de Buurtkaart (pas de manifeste valide). Rien n'a été modifié.",
+        "{name} is not a Buurtkaart backup (no valid manifest). Nothing was changed.",
+    ),
+    "error.backup_version": (
+        "{name} heeft back-upformaat {version}; deze versie leest formaat {supported}. Er is niets veranderd.",
+        "{name} est au format de sauvegarde {version} ; cette version lit le format {supported}. Rien n'a été modifié.",
+        "{name} has backup format {version}; this version reads format {supported}. Nothing was changed.",
+    ),
+    "error.backup_schema": (
+        "De tabellen of kolommen in {name} passen niet bij deze versie van Buurtkaart. Er is niets veranderd.",
+        "Les tables ou colonnes de {name} ne correspondent pas à cette version de Buurtkaart. Rien n'a été modifié.",
+        "The tables or columns in {name} do not fit this version of Buurtkaart. Nothing was changed.",
+    ),
+    "error.backup_too_large": (
+        "{member} in {name} is groter dan {limit} MB uitgepakt: geweigerd. Er is niets veranderd.",
+        "{member} dans {name} dépasse {limit} Mo décompressé : refusé. Rien n'a été modifié.",
+        "{member} in {name} unpacks to more than {limit} MB: refused. Nothing was changed.",
+    ),
+    "error.backup_members": (
+        "{name} mist bestanden of bevat vreemde ({members}). Er is niets veranderd.",
+        "{name} manque de fichiers ou en contient d'étrangers ({members}). Rien n'a été modifié.",
+        "{name} lacks members or holds foreign ones ({members}). Nothing was changed.",
+    ),
+    "error.backup_checksum": (
+        "{member} in {name} is veranderd of beschadigd (controlegetal of aantal rijen klopt niet). Er is niets veranderd.",
+        "{member} dans {name} a été modifié ou endommagé (somme de contrôle ou nombre de lignes incorrect). Rien n'a été modifié.",
+        "{member} in {name} was changed or damaged (checksum or row count does not match). Nothing was changed.",
+    ),
+    "error.backup_signature": (
+        "Het manifest van {name} is veranderd of niet met de sleutel van deze database gemaakt. Er is niets veranderd.",
+        "Le manifeste de {name} a été modifié ou n'a pas été fait avec la clé de cette base. Rien n'a été modifié.",
+        "The manifest of {name} was changed or not made with this database's key. Nothing was changed.",
+    ),
+    "error.backup_key_mismatch": (
+        "{name} is gemaakt met een andere pseudoniemsleutel dan deze installatie gebruikt. Zet de sleutel van de "
+        "oorspronkelijke installatie (sleutelbestand of BUURTKAART_PSEUDONYM_KEY) en probeer opnieuw. Er is niets veranderd.",
+        "{name} a été faite avec une autre clé de pseudonyme que celle de cette installation. Configurez la clé de "
+        "l'installation d'origine (fichier de clé ou BUURTKAART_PSEUDONYM_KEY) et réessayez. Rien n'a été modifié.",
+        "{name} was made with another pseudonym key than this installation uses. Configure the original "
+        "installation's key (key file or BUURTKAART_PSEUDONYM_KEY) and try again. Nothing was changed.",
+    ),
+    "error.backup_key_store": (
+        "Deze database werd met een andere pseudoniemsleutel gebruikt dan de back-up. Er is niets veranderd.",
+        "Cette base a été utilisée avec une autre clé de pseudonyme que la sauvegarde. Rien n'a été modifié.",
+        "This database was used with another pseudonym key than the backup. Nothing was changed.",
+    ),
+    "error.backup_row": (
+        "Rij {row} van tabel {table} in {name} past niet bij de tabel. Er is niets veranderd.",
+        "La ligne {row} de la table {table} dans {name} ne correspond pas à la table. Rien n'a été modifié.",
+        "Row {row} of table {table} in {name} does not fit the table. Nothing was changed.",
+    ),
+    "error.backup_foreign_rows": (
+        "Tabel {table} in {name} bevat rijen van een andere organisatie of verwijst naar rijen buiten de back-up. "
+        "Er is niets veranderd.",
+        "La table {table} dans {name} contient des lignes d'une autre organisation ou renvoie à des lignes hors de "
+        "la sauvegarde. Rien n'a été modifié.",
+        "Table {table} in {name} holds rows of another organisation or refers to rows outside the backup. "
+        "Nothing was changed.",
+    ),
+    "error.backup_org_exists": (
+        "Deze database bevat de organisatie {organisation} al; herstel gebeurt alleen in een database zonder haar. "
+        "Er is niets veranderd.",
+        "Cette base contient déjà l'organisation {organisation} ; la restauration se fait seulement dans une base "
+        "sans elle. Rien n'a été modifié.",
+        "This database already holds the organisation {organisation}; a restore only goes into a database without "
+        "it. Nothing was changed.",
+    ),
+    "error.backup_ids_taken": (
+        "Rijen van tabel {table} uit de back-up bestaan al in deze database. Er is niets veranderd.",
+        "Des lignes de la table {table} de la sauvegarde existent déjà dans cette base. Rien n'a été modifié.",
+        "Rows of table {table} from the backup already exist in this database. Nothing was changed.",
+    ),
+    "error.backup_rejected": (
+        "De database weigerde de rijen uit {name} ({detail}). Er is niets veranderd.",
+        "La base a refusé les lignes de {name} ({detail}). Rien n'a été modifié.",
+        "The database refused the rows from {name} ({detail}). Nothing was changed.",
+    ),
+    "error.audit_since": (
+        "{value} is geen datum (JJJJ-MM-DD).",
+        "{value} n'est pas une date (AAAA-MM-JJ).",
+        "{value} is not a date (YYYY-MM-DD).",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

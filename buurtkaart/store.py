@@ -406,6 +406,27 @@ class SignInThrottle(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
+# --- the audit log (migration 0008_audit): who viewed, changed, erased or exported what, and when ---
+
+AUDIT_USER_MAX = NAME_MAX  # the acting user as the caller gives it (an account id or a name)
+AUDIT_ACTION_MAX = 40  # "citizen.view", "vindplaats.import" (the set is declared in buurtkaart.audit)
+AUDIT_TARGET_MAX = 64  # a citizen's short code, an item id or a format: never free text about a person
+
+
+class AuditEvent(Base):
+    """One event of an organisation's audit log: when, who, what action, on which target."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_org_at", "organisation_id", "at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    user: Mapped[str] = mapped_column(String(AUDIT_USER_MAX))
+    action: Mapped[str] = mapped_column(String(AUDIT_ACTION_MAX))
+    target: Mapped[str | None] = mapped_column(String(AUDIT_TARGET_MAX), nullable=True)
+
+
 @dataclass(frozen=True)
 class Store:
     """An open database: the engine and how to run a transaction on it."""

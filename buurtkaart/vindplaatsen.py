@@ -17,7 +17,7 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, names, organisations, settings, validate
+from buurtkaart import accounts, audit, names, organisations, settings, validate
 from buurtkaart import places as places_mod
 from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
@@ -628,6 +628,11 @@ def insert_items(
     if new:
         session.execute(ITEMS.insert(), new)
         session.execute(HISTORY.insert(), [history_row(row, user=user, action=action, before=None) for row in new])
+        if action == "import":  # one event for the whole file
+            audit.record_in(session, organisation_id, user, "vindplaats.import")
+        else:
+            for row in new:
+                audit.record_in(session, organisation_id, user, f"vindplaats.{action}", row["id"])
     return new
 
 
@@ -736,6 +741,7 @@ def _change(
         if result.rowcount != 1:
             raise _stale(session, load_row(session, organisation_id, item_id))
         session.execute(HISTORY.insert(), [history_row(new, user=user, action=action, before=snapshot(current))])
+        audit.record_in(session, organisation_id, user, f"vindplaats.{action}", row.id)
     return _item(new)
 
 

@@ -35,7 +35,7 @@ def test_only_the_map_modules_import_folium() -> None:
 def test_sql_stays_in_the_store_and_the_writers() -> None:
     users = {p.name for p in PACKAGE.glob("*.py") if "sqlalchemy" in imported_modules(p)}
     assert users <= {"store.py", "vindplaatsen.py", "citizens.py", "organisations.py", "exchange.py", "saved_rounds.py",
-                     "erasure.py", "keyguard.py", "vocabulary_entries.py", "consent.py", "accounts.py"}
+                     "erasure.py", "keyguard.py", "vocabulary_entries.py", "consent.py", "accounts.py", "audit.py", "backup.py"}
     exchange = (PACKAGE / "exchange.py").read_text(encoding="utf-8")
     assert ".insert()" not in exchange and ".update()" not in exchange  # items are written through vindplaatsen
 
@@ -51,7 +51,7 @@ LAYERS: dict[str, int] = {
                      "plain_text"), 1),
     **dict.fromkeys(("store", "organisations", "vindplaatsen", "citizens", "exchange", "pseudonym", "area", "places",
                      "osm", "taxonomy", "prepare", "safe_files", "keyguard", "erasure",
-                     "vocabulary_entries", "consent", "accounts"), 2),
+                     "vocabulary_entries", "consent", "accounts", "audit", "backup"), 2),
     **dict.fromkeys(("graph", "accessibility", "buurtanalyse", "caseload", "indicators", "suggestions", "gazetteer",
                      "routes", "saved_rounds", "disclosure"), 3),
     **dict.fromkeys(("maps", "network_maps", "report", "inclusieweb", "charts", "route_files", "share",

@@ -114,7 +114,7 @@ def _diff_name(diff: tuple) -> str:
 def test_the_database_is_at_the_newest_revision(store: Store) -> None:
     head = ScriptDirectory.from_config(store_mod.alembic_config()).get_current_head()
     with store.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == head == "0007_accounts"
+        assert MigrationContext.configure(connection).get_current_revision() == head == "0008_audit"
 
 
 def test_opening_a_database_at_head_keeps_its_data(store: Store, org: str) -> None:

@@ -19,6 +19,7 @@ from buurtkaart import (
     vocabulary,
 )
 from buurtkaart import area as area_mod
+from buurtkaart import audit as audit_log
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -308,6 +309,9 @@ if choice == NEW:
     st.stop()
 
 person = people.set_index("citizen_id").loc[choice]
+if st.session_state.get("bg_viewed") != (org, choice):  # one audit event per opening of a citizen, not per rerun
+    audit_log.record(db, org, None, "citizen.view", person["code"])
+    st.session_state["bg_viewed"] = (org, choice)
 tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
 links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import accounts, citizens, organisations, saved_rounds, share
+from buurtkaart import accounts, audit, citizens, organisations, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -77,7 +77,7 @@ with side:
     size = f"{len(page.encode('utf-8')) / 1_000_000:.2f} MB"
     st.download_button(
         t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
-        mime="text/html", key="share_download",
+        mime="text/html", key="share_download", on_click=audit.record, args=(db, org, None, "export.share", what),
     )
     st.caption(t("share.size", lang, size=size))
     if what != "round":  # the presentation mode shows the map or the analysis, in this session (the signed-in team's)

@@ -1,0 +1,33 @@
+"""Beheer: the organisation's audit log for the coordinator (who viewed, changed, erased or exported what, and when)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from buurtkaart import accounts, audit
+from buurtkaart.i18n import t
+from buurtkaart.pages import common
+
+SHOWN_DAYS = 30  # the log opens on the last month
+SHOWN_MAX = 1000
+
+lang = common.lang()
+db = common.store()
+org = common.organisation(lang, db, accounts.AUDIT_READ)  # a coordinator of the signed-in user's organisation
+
+st.title(f"🛡️ {t('page.beheer', lang)}")
+st.subheader(t("audit.title", lang))
+st.caption(t("audit.caption", lang))
+since = st.date_input(t("audit.since", lang), value=date.today() - timedelta(days=SHOWN_DAYS), max_value=date.today(), key="audit_since")
+events = audit.events(db, org, since=since, limit=SHOWN_MAX)
+names = accounts.display_names(db, org.organisation_id)  # rows keep the account id; the page shows the name
+events["user"] = events["user"].map(lambda user: names.get(user, user))
+if events.empty:
+    st.info(t("audit.empty", lang))
+else:
+    st.dataframe(audit.shown(events, lang=lang), hide_index=True)
+    st.download_button(
+        t("audit.download", lang), audit.csv_text(events), file_name="auditlog.csv", mime="text/csv", key="audit_download"
+    )
