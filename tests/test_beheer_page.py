@@ -8,11 +8,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from buurtkaart import audit, organisations
+from buurtkaart import accounts, audit, organisations
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
 from buurtkaart.i18n import t
-from buurtkaart.pages import common
 
 PAGE = str(Path(__file__).resolve().parent.parent / "buurtkaart" / "pages" / "beheer_page.py")
 
@@ -30,12 +29,26 @@ def db_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> store_mod.Sto
     st.cache_resource.clear()
 
 
+PASSWORD = "een lang beheerwachtwoord 2026"
+
+
+def signed_in(db: store_mod.Store, organisation_id: str, role: str) -> AppTest:
+    """Return the page with a user of `role` of the organisation signed in (the session holds only the account id)."""
+    actor = accounts.create_user(
+        db, None, username=f"{role}-beheer", password=PASSWORD, organisation_id=organisation_id, role=role
+    )
+    page = AppTest.from_file(PAGE, default_timeout=60)
+    page.session_state["auth_user_id"] = actor.user_id
+    page.session_state["auth_last_seen"] = accounts.now()
+    return page
+
+
 def test_the_page_shows_its_own_organisations_events_only(db: store_mod.Store) -> None:
-    own = organisations.ensure(db, common.DEFAULT_ORGANISATION)
+    own = organisations.ensure(db, "Buurthuis A")
     other = organisations.ensure(db, "Buurthuis B")
     audit.record(db, own, "an", "citizen.view", "BK-AAAA-1111")
     audit.record(db, other, "spion", "citizen.view", "BK-BBBB-2222")
-    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    page = signed_in(db, own, "coordinator").run()
     assert not page.exception
     assert page.title[0].value.endswith(t("page.beheer", "nl"))
     [table] = page.dataframe
@@ -47,6 +60,16 @@ def test_the_page_shows_its_own_organisations_events_only(db: store_mod.Store) -
 
 
 def test_an_organisation_without_events_says_so(db: store_mod.Store) -> None:
-    page = AppTest.from_file(PAGE, default_timeout=60).run()
+    page = signed_in(db, organisations.ensure(db, "Buurthuis A"), "coordinator").run()
     assert not page.exception and not page.dataframe
     assert page.info[0].value == t("audit.empty", "nl")
+
+
+def test_a_worker_and_a_visitor_see_no_audit_log(db: store_mod.Store) -> None:
+    own = organisations.ensure(db, "Buurthuis A")
+    audit.record(db, own, "an", "citizen.view", "BK-AAAA-1111")
+    worker = signed_in(db, own, "worker").run()
+    visitor = AppTest.from_file(PAGE, default_timeout=60).run()
+    for page in (worker, visitor):
+        assert not page.exception and not page.dataframe
+        assert "BK-AAAA-1111" not in str([element.value for element in page.main.children.values() if hasattr(element, "value")])
