@@ -16,7 +16,6 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine, make_url
 
-from buurtkaart import area as area_mod
 from buurtkaart import audit, backup, cli, consent, keyguard, organisations, vocabulary_entries
 from buurtkaart import citizens as cz
 from buurtkaart import pseudonym as pseudo
@@ -26,11 +25,18 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.routes import Stop
 from buurtkaart.store import Base, Store, open_store
 from buurtkaart.vocabulary import Location
-from tests.store_fixtures import BOX, postgres_admin_fixture, postgres_url  # noqa: F401  (postgres_admin)
+from tests.store_fixtures import (  # noqa: F401  (the fixtures: postgres_admin, pseudonym_key, quartiers)
+    BOX,
+    PARK,
+    TEST_KEY,
+    postgres_admin_fixture,
+    postgres_url,
+    pseudonym_key_fixture,
+    quartiers_fixture,
+)
 
-KEY = "a-test-key-that-is-long-enough-0123"
+KEY = TEST_KEY
 OTHER_KEY = "another-test-key-long-enough-456789"
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
 CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.5898, 33.5731)
 TIE: dict[str, Any] = {
     "role": "friend", "capital": "bonding", "functions": ["affectief", "verbindend"], "frequency": "weekly",
@@ -39,18 +45,6 @@ TIE: dict[str, Any] = {
 START = Stop(id="site-1", name="Buurthuis De Kroon", lon=4.377, lat=50.864, source="item")
 STOPS = (Stop(id="bxl:poi/5", name="Wasserette", lon=4.366, lat=50.860, source="place"),)
 ROUND = sr.Settings(start=START, stops=STOPS, returns=True, walkers=1, start_time=time(14, 30))
-
-
-@pytest.fixture(autouse=True)
-def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give every test a pseudonym key in the environment (never the user's key file)."""
-    monkeypatch.setenv(pseudo.KEY_ENV, KEY)
-
-
-@pytest.fixture(scope="module")
-def quartiers() -> gpd.GeoDataFrame:
-    """Return the quartiers of the embedded area."""
-    return area_mod.load_embedded().quartiers
 
 
 @pytest.fixture(name="new_store")

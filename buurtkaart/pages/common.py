@@ -182,17 +182,27 @@ def sso_email() -> str | None:
         return None
 
 
-def client_address() -> str | None:
-    """Return the client's address as the server sees it (None when unknown, e.g. in AppTest)."""
+def connection_address() -> str | None:
+    """Return the address of the connection as the server sees it (None when unknown, e.g. in AppTest)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else None
 
 
+def forwarded_for() -> str:
+    """Return the X-Forwarded-For header of this session's request ("" when there is none)."""
+    header = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return header if isinstance(header, str) else ""
+
+
+def client_address() -> str | None:
+    """Return the client's address that sign-ins are throttled by (forwarded only behind BUURTKAART_TRUSTED_PROXY)."""
+    return accounts.client_address(connection_address(), forwarded_for())
+
+
 def local_client() -> bool:
     """Return whether the app is used from this computer: the connection and every forwarding proxy are loopback."""
-    header = (st.context.headers or {}).get("X-Forwarded-For", "")
-    forwarded = [a.strip() for a in header.split(",") if a.strip()] if isinstance(header, str) else []
-    addresses = [a for a in (client_address(), *forwarded) if a]
+    forwarded = [a.strip() for a in forwarded_for().split(",") if a.strip()]
+    addresses = [a for a in (connection_address(), *forwarded) if a]
     return all(a.startswith(_LOOPBACK) for a in addresses)
 
 

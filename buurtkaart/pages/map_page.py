@@ -15,8 +15,10 @@ from buurtkaart.plain_text import escape_markdown
 MAP_WIDTH, MAP_HEIGHT = common.MAP_WIDTH, common.MAP_HEIGHT
 
 lang = common.lang()
+db = common.store()
 
-# Sidebar: which area, which quartier, which background
+# Sidebar: who is signed in (or the sign-in form, as on every page), which area, which quartier, which background
+common.account_sidebar(lang, db)  # the public map needs no sign-in; a signed-in session is kept alive here too
 scopes = {common.SCOPE_COMMUNE: t("map.scope.commune", lang), common.SCOPE_REGION: t("map.scope.region", lang)}
 if common.loaded_area() is not None:
     scopes[common.SCOPE_LOADED] = f"{t('map.scope.loaded', lang)}: {common.loaded_area().name}"

@@ -245,8 +245,7 @@ with col_side:
     with tab_history:
         log = vp.history(db, org)
         if len(log):
-            names = accounts.display_names(db, org.organisation_id)  # the history keeps the user's id
-            log["user"] = log["user"].map(lambda u: names.get(u, u))
+            log["user"] = accounts.shown_users(db, org.organisation_id, log["user"])  # the history keeps the user's id
             st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
 
     with tab_exchange:
