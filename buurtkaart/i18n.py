@@ -1814,6 +1814,22 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- team ---
+    "auth.read_only": (
+        "Je rol ({role}) kan hier kijken, niet wijzigen.",
+        "Votre rôle ({role}) permet de consulter ici, pas de modifier.",
+        "Your role ({role}) can look here, not change anything.",
+    ),
+    "auth.export_needed": (
+        "Een bestand maken om te delen is voor de coördinator (jouw rol: {role}).",
+        "Créer un fichier à partager est réservé au coordinateur (votre rôle : {role}).",
+        "Making a file to share is for the coordinator (your role: {role}).",
+    ),
+    "error.backup_username_taken": (
+        "De gebruiker {username} uit de back-up bestaat al in deze database. Er is niets veranderd.",
+        "L'utilisateur {username} de la sauvegarde existe déjà dans cette base. Rien n'a été modifié.",
+        "The user {username} from the backup already exists in this database. Nothing was changed.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

@@ -21,8 +21,8 @@ ANCHOR = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620
 TIMEOUT = 240
 
 
-@pytest.fixture
-def app_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+@pytest.fixture(name="app_store")
+def app_store_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Point the pages at a new SQLite store (and a pseudonym key) and return it."""
     path = tmp_path / "app.sqlite"
     monkeypatch.setenv("BUURTKAART_SQLITE_PATH", str(path))
