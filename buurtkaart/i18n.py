@@ -1821,9 +1821,9 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Your role ({role}) can look here, not change anything.",
     ),
     "auth.export_needed": (
-        "Een bestand maken om te delen is voor de coördinator (jouw rol: {role}).",
-        "Créer un fichier à partager est réservé au coordinateur (votre rôle : {role}).",
-        "Making a file to share is for the coordinator (your role: {role}).",
+        "Een bestand maken (delen, exporteren) is voor de coördinator (jouw rol: {role}).",
+        "Créer un fichier (partage, export) est réservé au coordinateur (votre rôle : {role}).",
+        "Making a file (to share or export) is for the coordinator (your role: {role}).",
     ),
     "error.backup_username_taken": (
         "De gebruiker {username} uit de back-up bestaat al in deze database. Er is niets veranderd.",

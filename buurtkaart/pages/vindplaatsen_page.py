@@ -280,4 +280,4 @@ with col_side:
                 key="vp_export",
             )
         else:
-            st.caption(t("auth.role_needed", lang, role=t(f"auth.role.{org.role}", lang)))
+            st.caption(t("auth.export_needed", lang, role=t(f"auth.role.{org.role}", lang)))
