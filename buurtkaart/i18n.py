@@ -1830,6 +1830,11 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "L'utilisateur {username} de la sauvegarde existe déjà dans cette base. Rien n'a été modifié.",
         "The user {username} from the backup already exists in this database. Nothing was changed.",
     ),
+    "error.backup_email_taken": (
+        "Het e-mailadres {email} van gebruiker {username} uit de back-up is in deze database al van een ander account. Er is niets veranderd.",
+        "L'adresse {email} de l'utilisateur {username} de la sauvegarde appartient déjà à un autre compte de cette base. Rien n'a été modifié.",
+        "The e-mail {email} of user {username} from the backup already belongs to another account in this database. Nothing was changed.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}
