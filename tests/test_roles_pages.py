@@ -12,7 +12,7 @@ from buurtkaart import citizens as cz
 from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from tests.store_fixtures import BOX, PARK
-from tests.test_signin_pages import PASSWORD, app_store_fixture, page  # noqa: F401  (the fixture app_store)
+from tests.test_signin_pages import PASSWORD, app_store_fixture, signed_in  # noqa: F401  (the fixture app_store)
 
 STOPS = (routes.Stop(id="a", name="Theehuis", lon=4.3725, lat=50.8610), routes.Stop(id="b", name="Wasserette", lon=4.3660, lat=50.8600))
 READ_ONLY = {"nl": "kan hier kijken, niet wijzigen", "fr": "permet de consulter ici", "en": "can look here, not change"}
@@ -30,17 +30,6 @@ def team(app_store) -> dict:
     for role in ("viewer", "worker", "coordinator"):
         made[role] = accounts.create_user(app_store, None, username=f"{role}-1", password=PASSWORD, organisation_id=org, role=role)
     return made
-
-
-def signed_in(name: str, actor: accounts.Actor, *, lang: str = "nl", **state: object) -> AppTest:
-    """Return a run of a page for a session signed in as `actor`."""
-    at = page(name)
-    at.session_state["auth_user_id"] = actor.user_id
-    at.session_state["auth_last_seen"] = accounts.now()
-    at.session_state["lang"] = lang
-    for key, value in state.items():
-        at.session_state[key] = value
-    return at.run()
 
 
 def controls(at: AppTest) -> set[str]:

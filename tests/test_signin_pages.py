@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -70,31 +71,29 @@ def test_a_visitor_sees_no_citizen_on_the_burger_page(team: dict) -> None:
     assert not at.exception
 
 
+def signed_in(name: str, actor: accounts.Actor, *, seen: datetime | None = None, **state: object) -> AppTest:
+    """Return a run of the page `name` for a session signed in as `actor` (last seen now, or at `seen`), with `state`."""
+    at = page(name)
+    at.session_state["auth_user_id"] = actor.user_id
+    at.session_state["auth_last_seen"] = seen or accounts.now()
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
 def test_a_signed_in_worker_sees_only_the_own_citizens(team: dict) -> None:
-    at = page("burger_page.py")
-    at.session_state["auth_user_id"] = team["worker"].user_id
-    at.session_state["auth_last_seen"] = accounts.now()
-    at.run()
+    at = signed_in("burger_page.py", team["worker"])
     text = shown_text(at)
     assert team["mine"] in text and team["theirs"] not in text and not at.exception
 
 
 def test_a_viewer_gets_no_citizen_page(team: dict) -> None:
-    at = page("burger_page.py")
-    at.session_state["auth_user_id"] = team["viewer"].user_id
-    at.session_state["auth_last_seen"] = accounts.now()
-    at.run()
-    text = shown_text(at)
+    text = shown_text(signed_in("burger_page.py", team["viewer"]))
     assert "kijker" in text and "BK-" not in text
 
 
 def test_an_expired_session_is_signed_out(team: dict) -> None:
-    from datetime import timedelta
-
-    at = page("burger_page.py")
-    at.session_state["auth_user_id"] = team["worker"].user_id
-    at.session_state["auth_last_seen"] = accounts.now() - timedelta(minutes=31)
-    at.run()
+    at = signed_in("burger_page.py", team["worker"], seen=accounts.now() - timedelta(minutes=31))
     text = shown_text(at)
     assert "BK-" not in text and "verlopen" in text
 
