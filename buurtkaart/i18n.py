@@ -1814,6 +1814,10 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- share3 ---
+    "share.categories": ("Soorten plekken in het bestand", "Types de lieux dans le fichier", "Kinds of places in the file"),
+    "share.item_layers": ("Lagen van de organisatie in het bestand", "Couches de l'organisation dans le fichier", "The organisation's layers in the file"),
+    "share.not.layers": ("niet gekozen lagen: {layers}", "couches non choisies : {layers}", "layers not chosen: {layers}"),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

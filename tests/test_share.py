@@ -419,3 +419,21 @@ def test_the_region_or_a_drawn_area_gets_no_caseload_figure(region, walk, team) 
     assert t("sdc.drawn", "nl") in notes
     assert not [n for n in notes if n.endswith("%")]
     assert not [n for n in notes if "burgers" in n.lower() and any(c.isdigit() for c in n)]
+
+
+def test_layers_not_chosen_are_left_out_of_the_file_and_named(schaerbeek, region, team) -> None:
+    shared = share.make_share(
+        "map", schaerbeek, region=region, items=team["items"], organisation=demo.DEMO_ORGANISATION,
+        categories=["cafe", "worship"], item_layers=["vindplaats"],
+    )  # fmt: skip
+    keys = {layer.key for layer in shared.layers}
+    assert keys == {"cat-cafe", "cat-worship", "team-vindplaats"}
+    left_out = shared.not_included[-1]
+    assert left_out.startswith(t("share.not.layers", "nl", layers="")) and "Poortwachter" in left_out
+    assert t("category.park") in left_out and t("category.cafe") not in left_out
+    # the command line (no choice) keeps every layer; the choice leaves the others out, not merely unchecked
+    every = share.make_share("map", schaerbeek, region=region, items=team["items"])
+    assert {"team-gatekeeper", "cat-park"} <= {layer.key for layer in every.layers}
+    full, chosen = share.share_html(every), share.share_html(shared)
+    gatekeepers = [n for n in vp.live(team["items"]).query("layer == 'gatekeeper'")["name"] if n in full]
+    assert gatekeepers and not any(name in chosen for name in gatekeepers)

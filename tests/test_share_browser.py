@@ -12,10 +12,11 @@ from buurtkaart import area as area_mod
 from buurtkaart import i18n, routes, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import open_store
-from tests.signin import TEAM, sign_in
-from tests.test_app_browser import wait_for
+from buurtkaart.taxonomy import CATEGORY_KEYS
+from tests.signin import TEAM, fresh_account, sign_in
+from tests.test_app_browser import sidebar_select, wait_for
 
-NL = "nl"
+NL, FR = "nl", "fr"
 EVIL_STOP = "Bank <img src=x onerror=alert(1)>"
 
 
@@ -200,3 +201,48 @@ def test_a_citizen_map_only_from_the_citizen_page_with_consent(
     expect(frame.locator("h1.bk-title")).to_have_text(i18n.t("share.title.map", NL, name="Schaerbeek"))
     assert code.encode() not in frame.content().encode()
     assert outside(request_log, app_url) == []
+
+
+def test_delen_choices_and_layers_are_kept_when_the_language_changes(page: Page, app_url: str, region) -> None:
+    sign_in(page, app_url, fresh_account(app_url, "Deelteam"), path="/delen")  # an empty organisation: places only
+    shared_frame(page)
+    names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_nl"], strict=True))
+    fr_names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr"], strict=True))
+    mdrc = sorted(names, key=names.get)[5]  # not the first, which a reset would show
+    page.get_by_text(i18n.t("share.area.quartier", NL), exact=True).click()
+    sidebar_select(page, i18n.t("map.quartier", NL), names[mdrc])
+    # leave the last kind of place out of the file (Backspace removes the last chosen one)
+    last = CATEGORY_KEYS[-1]
+    page.get_by_role("combobox", name=i18n.t("share.categories", NL)).click()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    quartier = share.area_of(f"quartier:{mdrc}", region)
+    expected = int(quartier.places["category"].isin(CATEGORY_KEYS[:-1]).sum())
+    assert expected < len(quartier.places)  # the quartier has places of the left-out kind
+
+    def drawn(title: str) -> Frame | None:
+        for frame in page.frames:
+            if frame is page.main_frame or frame.is_detached() or not frame.locator("h1.bk-title").count():
+                continue
+            if frame.locator("h1.bk-title").inner_text() == title and frame.evaluate(
+                "() => document.body.dataset.placesDrawn"
+            ) == str(expected) and frame.evaluate("() => document.documentElement.lang") == lang:
+                return frame
+        return None
+
+    lang = NL
+    title = i18n.t("share.title.map", NL, name=names[mdrc])
+    wait_for(lambda: drawn(title), page, "the quartier's file without the last kind", seconds=90)
+    left_out = i18n.t("share.not.layers", NL, layers=i18n.category_label(last, NL))
+    expect(page.get_by_text(left_out, exact=True)).to_be_visible()
+
+    sidebar_select(page, "Taal", i18n.LANGUAGES[FR])
+    lang = FR
+    frame = wait_for(lambda: drawn(title), page, "the same file, in French", seconds=90)
+    expect(page.get_by_role("radio", name=i18n.t("share.what.map", FR))).to_be_checked()
+    expect(page.get_by_role("radio", name=i18n.t("share.area.quartier", FR))).to_be_checked()
+    expect(page.get_by_role("combobox", name=i18n.t("map.quartier", FR))).to_have_value(fr_names[mdrc])
+    expect(page.get_by_text(i18n.t("share.not.layers", FR, layers=i18n.category_label(last, FR)), exact=True)).to_be_visible()
+    entries = frame.locator("label.bk-entry")
+    expect(entries.filter(has_text=i18n.category_label(CATEGORY_KEYS[0], FR))).to_have_count(1)
+    expect(entries.filter(has_text=i18n.category_label(last, FR))).to_have_count(0)

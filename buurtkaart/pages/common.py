@@ -52,6 +52,18 @@ def language_switch() -> str:
     return lang
 
 
+def keep_choices_on_language_switch(*keys: str) -> None:
+    """Keep the values of these widgets when the language changes; call it before they are drawn.
+
+    A choice's labels change with the language, and Streamlit would then forget the choice; set again
+    through the Session State before the widgets are drawn, each keeps its value (and a key not drawn on
+    this run keeps its last value for when it is drawn again).
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def lang() -> str:
     """Return the UI language of this session."""
     return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
