@@ -96,9 +96,17 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
+def map_url(scope: str, version: int) -> str:
+    """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
+    return maps.publish(map_data(scope, version))
+
+
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium.Map:
-    """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
-    return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+    """Return a new folium map of a scope (streamlit-folium renders each folium object once); its data is fetched once."""
+    return maps.build_map(
+        map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT,
+        data_url=map_url(scope, version),
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False)
