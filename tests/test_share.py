@@ -249,6 +249,28 @@ def test_hostile_names_and_notes_stay_text(browser: Browser, files: dict[str, Pa
     page.context.close()
 
 
+@pytest.mark.parametrize("kind", ["region", "analysis"])
+def test_hostile_names_stay_text_in_the_other_files(browser: Browser, files: dict[str, Path], kind: str) -> None:
+    raw = files[kind].read_text(encoding="utf-8")
+    assert not any(text in raw for text in (*HOSTILE[:2], HOSTILE_NOTE))  # not as markup (the note not at all: notes off)
+    page, requests, dialogs = open_file(browser, files[kind])
+    search = page.locator("input.bk-search")
+    for name in HOSTILE:  # the team's places, in the file of the whole region and in the analysis
+        search.fill(name[:12])
+        hit = page.locator("button.bk-hit").filter(has_text=name)
+        expect(hit).to_have_count(1)
+        hit.click()
+        expect(page.locator(".leaflet-popup-content")).to_have_count(1)
+        expect(page.locator(".leaflet-popup-content b")).to_have_text(name)
+    injected = page.evaluate(
+        """() => document.querySelectorAll('img, [onload], [onerror]').length
+                 + Array.from(document.querySelectorAll('a')).filter((a) => /^javascript:/i.test(a.getAttribute('href') || '')).length"""
+    )
+    assert injected == 0 and dialogs == [] and page.evaluate("document.querySelectorAll('script').length") == 4
+    assert requests == [files[kind].as_uri()]
+    page.context.close()
+
+
 def test_the_content_security_policy_blocks_any_other_script(browser: Browser, files: dict[str, Path]) -> None:
     raw = files["map"].read_text(encoding="utf-8")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', raw).group(1)

@@ -246,3 +246,48 @@ def test_delen_choices_and_layers_are_kept_when_the_language_changes(page: Page,
     entries = frame.locator("label.bk-entry")
     expect(entries.filter(has_text=i18n.category_label(CATEGORY_KEYS[0], FR))).to_have_count(1)
     expect(entries.filter(has_text=i18n.category_label(last, FR))).to_have_count(0)
+
+
+def test_presentation_from_the_delen_page_shows_the_team_map_and_leaving_needs_the_sign_in(
+    page: Page, app_url: str, request_log: list[str]
+) -> None:
+    import re
+
+    from tests.signin import STORES
+
+    db = open_store(f"sqlite:///{STORES[app_url]}")
+    org = vp.ensure_organisation(db, TEAM)
+    name = "Bank <img src=x onerror=alert(11)> presentatie"
+    if name not in set(vp.list_items(db, org)["name"]):
+        vp.add(db, org, user="test", layer="vindplaats", name=name, kind="bench", lon=4.3760, lat=50.8655,
+               bounds=area_mod.commune_boundary())  # fmt: skip
+    db.engine.dispose()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in(page, app_url, "worker", path="/delen")
+    shared_frame(page)
+    page.get_by_role("button", name=re.compile(re.escape(i18n.t("share.present", NL)))).click()
+
+    def presented() -> Frame | None:
+        frame = shared_frame(page)
+        return frame if frame.evaluate("document.body.classList.contains('bk-present')") else None
+
+    frame = wait_for(presented, page, "the presentation", seconds=90)
+    # the session had a sidebar: its (emptied) element may stay in the page, hidden, with nothing to click in it
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    expect(page.locator('[data-testid="stSidebar"] a, [data-testid="stSidebar"] [role="combobox"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"]')).to_be_hidden()
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    expect(page.locator('a[href*="burger"], a[href*="vindplaatsen"], a[href*="beheer"]')).to_have_count(0)
+    # the signed-in team's own layer is shown, its hostile name as text
+    expect(frame.locator('label.bk-entry[data-layer="team-vindplaats"]')).to_have_count(1)
+    frame.locator("input.bk-search").fill("Bank <img")
+    frame.locator("button.bk-hit").filter(has_text=name).click()
+    expect(frame.locator(".leaflet-popup-content b")).to_have_text(name)
+    assert frame.evaluate("() => document.querySelectorAll('img, [onerror]').length") == 0 and dialogs == []
+    # leaving the presentation for a citizen's page asks for the sign-in again
+    page.goto(app_url + "/burger")
+    expect(page.locator('[data-testid="stSidebar"] [data-testid="stForm"]')).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name=re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}"))).to_have_count(0)
+    expect(page.get_by_text(i18n.t("auth.needed", NL))).to_be_visible()
+    assert outside(request_log, app_url) == []
