@@ -1835,6 +1835,10 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "L'adresse {email} de l'utilisateur {username} de la sauvegarde appartient déjà à un autre compte de cette base. Rien n'a été modifié.",
         "The e-mail {email} of user {username} from the backup already belongs to another account in this database. Nothing was changed.",
     ),
+    # --- share3 ---
+    "share.categories": ("Soorten plekken in het bestand", "Types de lieux dans le fichier", "Kinds of places in the file"),
+    "share.item_layers": ("Lagen van de organisatie in het bestand", "Couches de l'organisation dans le fichier", "The organisation's layers in the file"),
+    "share.not.layers": ("niet gekozen lagen: {layers}", "couches non choisies : {layers}", "layers not chosen: {layers}"),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

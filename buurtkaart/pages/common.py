@@ -52,6 +52,18 @@ def language_switch() -> str:
     return lang
 
 
+def keep_choices_on_language_switch(*keys: str) -> None:
+    """Keep the values of these widgets when the language changes; call it before they are drawn.
+
+    A choice's labels change with the language, and Streamlit would then forget the choice; set again
+    through the Session State before the widgets are drawn, each keeps its value (and a key not drawn on
+    this run keeps its last value for when it is drawn again).
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def lang() -> str:
     """Return the UI language of this session."""
     return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
@@ -84,9 +96,17 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
+def map_url(scope: str, version: int) -> str:
+    """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
+    return maps.publish(map_data(scope, version))
+
+
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium.Map:
-    """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
-    return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+    """Return a new folium map of a scope (streamlit-folium renders each folium object once); its data is fetched once."""
+    return maps.build_map(
+        map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT,
+        data_url=map_url(scope, version),
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False)

@@ -130,7 +130,10 @@ with col_map:
     elif clicked:
         groups.append(maps.start_layer(clicked[0], clicked[1], describe(POINT), lang=lang))
     # The places of the area stay in the layer list but hidden: the round is what the team looks at.
-    base = maps.build_map(common.map_data(common.SCOPE_COMMUNE, 0), lang=lang, categories=[], width=common.MAP_WIDTH, height=common.MAP_HEIGHT)
+    base = maps.build_map(
+        common.map_data(common.SCOPE_COMMUNE, 0), lang=lang, categories=[], width=common.MAP_WIDTH, height=common.MAP_HEIGHT,
+        data_url=common.map_url(common.SCOPE_COMMUNE, 0),
+    )  # fmt: skip
     view = {"center": maps.center(plan.bounds), "zoom": maps.fit_zoom(plan.bounds, width=420, height=420)} if plan is not None else {}
     result = st_folium(
         base, key="ronde_map", height=560, use_container_width=True, returned_objects=["last_clicked"],
