@@ -142,7 +142,11 @@ def sidebar_select(page: Page, label: str, option: str) -> None:
 
 
 def overlay_label(frame: Frame, text: str):
-    """Return the layer-control label (one per layer) whose text contains `text`."""
+    """Return the layer-control label (one per layer) whose text contains `text`, the folded layer list opened first."""
+    control = frame.locator(".leaflet-control-layers").first
+    control.hover()  # the folded list opens under the pointer (Leaflet ignores a click in the same instant)
+    expect(control).to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    frame.wait_for_timeout(50)
     return frame.locator(".leaflet-control-layers-overlays label").filter(has_text=text)
 
 
