@@ -1818,18 +1818,22 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "map.street_names": ("Straatnamen (vanaf zoom 16)", "Noms de rue (dès le zoom 16)", "Street names (from zoom 16)"),
     "map.mark": ("📍 Markeer als vindplaats", "📍 Marquer comme lieu de rencontre", "📍 Mark as meeting spot"),
     "map.vindplaatsen": ("Onze vindplaatsen", "Nos lieux de rencontre", "Our meeting spots"),
-    "map.clicked": ("Aangeklikt: {street}", "Point cliqué : {street}", "Clicked: {street}"),
-    "map.clicked.none": (
-        "Aangeklikt punt: {lat}, {lon} (geen straat met naam in de buurt)",
-        "Point cliqué : {lat}, {lon} (aucune rue nommée à proximité)",
-        "Clicked point: {lat}, {lon} (no named street nearby)",
+    "map.clicked.street": ("📍 Aangeklikt: {street} ({lat}, {lon})", "📍 Point cliqué : {street} ({lat}, {lon})", "📍 Clicked: {street} ({lat}, {lon})"),
+    "map.clicked": (
+        "📍 Aangeklikt punt: {lat}, {lon} (geen straat met naam in de buurt)",
+        "📍 Point cliqué : {lat}, {lon} (aucune rue nommée à proximité)",
+        "📍 Clicked point: {lat}, {lon} (no named street nearby)",
+    ),
+    "ronde.start.clicked.street": (
+        "Het punt op de kaart ({lat}, {lon}) — {street}",
+        "Le point sur la carte ({lat}, {lon}) — {street}",
+        "The point on the map ({lat}, {lon}) — {street}",
     ),
     "map.click.hint": (
         "Klik op de kaart om te zien in welke straat je bent.",
         "Cliquez sur la carte pour voir dans quelle rue vous êtes.",
         "Click the map to see which street you are in.",
     ),
-    "map.search.hit": ("{name} — {detail} — {where}", "{name} — {detail} — {where}", "{name} — {detail} — {where}"),
     "map.search.street": ("straat", "rue", "street"),
     "vp.chosen.street": ("Gekozen punt: {lat}, {lon} — {street}", "Point choisi : {lat}, {lon} — {street}", "Chosen point: {lat}, {lon} — {street}"),
     "vp.osm.unknown": (

@@ -76,6 +76,12 @@ def nearest_street(area: Area, lon: float, lat: float, *, max_metres: float | No
     return nearest_streets(area, [lon], [lat], max_metres=max_metres)[0]
 
 
+def find_place(area: Area, place_id: str) -> pd.Series | None:
+    """Return the place of `area` with this id (a row of its places), or None when it has none by that id."""
+    found = area.places.loc[area.places["place_id"] == str(place_id)]
+    return None if found.empty else found.iloc[0]
+
+
 def quartiers_at(area: Area, lon: Sequence[float], lat: Sequence[float], *, lang: str) -> list[str]:
     """Return the name (in `lang`: French in French, else Dutch) of the quartier each point lies in ("" outside every one)."""
     quartiers = area.quartiers
