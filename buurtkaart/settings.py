@@ -54,6 +54,7 @@ FLAT_HULL_M = 50.0  # a loaded area whose street nodes lie on a line is widened 
 BUURT_VIEW_MARGIN_M = 430.0  # the buurt view of a network opens on its anchor and buurt ties with this margin
 BUURT_BACKGROUND_M = 300.0  # the buurt view of a network draws streets and green this far around its ties
 ANALYSE_STREETS_M = 150.0  # the analyse map draws the streets this close around the analysed area
+NEAREST_STREET_M = 250.0  # a map click further than this from every named street names no street
 
 
 def environ(name: str) -> str:

@@ -17,8 +17,7 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, audit, names, organisations, settings, validate
-from buurtkaart import places as places_mod
+from buurtkaart import accounts, audit, names, organisations, settings, validate, wayfinding
 from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -550,43 +549,19 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     return tuple(k for k in keys if before.get(k) != after.get(k))
 
 
-def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-    """Return places and streets of `area` whose name matches `query` (id, label, source, detail, geometry), places first.
+def search_locations(area: Area, query: str, *, limit: int = 10, lang: str = "nl") -> gpd.GeoDataFrame:
+    """Return places and streets of `area` whose name matches `query`, places first (``wayfinding.search``).
 
     `id` is the place's own id (``street:<name>`` for a street): a hit is picked by it, never by its label,
-    since several places share a name. `detail` tells same-named places apart: the address, else the nearest street.
+    since several places share a name. `detail` tells same-named places apart: the address, else the nearest street;
+    `quartier` and `commune` say where it lies.
     """
-    columns = {k: pd.Series(dtype="str") for k in ("id", "label", "source", "detail")}
-    if not names.fold(query):
-        return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
-    found = places_mod.search(area.places, query, limit=limit)
-    hits = [
-        (str(row.place_id), row.name, "place", str(getattr(row, "address", "") or "") or nearest_street(area, row.geometry), row.geometry)
-        for row in found.itertuples()
-    ]
-    if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
-        streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
-        streets = streets[names.match(streets["name"].astype(str), query) != names.NO_MATCH]
-        for name, group in streets.groupby("name", sort=True):
-            hits.append((f"street:{name}", str(name), "street", "", shapely.point_on_surface(group.geometry.union_all())))
-    hits = hits[:limit]
-    return gpd.GeoDataFrame(
-        {k: [h[i] for h in hits] for i, k in enumerate(("id", "label", "source", "detail"))},
-        geometry=[h[4] for h in hits],
-        crs=CRS,
-    )
+    return wayfinding.search(area, query, lang=lang, limit=limit)
 
 
 def nearest_street(area: Area, point: shapely.Point) -> str:
     """Return the name of the named street nearest to `point` ("" if there is none)."""
-    streets = area.street_edges
-    if "name" not in streets.columns or streets.empty:
-        return ""
-    named = streets[streets["name"].notna() & (streets["name"].astype(str) != "")]
-    if named.empty:
-        return ""
-    [_, [position]] = named.sindex.nearest(point, return_all=False)
-    return str(named["name"].iloc[position])
+    return wayfinding.nearest_street(area, point.x, point.y, max_metres=None) or ""
 
 
 # --- building blocks (also used by buurtkaart.exchange) ---

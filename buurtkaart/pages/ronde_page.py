@@ -43,7 +43,7 @@ common.apply_next(
 def describe(stop_id: str) -> str:
     """Return a stop's name and where it comes from."""
     if stop_id == POINT:
-        return t("ronde.start.clicked", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")
+        return common.clicked_text(lang, "ronde.start.clicked", *clicked)
     stop = choices[stop_id]
     source = {"item": layer_labels.get(layer_of.get(stop_id), ""), "place": "OpenStreetMap"}.get(stop.source, t("ronde.source.point", lang))
     return f"{stop.name} — {source}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, exchange, maps
+from buurtkaart import accounts, exchange, maps, wayfinding
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -29,21 +29,20 @@ def pick(label: str, vocabulary: str, lang: str, *, value: str | None = None, ke
     return st.selectbox(label, keys, index=index, format_func=choices.get, key=key)
 
 
-def search_options(found, lang: str) -> dict[str, str]:
-    """Return {id: label} of search hits; each label names the source and the street, and is unique."""
-    options: dict[str, str] = {}
-    for row in found.itertuples(index=False):
-        label = f"{row.label} — {row.detail}" if row.detail else row.label
-        label = f"{label} ({t('vp.source.' + row.source, lang)})"
-        while label in options.values():  # the select box tells options apart by their label
-            label += " ·"
-        options[row.id] = label
-    return options
+def prefill_osm(place_id: str, form_key: str) -> None:
+    """Put the OSM place a map popup's "Markeer als vindplaats" named (``?osm=<id>``) in the new-place form, by its id."""
+    place = wayfinding.find_place(region, place_id)
+    if place is None:
+        st.session_state["vp_message"] = ("error", t("vp.osm.unknown", lang))
+        return
+    prefill({"geometry": place.geometry, "label": place["name"], "source": "place", "id": place_id}, form_key)
+    st.session_state[f"vp_tab_{lang}"] = t("vp.tab.new", lang)  # the form it is in
+    st.session_state["vp_message"] = ("success", t("vp.osm.prefilled", lang, name=place["name"] or t("place.unnamed", lang)))
 
 
 def prefill(hit, form_key: str) -> None:
     """Put a picked search hit in the new-place form: its point, name and, for an OSM place, kind, hours, wheelchair, id."""
-    point = (hit.geometry.y, hit.geometry.x)
+    point = (hit["geometry"].y, hit["geometry"].x)
     st.session_state["vp_point"] = point
     st.session_state[f"{form_key}_name"] = hit["label"]
     st.session_state.pop("vp_new_osm", None)
@@ -124,6 +123,12 @@ bounds = region.boundary
 # Sidebar: organisation, who you are, which layers
 org = common.organisation(lang, db, accounts.MAP_READ)  # an edit of a viewer is refused by the package
 can_edit = org.can(accounts.MAP_WRITE)  # and the page shows a viewer no form that would change the map
+# Opened from a place's popup on the Kaart ("Markeer als vindplaats": /vindplaatsen?osm=<id>): that place, in the form
+osm_link = st.query_params.get("osm")
+if osm_link:
+    del st.query_params["osm"]
+    prefill_osm(str(osm_link), f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}")
+    st.rerun()
 layer_labels = labels("layer", lang)
 shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
@@ -173,17 +178,17 @@ with col_side:
             form_key = f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}"  # a new number = an empty form
             query = st.text_input(t("vp.search", lang), key="vp_search")
             if query.strip():
-                found = vp.search_locations(region, query).set_index("id", drop=False)
+                found = vp.search_locations(common.embedded_commune(), query, lang=lang).set_index("id", drop=False)  # the map's area
                 if len(found):
-                    # Picked by the place's id; each label is unique (several places share a name).
-                    options = search_options(found, lang)
+                    # Picked by the place's id; each label is unique (several places share a name) and says where it is.
+                    options = common.hit_labels(found, lang)
                     chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
                     if st.session_state.get("vp_search_used") != chosen:
                         st.session_state["vp_search_used"] = chosen
                         prefill(found.loc[chosen], form_key)
                         st.rerun()
             if clicked:
-                st.info(t("vp.chosen", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
+                st.info(escape_markdown(common.clicked_text(lang, "vp.chosen", *clicked)))
             else:
                 st.info(t("vp.click", lang))
             new_layer = pick(t("item.layer", lang), "layer", lang, key="vp_new_layer")
