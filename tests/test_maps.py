@@ -91,7 +91,7 @@ def test_untrusted_names_never_become_markup(evil: str) -> None:
     assert evil not in html  # JSON in the page escapes <, > and &
     assert json.dumps(evil).replace("<", "\\u003c").replace(">", "\\u003e")[1:-1] in html
     # the popups are built by the map's own script (static/share/bkmap.js) from text nodes only
-    assert "/app/static/share/bkmap.js" in html and html.count("BK.layer(") == 3  # streets, street names and the cafe layer
+    assert "/app/static/share/bkmap.js" in html and html.count("BK.layer(") == 4  # streets, street names, quartiers and the cafe layer
     script = (ROOT / "static" / "share" / "bkmap.js").read_text(encoding="utf-8")
     popup = script.split("function popup(", 1)[1].split("\n  }\n", 1)[0]
     assert "textContent" in popup and "innerHTML" not in script and "insertAdjacentHTML" not in script
@@ -159,14 +159,14 @@ def test_publish_writes_one_data_file_per_area_and_the_page_holds_none_of_it(tmp
     (path,) = tmp_path.glob("map-*.json")
     assert url.endswith(path.name)
     content = json.loads(path.read_text(encoding="utf-8"))
-    assert set(content["layers"]) == {"streets", "quartiers", "cat-cafe", "cat-worship"}  # map data only, no team layer
+    assert set(content["layers"]) == {"streets", "labels", "quartiers", "cat-cafe", "cat-worship"}  # map data only, no team layer
     cafe = content["layers"]["cat-cafe"]
     assert compact.column(["Theehuis Anatolia"]) == cafe["p"]["n"] and cafe["count"] == 1
     quartiers = content["layers"]["quartiers"]
     assert quartiers["p"] == {"nl": ["<b>Wijk</b>"], "fr": ["Quartier"]} and quartiers["count"] == 1
     page = _scripts(maps.build_map(data, data_url=url))
     assert "Anatolia" not in page and cafe["c"] not in page and content["layers"]["streets"]["c"] not in page
-    assert page.count("BK.remote(") == 4 and page.count(json.dumps(url)) == 4 and "BK.layer(" not in page
+    assert page.count("BK.remote(") == 5 and page.count(json.dumps(url)) == 5 and "BK.layer(" not in page  # + street names
     assert "theehuis en eethuis <small>(1)</small>" in page.replace("\\u003c", "<").replace("\\u003e", ">")  # counts in the control
     assert maps.external_assets(maps.build_map(data, data_url=url)) == []
 
