@@ -1856,6 +1856,28 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "L'historique est gardé sans limite (BUURTKAART_HISTORY_MONTHS=N efface ce qui a plus de N mois).",
         "History is kept without limit (BUURTKAART_HISTORY_MONTHS=N purges what is older than N months).",
     ),
+    "sdc.group.west": (
+        "Schaarbeek west (Noordwijk, Brabant, Colignon, Haachtse steenweg, station)",
+        "Schaerbeek ouest (Nord, Brabant, Colignon, chaussée de Haecht, gare)",
+        "Schaerbeek west (Nord, Brabant, Colignon, Haecht, station)",
+    ),
+    "sdc.group.midden": (
+        "Schaarbeek midden (Dailly, Josaphat, Helmet, Terdelt, Josaphatpark)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, parc Josaphat)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, Josaphat park)",
+    ),
+    "sdc.group.oost": (
+        "Schaarbeek oost (Plasky, Tervurense poort, station Josaphat, Reyers, kerkhof)",
+        "Schaerbeek est (Plasky, porte de Tervueren, gare Josaphat, Reyers, cimetière)",
+        "Schaerbeek east (Plasky, Tervuren gate, Josaphat station, Reyers, cemetery)",
+    ),
+    "analyse.area.group": ("Een groep van wijken", "Un groupe de quartiers", "A group of quartiers"),
+    "analyse.quartier_group": ("Groep van wijken", "Groupe de quartiers", "Group of quartiers"),
+    "error.quartier_group_unknown": (
+        "Er is geen groep van wijken {value}; de groepen zijn: {groups}.",
+        "Il n'y a pas de groupe de quartiers {value} ; les groupes sont : {groups}.",
+        "There is no group of quartiers {value}; the groups are: {groups}.",
+    ),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}
