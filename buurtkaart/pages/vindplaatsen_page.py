@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, exchange, maps, wayfinding
+from buurtkaart import accounts, erasure, exchange, maps, wayfinding
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -113,6 +113,30 @@ def run(action, lang: str, success: str, *, form: str | None = None) -> bool:
         return False
     st.session_state["vp_message"] = ("success", success.format(name=getattr(result, "name", "")))
     return True
+
+
+def purge_block() -> None:
+    """Show the coordinator's purge of a deleted item with its whole history (notes and all), for good."""
+    gone = vp.list_items(db, org, include_deleted=True)
+    gone = gone[gone["deleted_at"].notna()]
+    st.subheader(t("vp.purge.title", lang))
+    if gone.empty:
+        st.caption(t("vp.purge.none", lang))
+        return
+    st.caption(t("vp.purge.help", lang))
+    names = {row.id: f"{row.name} — {row.deleted_at:%Y-%m-%d %H:%M}" for row in gone.itertuples()}
+    chosen = st.selectbox(t("vp.purge.pick", lang), list(names), format_func=names.get, key="vp_purge_pick")
+    sure = st.checkbox(t("vp.purge.sure", lang), key=f"vp_purge_sure_{chosen}")
+    if st.button(t("vp.purge.button", lang), disabled=not sure, type="primary", key="vp_purge"):
+        st.session_state.pop("vp_undo", None)
+        try:
+            done = erasure.purge_item(db, org, chosen)
+        except BuurtkaartError as error:
+            st.session_state["vp_message"] = ("error", error.message(lang))
+        else:
+            key = "vp.purge.pending" if done.pending else "vp.purge.done"
+            st.session_state["vp_message"] = ("success", t(key, lang, name=names[chosen].split(" — ")[0], n=done.rows))
+        st.rerun()
 
 
 lang = common.lang()
@@ -257,6 +281,10 @@ with col_side:
         if len(log):
             log["user"] = accounts.shown_users(db, org.organisation_id, log["user"])  # the history keeps the user's id
             st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
+        months = erasure.retention_months()
+        st.caption(t("vp.retention", lang, months=months) if months else t("vp.retention.none", lang))
+        if org.can(accounts.CITIZENS_ERASE):  # purging is for the coordinator only (the package checks it too)
+            purge_block()
 
     with tab_exchange:
         upload = import_layer = None
