@@ -71,6 +71,17 @@ def test_map_from_its_data_file_draws_places_and_keeps_hostile_names_as_text(bro
         assert errors == [] and "mapError" not in page.evaluate("Object.keys(document.body.dataset)")
         assert [r for r in requests if r.endswith(".json")] == [url + data_url]  # one fetch for all the layers
         assert all(r.startswith(url + "/") for r in requests), requests
+        # the canvas layers' inline web Mercator is Leaflet's own projection
+        diff = page.evaluate(
+            """() => { const m = Object.values(window).find((v) => v instanceof L.Map), f = BK.projector(m), out = [0, 0];
+                 let worst = 0;
+                 for (const ll of [[50.86, 4.37], [50.7, 4.25], [51.0, 4.5], [-33.9, 18.4], [89.9, -179]]) {
+                   f(ll, out, 0); const p = m.project(ll, 0);
+                   worst = Math.max(worst, Math.abs(p.x - out[0]), Math.abs(p.y - out[1]));
+                 }
+                 return worst; }"""
+        )
+        assert diff < 1e-9
         expect(page.locator("path.bk-place")).to_have_count(4)
         expect(page.locator("path.bk-street")).to_have_count(1)
         expect(page.locator("path.bk-quartier")).to_have_count(1)
