@@ -23,7 +23,7 @@ from folium.map import Layer
 from folium.template import Template
 
 from buurtkaart import accessibility as access
-from buurtkaart import compact, i18n, taxonomy
+from buurtkaart import compact, i18n, taxonomy, wayfinding
 from buurtkaart.area import Area
 from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.paths import STATIC_CACHE_DIR
@@ -45,6 +45,11 @@ LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _PRECISION = 6  # decimals of a place coordinate in the page: ~0.1 m
 _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
+# The zooms our own data supports: a whole region (11) to single houses (19); beyond that the basemap is an empty grey.
+MIN_ZOOM, MAX_ZOOM = 11, 19
+LABEL_MIN_ZOOM = 16  # street names are written on the map from this zoom on
+BOUNDS_MARGIN = 0.02  # degrees (~1.5-2 km) the view may go beyond the area's outline
+MARK_URL = "vindplaatsen?osm="  # the vindplaatsen page, relative to the app's address, opened with an OSM place to mark
 
 # Adds `rows` ([label, value] pairs; empty values are left out) to the popup `box` as a table of text nodes.
 # Every popup of the app (places, items, ties) builds its table so: no name or note is ever parsed as HTML.
@@ -91,6 +96,7 @@ class MapData:
     quartiers: str | None  # compact polygons spec, one polygon per part, its names in the columns "nl" and "fr"
     places: dict[str, tuple[int, str]]  # category -> (count, compact points spec as JSON)
     header: dict = field(default_factory=dict)  # {"q": quantum, "o": origin}: what the decoder needs
+    labels: str | None = None  # compact points spec of the street names (``wayfinding.street_labels``), as JSON
 
     @property
     def n_places(self) -> int:
@@ -99,7 +105,7 @@ class MapData:
 
     def layers(self) -> dict[str, str]:
         """Return {layer key: compact spec as JSON} of every layer (the keys `build_map` asks a data file for)."""
-        base = {"green": self.green, "streets": self.streets, "quartiers": self.quartiers}
+        base = {"green": self.green, "streets": self.streets, "labels": self.labels, "quartiers": self.quartiers}
         return {**{k: v for k, v in base.items() if v}, **{f"cat-{k}": spec for k, (_, spec) in self.places.items()}}
 
 
@@ -128,7 +134,7 @@ def map_data(area: Area) -> MapData:
         streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
         bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
-        header={"q": quantum, "o": list(base)},
+        header={"q": quantum, "o": list(base)}, labels=labels_spec(area, base=base, quantum=quantum),
     )  # fmt: skip
 
 
@@ -183,6 +189,16 @@ def _prune(folder: Path, *, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
+def labels_spec(area: Area, *, base: tuple[int, int], quantum: float) -> str | None:
+    """Return the street names of `area` as compact points (name ``n``, angle ``r``) in script-safe JSON, None without any."""
+    labels = wayfinding.street_labels(area)
+    if labels.empty:
+        return None
+    stream, order = compact.encode_points(labels.geometry.values, quantum=quantum, base=base)
+    props = {"n": compact.column(labels["name"].to_numpy()[order]), "r": compact.column(labels["angle"].astype(str).to_numpy()[order])}
+    return script_json({"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props})
+
+
 def script_json(data: object) -> str:
     """Return data as JSON that is safe inside a <script> element (<, > and & escaped)."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -197,6 +213,7 @@ def places_spec(places: gpd.GeoDataFrame, *, quantum: float, base: tuple[int, in
         for short, column in (("n", "name"), ("t", "osm_tag"), ("r", "religion"), ("o", "opening_hours"),
                               ("w", "wheelchair"), ("a", "address"))
     }  # fmt: skip
+    props["i"] = compact.id_column(places["place_id"].to_numpy()[order])  # the place's id, for "mark as vindplaats"
     return {"kind": compact.POINTS, "c": stream, "count": len(places), "p": props, "q": quantum, "o": list(base)}
 
 
@@ -267,8 +284,10 @@ def build_map(
     width: int = 900,
     height: int = 640,
     data_url: str | None = None,
+    overlays: Iterable[folium.FeatureGroup] = (),
+    mark: bool = False,
 ) -> folium.Map:
-    """Return the folium map of an area: streets, green, quartiers and one toggleable layer per category.
+    """Return the folium map of an area: streets and their names, green, quartiers and one toggleable layer per category.
 
     Every asset the map needs is served by the app itself; the OSM tile layer, which asks
     openstreetmap.org for tiles, is only added when `osm_tiles` is true. Build a new map for
@@ -290,11 +309,15 @@ def build_map(
         The URL of the map's data file (``publish(data)``, served by the app itself): the page then holds only
         labels and styles, and the browser fetches the places and the basemap once and keeps them. Without
         it, the data is in the page.
+    overlays
+        More layers (e.g. the team's vindplaatsen, ``item_layers``), listed in the folded layer list.
+    mark
+        Put a "mark as vindplaats" link in every place's popup (``MARK_URL`` + the place's id).
 
     Returns
     -------
     folium.Map
-        The map; ``m.get_root().render()`` is a page that loads nothing from elsewhere.
+        The map, zoom kept to ``MIN_ZOOM``..``MAX_ZOOM`` around the area; ``m.get_root().render()`` loads nothing from elsewhere.
 
     Example
     -------
@@ -311,6 +334,7 @@ def build_map(
         control_scale=True,
         attribution_control=True,
     )
+    limit_view(m, data.bounds)
     if osm_tiles:
         folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
     _add_basemap(m, data, lang, url=data_url)
@@ -321,11 +345,37 @@ def build_map(
             _add_category_layer(
                 m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius, dots=data.n_places > CANVAS_THRESHOLD,
                 url=data_url,
+                mark=mark,
             )
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    for overlay in overlays:
+        overlay.add_to(m)
+    layer_control(m)
     PlacesDrawn().add_to(m)
     use_local_assets(m)
     return m
+
+
+def limit_view(
+    m: folium.Map, bounds: tuple[float, float, float, float] | None, *, min_zoom: int = MIN_ZOOM, max_zoom: int = MAX_ZOOM
+) -> folium.Map:
+    """Keep the map's zoom to what our data supports and, given `bounds`, its view to them with a margin.
+
+    The least zoom is never more than the zoom the map opens with (a large area must still fit).
+    """
+    start = int(m.options.get("zoom", min_zoom))
+    m.options.update(min_zoom=min(min_zoom, start), max_zoom=max_zoom)
+    if bounds is not None:
+        west, south, east, north = bounds
+        margin = BOUNDS_MARGIN
+        m.options.update(max_bounds=[[south - margin, west - margin], [north + margin, east + margin]], max_bounds_viscosity=1.0)
+    return m
+
+
+def layer_control(m: folium.Map) -> folium.LayerControl:
+    """Add the map's layer list: folded into a button (top right) so that it never covers a popup or a place."""
+    control = folium.LayerControl(collapsed=True, position="topright")
+    control.add_to(m)
+    return control
 
 
 def use_local_assets(m: folium.Map) -> folium.Map:
@@ -421,6 +471,9 @@ def _add_basemap(m: folium.Map, data: MapData, lang: str, *, url: str | None = N
         style = {"colour": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street", "dots": fast,
                  "attribution": html.escape(i18n.t("map.attribution", lang))}  # fmt: skip
         CompactLayer(data.header, data.streets, style, name=i18n.t("map.streets", lang), url=url, key="streets").add_to(m)
+    if data.labels:  # the street names, written from LABEL_MIN_ZOOM on
+        style = {"streetLabels": True, "minZoom": LABEL_MIN_ZOOM}
+        CompactLayer(data.header, data.labels, style, name=i18n.t("map.street_names", lang), url=url, key="labels").add_to(m)
     if data.quartiers:  # each outline's name as a text tooltip, in the page's language
         style = {"colour": "#2c3e50", "weight": 1.5, "dash": "4 4", "fill": False, "className": "bk-quartier",
                  "tip": "fr" if lang == "fr" else "nl"}  # fmt: skip
@@ -429,7 +482,7 @@ def _add_basemap(m: folium.Map, data: MapData, lang: str, *, url: str | None = N
 
 def _add_category_layer(
     m: folium.Map, header: dict, spec: str, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float,
-    dots: bool = False, url: str | None = None,
+    dots: bool = False, url: str | None = None, mark: bool = False,
 ) -> None:
     """Add one toggleable layer of circle markers (or of dots on one canvas, for many places) with a text-only popup."""
     label = i18n.category_label(cat.key, lang)
@@ -446,6 +499,8 @@ def _add_category_layer(
         ],
         "values": {"w": {v: i18n.t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")}},
     }  # fmt: skip
+    if mark:
+        style.update(mark=MARK_URL, markLabel=i18n.t("map.mark", lang))
     layer_name = (
         f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
         f"{html.escape(cat.icon)} {html.escape(label)} <small>({count})</small>"
@@ -659,6 +714,7 @@ def access_map(
     """
     bounds = boundary.bounds if boundary is not None else region.bounds
     m = folium.Map(location=list(center(bounds)), zoom_start=fit_zoom(bounds, width=width, height=height), tiles=None, control_scale=True)
+    limit_view(m, region.bounds)
     if boundary is not None and result is not None:
         if key in result.access.distance:
             streets = access.streets_by_distance(result.access, area_streets(region, boundary), key, lang=lang)
@@ -679,6 +735,6 @@ def access_map(
             style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
         ).add_to(m)
     add_draw(m)
-    folium.LayerControl(collapsed=True).add_to(m)
+    layer_control(m)
     use_local_assets(m)
     return m

@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, taxonomy
+from buurtkaart import i18n, taxonomy, wayfinding
 from buurtkaart import places as places_mod
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -142,7 +142,11 @@ def sidebar_select(page: Page, label: str, option: str) -> None:
 
 
 def overlay_label(frame: Frame, text: str):
-    """Return the layer-control label (one per layer) whose text contains `text`."""
+    """Return the layer-control label (one per layer) whose text contains `text`, the folded layer list opened first."""
+    control = frame.locator(".leaflet-control-layers").first
+    control.hover()  # the folded list opens under the pointer (Leaflet ignores a click in the same instant)
+    expect(control).to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    frame.wait_for_timeout(50)
     return frame.locator(".leaflet-control-layers-overlays label").filter(has_text=text)
 
 
@@ -265,7 +269,7 @@ def test_clicking_a_place_opens_its_popup(page: Page, app_url: str, schaerbeek: 
 def test_search_by_name_highlights_and_shows_the_place(
     page: Page, app_url: str, schaerbeek: area_mod.Area, searchable: Any
 ) -> None:
-    found = len(places_mod.search(schaerbeek.places, searchable.name))
+    found = len(wayfinding.search(schaerbeek, searchable.name, lang=NL, limit=50))  # places and streets, in Schaerbeek only
     open_map(page, app_url)
     search = page.get_by_label(i18n.t("map.search", NL))
     search.fill(searchable.name)

@@ -67,7 +67,7 @@ def outside(request_log: list[str], app_url: str) -> list[str]:
 def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area, saved_round: str
 ) -> None:
-    sign_in(page, app_url, "worker", path="/delen")
+    sign_in(page, app_url, "coordinator", path="/delen")  # making the file is the coordinator's (accounts.EXPORT)
     frame = shared_frame(page)
     drawn = int(frame.evaluate("document.body.dataset.placesDrawn"))
     assert drawn >= len(schaerbeek.places)

@@ -89,25 +89,30 @@ with side:
     st.subheader(t("share.not_in_file", lang))
     st.markdown("\n".join(f"- {line}" for line in shared.not_included))
     size = f"{len(page.encode('utf-8')) / 1_000_000:.2f} MB"
-    st.download_button(
-        t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
-        mime="text/html", key="share_download", on_click=audit.record, args=(db, org, None, "export.share", what),
-    )
-    st.caption(t("share.size", lang, size=size))
+    can_export = org.can(accounts.EXPORT)  # the file and its pictures leave Buurtkaart: the coordinator's call
+    if can_export:
+        st.download_button(
+            t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
+            mime="text/html", key="share_download", on_click=audit.record, args=(db, org, None, "export.share", what),
+        )
+        st.caption(t("share.size", lang, size=size))
+    else:
+        st.info(t("auth.export_needed", lang, role=t(f"auth.role.{org.role}", lang)))
     if what != "round":  # the presentation mode shows the map or the analysis, in this session (the signed-in team's)
         if st.button(f"🖥️ {t('share.present', lang)}", key="share_present"):
             st.query_params.from_dict({"present": what, "area": area_spec, "lang": lang})
             st.rerun()
         st.caption(t("share.present.help", lang))
-    for suffix in share.SNAPSHOT_SUFFIXES:  # a picture of the same view, for slides and print
-        kind = suffix[1:]
-        if st.button(t(f"share.make.{kind}", lang), key=f"share_make_{kind}"):
-            with st.spinner(t("map.loading", lang)):
-                st.session_state[f"share_{kind}"] = share.snapshot_bytes(shared, suffix)
-        if st.session_state.get(f"share_{kind}"):
-            st.download_button(
-                t(f"share.download.{kind}", lang), st.session_state[f"share_{kind}"],
-                file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}{suffix}",
-                mime="image/png" if kind == "png" else "application/pdf", key=f"share_download_{kind}",
-            )  # fmt: skip
-    st.caption(t("share.snapshot", lang))
+    if can_export:  # a picture of the same view, for slides and print
+        for suffix in share.SNAPSHOT_SUFFIXES:
+            kind = suffix[1:]
+            if st.button(t(f"share.make.{kind}", lang), key=f"share_make_{kind}"):
+                with st.spinner(t("map.loading", lang)):
+                    st.session_state[f"share_{kind}"] = share.snapshot_bytes(shared, suffix)
+            if st.session_state.get(f"share_{kind}"):
+                st.download_button(
+                    t(f"share.download.{kind}", lang), st.session_state[f"share_{kind}"],
+                    file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}{suffix}",
+                    mime="image/png" if kind == "png" else "application/pdf", key=f"share_download_{kind}",
+                )  # fmt: skip
+        st.caption(t("share.snapshot", lang))

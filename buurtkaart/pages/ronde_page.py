@@ -43,7 +43,7 @@ common.apply_next(
 def describe(stop_id: str) -> str:
     """Return a stop's name and where it comes from."""
     if stop_id == POINT:
-        return t("ronde.start.clicked", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")
+        return common.clicked_text(lang, "ronde.start.clicked", *clicked)
     stop = choices[stop_id]
     source = {"item": layer_labels.get(layer_of.get(stop_id), ""), "place": "OpenStreetMap"}.get(stop.source, t("ronde.source.point", lang))
     return f"{stop.name} — {source}"
@@ -187,7 +187,10 @@ with col_side:
             st.session_state["ronde_message"] = ("success", success(result))
         st.rerun()
 
-    if plan is not None:
+    can_save = org.can(accounts.ROUNDS_WRITE)  # a viewer plans and opens rounds, but saves and marks nothing
+    if not can_save:
+        st.info(t("auth.read_only", lang, role=t(f"auth.role.{org.role}", lang)))
+    if plan is not None and can_save:
         settings = sr.Settings(
             start=plan.start, stops=tuple(stops), returns=returns, walkers=int(walkers),
             max_minutes=int(max_minutes) or None, speed_kmh=float(speed), start_time=clock,
@@ -226,15 +229,16 @@ with col_side:
             st.session_state["ronde_auto"] = True
             st.session_state["ronde_message"] = ("success", t("ronde.open.done", lang, name=chosen_round.name))
             st.rerun()
-        with st.form("ronde_walked", clear_on_submit=True):
-            st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
-            walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
-            walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
-            contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
-            if st.form_submit_button(t("ronde.walked.button", lang)):
-                keep(
-                    lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
-                    lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
-                )
+        if can_save:
+            with st.form("ronde_walked", clear_on_submit=True):
+                st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
+                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
+                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
+                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
+                if st.form_submit_button(t("ronde.walked.button", lang)):
+                    keep(
+                        lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
+                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
+                    )
         for w in sr.walks(db, org, chosen_round.id):
             st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))
