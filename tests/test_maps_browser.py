@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, expect
 
 from buurtkaart import i18n, maps
 from buurtkaart.paths import ROOT
+from tests.test_app_browser import overlay_label
 from tests.test_maps import _tiny_area
 
 EVIL = ("<img src=x onerror=alert(1)>", '"><svg onload=alert(2)>', "javascript:alert(3)")
@@ -102,9 +103,7 @@ def test_map_from_its_data_file_draws_places_and_keeps_hostile_names_as_text(bro
         )
         assert injected == 0 and dialogs == []
         # a layer switched off is no longer counted
-        page.locator(".leaflet-control-layers-overlays label").filter(has_text=i18n.category_label("worship", "nl")).locator(
-            "input"
-        ).uncheck()
+        overlay_label(page.main_frame, i18n.category_label("worship", "nl")).locator("input").uncheck()  # the list unfolded
         page.wait_for_function("document.body.dataset.placesDrawn === '3'", timeout=5_000)
     finally:
         context.close()
