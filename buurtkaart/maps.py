@@ -173,6 +173,14 @@ def publish(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str:
     return f"{CACHE_URL}/{name}"
 
 
+def publish_or_inline(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str | None:
+    """Return the URL of the map's data file (`publish`), or None when it cannot be written (the data then goes in the page)."""
+    try:
+        return publish(data, folder)
+    except OSError:  # a read-only installation: the map still works, heavier
+        return None
+
+
 def _prune(folder: Path, *, keep: Path) -> None:
     """Remove the oldest map data files of `folder` beyond `CACHE_KEEP` (never `keep`)."""
     files = sorted(folder.glob("map-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)

@@ -96,9 +96,9 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def map_url(scope: str, version: int) -> str:
+def map_url(scope: str, version: int) -> str | None:
     """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
-    return maps.publish(map_data(scope, version))
+    return maps.publish_or_inline(map_data(scope, version))
 
 
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool, *, overlays: tuple = (), mark: bool = False) -> maps.folium.Map:

@@ -278,6 +278,20 @@
   }
 
   let layerOrder = 0;
+  const MAX_LAT = 85.0511287798, RAD = Math.PI / 180, FOUR_PI = 4 * Math.PI;
+
+  /** Return a projector of [lat, lng] to the map's pixels at zoom 0: web Mercator inline (what map.project
+   * computes for EPSG:3857, without an object per point: ~10x faster for a region's streets). */
+  function projector(map) {
+    if (map.options.crs !== L.CRS.EPSG3857) {
+      return function (ll, out, k) { const p = map.project(ll, 0); out[k] = p.x; out[k + 1] = p.y; };
+    }
+    return function (ll, out, k) {
+      const s = Math.sin(Math.max(Math.min(ll[0], MAX_LAT), -MAX_LAT) * RAD);
+      out[k] = 256 * (ll[1] / 360 + 0.5);
+      out[k + 1] = 256 * (0.5 - Math.log((1 + s) / (1 - s)) / FOUR_PI);
+    };
+  }
 
   /** A layer of places drawn as dots on a FastCanvas above the other layers. */
   const DotLayer = L.Layer.extend({
@@ -288,10 +302,8 @@
     projected: function (map) {
       if (!this._xy) {
         this._xy = new Float64Array(this.latlngs.length * 2);
-        for (let i = 0; i < this.latlngs.length; i++) {
-          const p = map.project(this.latlngs[i], 0);
-          this._xy[2 * i] = p.x; this._xy[2 * i + 1] = p.y;
-        }
+        const project = projector(map);
+        for (let i = 0; i < this.latlngs.length; i++) { project(this.latlngs[i], this._xy, 2 * i); }
       }
       return this._xy;
     },
@@ -333,13 +345,14 @@
     },
     projected: function (map) {
       if (!this._xy) {
+        const project = projector(map);
         this._xy = this.parts.map(function (part) {
           const xy = new Float64Array(part.length * 2);
           let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
           for (let i = 0; i < part.length; i++) {
-            const p = map.project(part[i], 0);
-            xy[2 * i] = p.x; xy[2 * i + 1] = p.y;
-            x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y);
+            project(part[i], xy, 2 * i);
+            const x = xy[2 * i], y = xy[2 * i + 1];
+            x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
           }
           return {xy: xy, box: [x0, y0, x1, y1]};
         });
@@ -496,6 +509,6 @@
 
   window.BK = {
     ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold,
-    remote: remote, pending: pending,
+    remote: remote, pending: pending, projector: projector,
   };
 })();
