@@ -1814,6 +1814,31 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- team ---
+    "auth.read_only": (
+        "Je rol ({role}) kan hier kijken, niet wijzigen.",
+        "Votre rôle ({role}) permet de consulter ici, pas de modifier.",
+        "Your role ({role}) can look here, not change anything.",
+    ),
+    "auth.export_needed": (
+        "Een bestand maken (delen, exporteren) is voor de coördinator (jouw rol: {role}).",
+        "Créer un fichier (partage, export) est réservé au coordinateur (votre rôle : {role}).",
+        "Making a file (to share or export) is for the coordinator (your role: {role}).",
+    ),
+    "error.backup_username_taken": (
+        "De gebruiker {username} uit de back-up bestaat al in deze database. Er is niets veranderd.",
+        "L'utilisateur {username} de la sauvegarde existe déjà dans cette base. Rien n'a été modifié.",
+        "The user {username} from the backup already exists in this database. Nothing was changed.",
+    ),
+    "error.backup_email_taken": (
+        "Het e-mailadres {email} van gebruiker {username} uit de back-up is in deze database al van een ander account. Er is niets veranderd.",
+        "L'adresse {email} de l'utilisateur {username} de la sauvegarde appartient déjà à un autre compte de cette base. Rien n'a été modifié.",
+        "The e-mail {email} of user {username} from the backup already belongs to another account in this database. Nothing was changed.",
+    ),
+    # --- share3 ---
+    "share.categories": ("Soorten plekken in het bestand", "Types de lieux dans le fichier", "Kinds of places in the file"),
+    "share.item_layers": ("Lagen van de organisatie in het bestand", "Couches de l'organisation dans le fichier", "The organisation's layers in the file"),
+    "share.not.layers": ("niet gekozen lagen: {layers}", "couches non choisies : {layers}", "layers not chosen: {layers}"),
     # --- wayfind ---
     "map.street_names": ("Straatnamen (vanaf zoom 16)", "Noms de rue (dès le zoom 16)", "Street names (from zoom 16)"),
     "map.mark": ("📍 Markeer als vindplaats", "📍 Marquer comme lieu de rencontre", "📍 Mark as meeting spot"),
@@ -1875,6 +1900,70 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Je bekijkt de demo-organisatie: alle personen en gegevens zijn verzonnen.",
         "Vous consultez l'organisation de démo : toutes les personnes et données sont inventées.",
         "You are viewing the demo organisation: every person and all data are invented.",
+    ),
+    # --- privacy2 ---
+    "vp.purge.title": ("Definitief wissen", "Effacer définitivement", "Purge for good"),
+    "vp.purge.none": (
+        "Er zijn geen verwijderde plaatsen om definitief te wissen.",
+        "Aucun lieu supprimé à effacer définitivement.",
+        "There are no deleted places to purge.",
+    ),
+    "vp.purge.help": (
+        "Een verwijderde plaats definitief wissen, met heel haar geschiedenis (ook de notities): dit kan niet ongedaan worden.",
+        "Effacer définitivement un lieu supprimé avec tout son historique (notes comprises) : c'est irréversible.",
+        "Purge a deleted place for good with its whole history (notes included): this cannot be undone.",
+    ),
+    "vp.purge.pick": ("Verwijderde plaats", "Lieu supprimé", "Deleted place"),
+    "vp.purge.sure": (
+        "Ik weet het zeker: wis deze plaats en haar geschiedenis",
+        "J'en suis sûr·e : effacer ce lieu et son historique",
+        "I am sure: purge this place and its history",
+    ),
+    "vp.purge.button": ("Definitief wissen", "Effacer définitivement", "Purge"),
+    "vp.purge.done": (
+        "{name} is definitief gewist, met haar geschiedenis ({n} rijen).",
+        "{name} est effacé définitivement, avec son historique ({n} lignes).",
+        "{name} is purged for good, with its history ({n} rows).",
+    ),
+    "vp.purge.pending": (
+        "{name} is gewist ({n} rijen), maar de databasebestanden worden nog opgeruimd: een andere verbinding leest nog. "
+        "Dat gebeurt bij de volgende wissing of start.",
+        "{name} est effacé ({n} lignes), mais les fichiers de la base sont encore à nettoyer : une autre connexion lit "
+        "encore. Cela se fera au prochain effacement ou démarrage.",
+        "{name} is purged ({n} rows), but the database files are still to be cleaned: another connection is still "
+        "reading. That happens at the next erasure or start.",
+    ),
+    "vp.retention": (
+        "Geschiedenis ouder dan {months} maanden wordt gewist (BUURTKAART_HISTORY_MONTHS).",
+        "L'historique de plus de {months} mois est effacé (BUURTKAART_HISTORY_MONTHS).",
+        "History older than {months} months is purged (BUURTKAART_HISTORY_MONTHS).",
+    ),
+    "vp.retention.none": (
+        "De geschiedenis wordt bewaard zonder einddatum (BUURTKAART_HISTORY_MONTHS=N wist alles ouder dan N maanden).",
+        "L'historique est gardé sans limite (BUURTKAART_HISTORY_MONTHS=N efface ce qui a plus de N mois).",
+        "History is kept without limit (BUURTKAART_HISTORY_MONTHS=N purges what is older than N months).",
+    ),
+    "sdc.group.west": (
+        "Schaarbeek west (Noordwijk, Brabant, Colignon, Haachtse steenweg, station)",
+        "Schaerbeek ouest (Nord, Brabant, Colignon, chaussée de Haecht, gare)",
+        "Schaerbeek west (Nord, Brabant, Colignon, Haecht, station)",
+    ),
+    "sdc.group.midden": (
+        "Schaarbeek midden (Dailly, Josaphat, Helmet, Terdelt, Josaphatpark)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, parc Josaphat)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, Josaphat park)",
+    ),
+    "sdc.group.oost": (
+        "Schaarbeek oost (Plasky, Tervurense poort, station Josaphat, Reyers, kerkhof)",
+        "Schaerbeek est (Plasky, porte de Tervueren, gare Josaphat, Reyers, cimetière)",
+        "Schaerbeek east (Plasky, Tervuren gate, Josaphat station, Reyers, cemetery)",
+    ),
+    "analyse.area.group": ("Een groep van wijken", "Un groupe de quartiers", "A group of quartiers"),
+    "analyse.quartier_group": ("Groep van wijken", "Groupe de quartiers", "Group of quartiers"),
+    "error.quartier_group_unknown": (
+        "Er is geen groep van wijken {value}; de groepen zijn: {groups}.",
+        "Il n'y a pas de groupe de quartiers {value} ; les groupes sont : {groups}.",
+        "There is no group of quartiers {value}; the groups are: {groups}.",
     ),
 }
 

@@ -699,7 +699,7 @@ def _change(
     with store.write(lock=organisation_id) as session:
         row = load_row(session, organisation_id, item_id)
         if row.version != expected_version:
-            raise _stale(session, row)
+            raise _stale(session, organisation_id, row)
         if (row.deleted_at is not None) != (action == "restore"):
             key = "error.item_not_deleted" if action == "restore" else "error.item_deleted"
             raise VindplaatsError(key, name=row.name)
@@ -714,20 +714,20 @@ def _change(
             .values({k: new[k] for k in (*values, "version", "updated_at", "updated_by")})
         )
         if result.rowcount != 1:
-            raise _stale(session, load_row(session, organisation_id, item_id))
+            raise _stale(session, organisation_id, load_row(session, organisation_id, item_id))
         session.execute(HISTORY.insert(), [history_row(new, user=user, action=action, before=snapshot(current))])
         audit.record_in(session, organisation_id, user, f"vindplaats.{action}", row.id)
     return _item(new)
 
 
-def _stale(session: Session, row: Row[Any]) -> StaleEditError:
-    """Return the error that says who changed the item last, and when."""
+def _stale(session: Session, organisation_id: str, row: Row[Any]) -> StaleEditError:
+    """Return the error that says who changed the item last (their username, not the account id), and when."""
     last = session.execute(
         select(HISTORY.c.user, HISTORY.c.at).where(HISTORY.c.item_id == row.id).order_by(HISTORY.c.id.desc()).limit(1)
     ).first()
     return StaleEditError(
         name=row.name,
-        changed_by=last.user if last else row.updated_by,
+        changed_by=accounts.name_in(session, organisation_id, last.user if last else row.updated_by),
         changed_at=last.at if last else row.updated_at,
         current_version=row.version,
     )

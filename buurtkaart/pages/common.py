@@ -52,6 +52,18 @@ def language_switch() -> str:
     return lang
 
 
+def keep_choices_on_language_switch(*keys: str) -> None:
+    """Keep the values of these widgets when the language changes; call it before they are drawn.
+
+    A choice's labels change with the language, and Streamlit would then forget the choice; set again
+    through the Session State before the widgets are drawn, each keeps its value (and a key not drawn on
+    this run keeps its last value for when it is drawn again).
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def lang() -> str:
     """Return the UI language of this session."""
     return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
@@ -84,15 +96,21 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
+def map_url(scope: str, version: int) -> str:
+    """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
+    return maps.publish(map_data(scope, version))
+
+
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool, *, overlays: tuple = (), mark: bool = False) -> maps.folium.Map:
-    """Return a new folium map of a scope (streamlit-folium renders each folium object once).
+    """Return a new folium map of a scope (streamlit-folium renders each folium object once); its data is fetched once.
 
     `overlays` are more layers for the layer list (the team's vindplaatsen); `mark` puts "Markeer als vindplaats" in
     every place's popup.
     """
     return maps.build_map(
-        map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT, overlays=overlays, mark=mark
-    )
+        map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT,
+        data_url=map_url(scope, version), overlays=overlays, mark=mark,
+    )  # fmt: skip
 
 
 def street_at(lat: float, lon: float, area: Area | None = None) -> str | None:
@@ -267,17 +285,27 @@ def sso_email() -> str | None:
         return None
 
 
-def client_address() -> str | None:
-    """Return the client's address as the server sees it (None when unknown, e.g. in AppTest)."""
+def connection_address() -> str | None:
+    """Return the address of the connection as the server sees it (None when unknown, e.g. in AppTest)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else None
 
 
+def forwarded_for() -> str:
+    """Return the X-Forwarded-For header of this session's request ("" when there is none)."""
+    header = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return header if isinstance(header, str) else ""
+
+
+def client_address() -> str | None:
+    """Return the client's address that sign-ins are throttled by (forwarded only behind BUURTKAART_TRUSTED_PROXY)."""
+    return accounts.client_address(connection_address(), forwarded_for())
+
+
 def local_client() -> bool:
     """Return whether the app is used from this computer: the connection and every forwarding proxy are loopback."""
-    header = (st.context.headers or {}).get("X-Forwarded-For", "")
-    forwarded = [a.strip() for a in header.split(",") if a.strip()] if isinstance(header, str) else []
-    addresses = [a for a in (client_address(), *forwarded) if a]
+    forwarded = [a.strip() for a in forwarded_for().split(",") if a.strip()]
+    addresses = [a for a in (connection_address(), *forwarded) if a]
     return all(a.startswith(_LOOPBACK) for a in addresses)
 
 

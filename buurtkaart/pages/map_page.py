@@ -16,9 +16,8 @@ MAP_WIDTH, MAP_HEIGHT = common.MAP_WIDTH, common.MAP_HEIGHT
 
 lang = common.lang()
 db = common.store()
+# Sidebar: who is signed in (or the sign-in form, as on every page), which area, which quartier, which background
 actor = common.account_sidebar(lang, db)  # the map is open to all; the team's vindplaatsen only to its members
-
-# Sidebar: which area, which quartier, which background
 scopes = {common.SCOPE_COMMUNE: t("map.scope.commune", lang), common.SCOPE_REGION: t("map.scope.region", lang)}
 if common.loaded_area() is not None:
     scopes[common.SCOPE_LOADED] = f"{t('map.scope.loaded', lang)}: {common.loaded_area().name}"

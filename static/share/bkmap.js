@@ -455,10 +455,47 @@
     return {group: group, count: count, items: items};
   }
 
+  /* The app's map: its layers come from one data file (buurtkaart.maps.publish) on the app's own server,
+   * fetched once per page for all its layers (and kept by the browser's cache), drawn when it arrives. */
+  const files = {};
+  let waiting = 0;
+
+  function fetchOnce(url) {
+    if (!files[url]) {
+      files[url] = fetch(url, {credentials: 'same-origin'}).then(function (answer) {
+        if (!answer.ok) { throw new Error(url + ': ' + answer.status); }
+        return answer.json();
+      });
+    }
+    return files[url];
+  }
+
+  /** Return a layer group (for the map and its layer control now) that receives layer `key` of the file at `url`. */
+  function remote(url, key, style, options) {
+    const holder = L.layerGroup();
+    waiting += 1;
+    fetchOnce(url).then(function (data) {
+      const spec = data.layers[key];
+      if (spec) { holder.addLayer(layer(data.header, Object.assign(spec, style), options).group); }
+    }).catch(function (error) {
+      document.body.dataset.mapError = String(error.message || error);
+    }).then(function () {
+      waiting -= 1;
+      if (!waiting) { document.dispatchEvent(new Event('bk:loaded')); }
+    });
+    return holder;
+  }
+
+  /** Return how many layers of a data file are still on their way. */
+  function pending() { return waiting; }
+
   /** Return a text folded for search: lower case, no accents, single spaces. */
   function fold(text) {
     return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
   }
 
-  window.BK = {ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold};
+  window.BK = {
+    ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold,
+    remote: remote, pending: pending,
+  };
 })();
