@@ -63,6 +63,31 @@ def click_at(frame: Frame, lat: float, lng: float) -> None:
     frame.page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
 
 
+def open_popup(page: Page, frame: Frame, place) -> object:
+    """Zoom the map of `frame` onto an OSM place, open its popup and return the popup (once the page has settled)."""
+    set_view(frame, place.geometry.y, place.geometry.x, 19)
+    # the place's own marker: the one drawn nearest the centre of the map
+    best, distance = frame.evaluate(
+        """() => {
+          const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+          const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+          let best = -1, bestD = Infinity;
+          document.querySelectorAll('path.bk-place').forEach((el, i) => {
+            const r = el.getBoundingClientRect(), d = (r.x + r.width / 2 - cx) ** 2 + (r.y + r.height / 2 - cy) ** 2;
+            if (d < bestD) { bestD = d; best = i; }
+          });
+          return [best, bestD];
+        }"""
+    )
+    assert distance < 4, (best, distance)
+    frame.locator("path.bk-place").nth(best).dispatch_event("click")
+    settle(page)  # the click on the map names its street (a run of the page) before the link is followed
+    frame = find_map_frame(page, lambda f: f.locator(".leaflet-popup-content").count() == 1)
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(place["name"])
+    return popup
+
+
 def shot(page: Page, name: str) -> Path:
     """Save a screenshot of the page in tests/artifacts and return its path."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -179,26 +204,7 @@ def test_markeer_als_vindplaats_opens_the_prefilled_form_in_the_same_session(pag
     frame = kaart_frame(page)
     places = region().clip(area_mod.commune_boundary(), name="Schaerbeek").places
     laundry = places[(places["osm_tag"] == "shop=laundry") & (places["name"] == "Josaphat Wash")].iloc[0]
-    set_view(frame, laundry.geometry.y, laundry.geometry.x, 19)
-    # the place's own marker: the one drawn nearest the centre of the map
-    centre = frame.evaluate(
-        """() => {
-          const box = document.querySelector('.leaflet-container').getBoundingClientRect();
-          const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-          let best = -1, bestD = Infinity;
-          document.querySelectorAll('path.bk-place').forEach((el, i) => {
-            const r = el.getBoundingClientRect(), d = (r.x + r.width / 2 - cx) ** 2 + (r.y + r.height / 2 - cy) ** 2;
-            if (d < bestD) { bestD = d; best = i; }
-          });
-          return [best, bestD];
-        }"""
-    )
-    assert centre[1] < 4, centre
-    frame.locator("path.bk-place").nth(centre[0]).dispatch_event("click")
-    settle(page)  # the click on the map names its street (a run of the page) before the link is followed
-    frame = find_map_frame(page, lambda f: f.locator(".leaflet-popup-content").count() == 1)
-    popup = frame.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text("Josaphat Wash")
+    popup = open_popup(page, frame, laundry)
     link = popup.get_by_role("link", name="📍 Markeer als vindplaats")
     expect(link).to_be_visible()
     assert link.get_attribute("href").endswith(f"/vindplaatsen?osm={laundry['place_id'].replace(':', '%3A').replace('/', '%2F')}")
@@ -243,3 +249,17 @@ def test_the_first_visit_guide_and_the_demo_at_any_time(page: Page, app_url: str
     page.get_by_role("button", name="↩️ Terug naar mijn organisatie").click()
     expect(page.get_by_text("Je bekijkt de demo-organisatie")).to_have_count(0, timeout=30_000)
     expect(page.get_by_text(re.compile(rf"Aangemeld: {re.escape(username)}\b"))).to_be_visible()
+
+
+def test_markeer_als_vindplaats_on_the_vindplaatsen_page_fills_its_own_form(page: Page, app_url: str) -> None:
+    username = fresh_account(app_url, "Markeerhier")
+    sign_in(page, app_url, username, path="/vindplaatsen")
+    frame = find_map_frame(page, lambda f: f.locator("path.bk-place").count() > 0, seconds=60)
+    places = region().clip(area_mod.commune_boundary(), name="Schaerbeek").places
+    laundry = places[(places["osm_tag"] == "shop=laundry") & (places["name"] == "Josaphat Wash")].iloc[0]
+    popup = open_popup(page, frame, laundry)
+    popup.get_by_role("link", name="📍 Markeer als vindplaats").click()
+    new = page.get_by_role("tabpanel", name="Nieuwe plek")
+    expect(new.get_by_label("Naam", exact=True)).to_have_value("Josaphat Wash", timeout=30_000)
+    expect(page.get_by_text(f"Gekozen punt: {laundry.geometry.y:.5f}, {laundry.geometry.x:.5f}")).to_be_visible()
+    expect(new.get_by_role("combobox", name="Soort plek")).to_match_aria_snapshot('- combobox "Soort plek": Wassalon')

@@ -180,7 +180,7 @@ with col_map:
     groups = maps.item_layers(items, lang=lang, labels=vocab)
     if clicked:
         groups.append(maps.clicked_marker(*clicked))
-    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
+    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False, mark=True)  # a place's popup: "Markeer als vindplaats"
     result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
     last = (result or {}).get("last_clicked")
     if last and (last["lat"], last["lng"]) != st.session_state.get("vp_last_click"):
