@@ -152,3 +152,8 @@ def test_ids_are_encoded_compactly_and_back() -> None:
         number += int(step)
         out.append(table[index] if number < 0 else f"{table[index]}{number}")
     assert out == ids
+
+
+def test_the_shared_file_stops_zooming_where_the_data_stops() -> None:
+    script = (ROOT / "static" / "share" / "bkshare.js").read_text(encoding="utf-8")
+    assert f"maxZoom: {maps.MAX_ZOOM}" in script
