@@ -48,6 +48,7 @@ _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
 # The zooms our own data supports: a whole region (11) to single houses (19); beyond that the basemap is an empty grey.
 MIN_ZOOM, MAX_ZOOM = 11, 19
 LABEL_MIN_ZOOM = 16  # street names are written on the map from this zoom on
+FOCUS_ZOOM = 17  # a place picked by search is shown at this zoom (its street's name written)
 BOUNDS_MARGIN = 0.02  # degrees (~1.5-2 km) the view may go beyond the area's outline
 MARK_URL = "vindplaatsen?osm="  # the vindplaatsen page, relative to the app's address, opened with an OSM place to mark
 

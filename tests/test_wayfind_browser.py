@@ -219,6 +219,13 @@ def test_markeer_als_vindplaats_opens_the_prefilled_form_in_the_same_session(pag
     expect(page.get_by_text(f"Gekozen punt: {laundry.geometry.y:.5f}, {laundry.geometry.x:.5f}")).to_be_visible()
     expect(page.get_by_text(re.compile(rf"Aangemeld: {re.escape(username)}\b"))).to_be_visible()
     assert "osm=" not in page.url  # used once: a reload does not fill the form again
+
+    def shown_close() -> bool:
+        view = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0).evaluate(_MAP_VIEW_JS)
+        near = view and abs(view["lat"] - laundry.geometry.y) < 0.001 and abs(view["lng"] - laundry.geometry.x) < 0.001
+        return bool(near and view["zoom"] >= 17)
+
+    wait_for(shown_close, page, "the vindplaatsen map to show the place closely")
     shot(page, "wayfind_mark_form.png")
     new.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("“Josaphat Wash” staat op de kaart.")).to_be_visible(timeout=20_000)
