@@ -188,7 +188,11 @@ def labels_spec(area: Area, *, base: tuple[int, int], quantum: float) -> str | N
     if labels.empty:
         return None
     stream, order = compact.encode_points(labels.geometry.values, quantum=quantum, base=base)
-    props = {"n": compact.column(labels["name"].to_numpy()[order]), "r": compact.column(labels["angle"].astype(str).to_numpy()[order])}
+    props = {
+        "n": compact.column(labels["name"].to_numpy()[order]),
+        "r": compact.column(labels["angle"].astype(str).to_numpy()[order]),
+        "l": compact.column(labels["weight"].astype(str).to_numpy()[order]),  # the longer street segment wins a crowded spot
+    }
     return script_json({"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props})
 
 

@@ -121,8 +121,26 @@ def test_a_click_on_the_map_names_the_nearest_street_and_names_are_written_from_
     edges = region().street_edges
     line = edges[edges["name"] == LOUIS_BERTRAND].sort_values("length").iloc[-1].geometry
     point = line.interpolate(0.5, normalized=True)
-    # at the area's zoom no street name is written
+    # at the area's zoom no street name is written; from zoom 16 on they are, none over another
     assert frame.evaluate("document.body.dataset.streetLabels || '0'") == "0"
+    set_view(frame, point.y, point.x, 16)
+    wait_for(lambda: int(frame.evaluate("document.body.dataset.streetLabels || '0'")) >= 10, page, "street names at zoom 16")
+    overlaps = frame.evaluate(
+        """() => {
+          const r = Array.from(document.querySelectorAll('.bk-street-label')).map((e) => e.getBoundingClientRect());
+          let n = 0;
+          for (let i = 0; i < r.length; i++) {
+            for (let j = i + 1; j < r.length; j++) {
+              const w = Math.min(r[i].right, r[j].right) - Math.max(r[i].left, r[j].left);
+              const h = Math.min(r[i].bottom, r[j].bottom) - Math.max(r[i].top, r[j].top);
+              const smaller = Math.min(r[i].width * r[i].height, r[j].width * r[j].height);
+              if (w > 0 && h > 0 && w * h > 0.25 * smaller) { n += 1; }
+            }
+          }
+          return n;
+        }"""
+    )
+    assert overlaps == 0
     set_view(frame, point.y, point.x, 18)
     labels = frame.locator(".bk-street-label")
     expect(labels.first).to_be_attached(timeout=10_000)

@@ -115,6 +115,7 @@ def test_street_labels_sit_on_their_street_and_read_upright(schaerbeek) -> None:
     labels = wayfinding.street_labels(schaerbeek)
     assert 200 < len(labels) < 2000
     assert labels["angle"].between(-90, 90).all()
+    assert labels["weight"].between(1, 99).all()  # segments of 60 m and more, in 50 m steps
     assert LOUIS_BERTRAND in set(labels["name"])
     for row in labels.sample(30, random_state=1).itertuples():
         assert wayfinding.nearest_street(schaerbeek, row.geometry.x, row.geometry.y, max_metres=2) is not None
