@@ -86,3 +86,20 @@ def test_the_kaart_search_finds_schaerbeek_only_with_commune(worker) -> None:
     labels = found.options  # the labels as shown
     assert labels and all(str(label).endswith(", Schaerbeek") for label in labels), labels
     assert not any(str(label).startswith("Wash Club") for label in labels)
+
+
+@pytest.mark.parametrize(("lang", "title", "hint"), [
+    ("fr", "Première visite ? Voici comment commencer", "Cliquez sur la carte pour voir dans quelle rue vous êtes."),
+    ("en", "First time here? Start like this", "Click the map to see which street you are in."),
+])  # fmt: skip
+def test_the_guide_and_the_click_hint_speak_the_users_language(worker, lang: str, title: str, hint: str) -> None:
+    at = page("map_page.py")
+    at.session_state["auth_user_id"] = worker.user_id
+    at.session_state["auth_last_seen"] = accounts.now()
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    text = shown_text(at)
+    assert title in text and hint in text
+    assert "Markeer" not in text and "Klik op de kaart" not in text and "Eerste keer" not in text
+    assert at.button(key="guide_dismiss").label != "Begrepen, verberg deze gids"
