@@ -265,6 +265,16 @@ def test_the_first_visit_guide_and_the_demo_at_any_time(page: Page, app_url: str
     shot(page, "wayfind_guide.png")
     guide.get_by_role("button", name="Begrepen, verberg deze gids").click()
     expect(guide).to_have_count(0)
+    # hidden in this browser: a new visit (a new session) does not show it again, until asked for
+    wait_for(lambda: any(c["name"] == "bk_guide" and c["value"] == "hidden" for c in page.context.cookies()), page, "the guide's cookie")
+    sign_in(page, app_url, username, path="/kaart")
+    kaart_frame(page)
+    expect(guide).to_have_count(0)
+    page.get_by_role("button", name="Toon de gids voor de eerste keer").click()
+    expect(guide).to_be_visible()
+    wait_for(lambda: not any(c["name"] == "bk_guide" and c["value"] == "hidden" for c in page.context.cookies()), page, "the cookie gone")
+    guide.get_by_role("button", name="Begrepen, verberg deze gids").click()
+    expect(guide).to_have_count(0)
     # the demo, from an organisation that has its own data or not, and back
     page.get_by_role("button", name="🎭 Bekijk de demo-organisatie").click()
     expect(page.get_by_text("Je bekijkt de demo-organisatie")).to_be_visible(timeout=180_000)
