@@ -145,8 +145,8 @@
    * at a time, never thousands). Each name is a text node in a non-interactive marker, rotated along its street.
    */
   const LabelLayer = L.Layer.extend({
-    initialize: function (latlngs, texts, angles, spec) {
-      this.latlngs = latlngs; this.texts = texts; this.angles = angles; this.spec = spec; this.shown = [];
+    initialize: function (latlngs, texts, angles, weights, spec) {
+      this.latlngs = latlngs; this.texts = texts; this.angles = angles; this.weights = weights; this.spec = spec; this.shown = [];
     },
     onAdd: function (map) {
       if (!map.getPane('bkLabels')) {
@@ -165,15 +165,39 @@
       for (const marker of this.shown) { map.removeLayer(marker); }
       this.shown = [];
     },
+    /** Return the width in pixels of a label's text (measured once per text). */
+    _width: function (text) {
+      this._widths = this._widths || {};
+      if (this._widths[text] === undefined) {
+        this._ctx = this._ctx || document.createElement('canvas').getContext('2d');
+        this._ctx.font = '600 11px sans-serif';
+        this._widths[text] = this._ctx.measureText(text).width + 4;
+      }
+      return this._widths[text];
+    },
     _update: function () {
       const map = this._map;
       if (!map) { return; }
       this._clear(map);
       document.body.dataset.streetLabels = '0';
       if (map.getZoom() < (this.spec.minZoom || 16)) { return; }
-      const view = map.getBounds().pad(0.2), most = this.spec.most || 400;
-      for (let i = 0; i < this.latlngs.length && this.shown.length < most; i++) {
-        if (!view.contains(this.latlngs[i])) { continue; }
+      const view = map.getBounds().pad(0.1), most = this.spec.most || 300;
+      const candidates = [];
+      for (let i = 0; i < this.latlngs.length; i++) {
+        if (view.contains(this.latlngs[i])) { candidates.push(i); }
+      }
+      const weights = this.weights;
+      candidates.sort(function (a, b) { return (Number(weights[b]) || 0) - (Number(weights[a]) || 0); });
+      const boxes = [];
+      for (const i of candidates) {
+        if (this.shown.length >= most) { break; }
+        // the label's box on the screen (the rotated text's outer rectangle), kept clear of every label already written
+        const p = map.latLngToContainerPoint(this.latlngs[i]), a = (Number(this.angles[i]) || 0) * Math.PI / 180;
+        const w = this._width(this.texts[i]), h = 14;
+        const bw = Math.abs(w * Math.cos(a)) + Math.abs(h * Math.sin(a)), bh = Math.abs(w * Math.sin(a)) + Math.abs(h * Math.cos(a));
+        const box = [p.x - bw / 2, p.y - bh / 2, p.x + bw / 2, p.y + bh / 2];
+        if (boxes.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; })) { continue; }
+        boxes.push(box);
         const text = document.createElement('span');
         text.className = 'bk-street-label';
         text.textContent = this.texts[i];
@@ -403,7 +427,7 @@
     header = spec.o ? {q: spec.q, o: spec.o} : header;  // a layer may bring its own grid
     if (spec.kind === 'points' && spec.streetLabels) {
       const pts = points(header, spec.c);
-      return {group: new LabelLayer(pts, props.n || [], props.r || [], spec), count: pts.length, items: items};
+      return {group: new LabelLayer(pts, props.n || [], props.r || [], props.l || [], spec), count: pts.length, items: items};
     }
     if (spec.kind === 'points' && (options.dots || spec.dots)) {
       const pts = points(header, spec.c);
