@@ -26,7 +26,7 @@ from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, ope
     store_fixture,
 )
 
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 TIE = {
     "role": "friend", "capital": "bonding", "functions": ["affectief"], "frequency": "weekly", "strength": "strong",
     "state": "active", "influence": "positive", "reciprocity": "both", "location": PARK,

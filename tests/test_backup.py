@@ -30,8 +30,8 @@ from tests.store_fixtures import BOX, postgres_admin_fixture, postgres_url  # no
 
 KEY = "a-test-key-that-is-long-enough-0123"
 OTHER_KEY = "another-test-key-long-enough-456789"
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
-CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.5898, 33.5731)
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
+CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.61138, 33.58831)
 TIE: dict[str, Any] = {
     "role": "friend", "capital": "bonding", "functions": ["affectief", "verbindend"], "frequency": "weekly",
     "strength": "strong", "state": "active", "influence": "positive", "reciprocity": "both",

@@ -23,7 +23,9 @@ from buurtkaart.store import Store, open_store
 from buurtkaart.vocabulary import Location
 from tests.store_fixtures import BACKENDS, BOX, postgres_admin_fixture, postgres_url  # noqa: F401  (a fixture)
 
-MARKER = "Zqxw Merkplek 7731"  # a label that occurs nowhere else, to look for in the files' bytes
+# A place's label (the gazetteer's own: a label is never typed) that only the erased citizen's ties hold
+MARKER = "Sint-Agatha-Berchem / Berchem-Sainte-Agathe"
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 PHONE = "Bel poortwachter 0470 12 34 56"
 TIE = {"role": "friend", "capital": "bonding", "functions": ["affectief"], "frequency": "weekly", "strength": "strong",
        "state": "active", "influence": "positive", "reciprocity": "both"}  # fmt: skip
@@ -91,17 +93,16 @@ def finish_within(store: Store, *, seconds: float) -> bool:
 
 
 def make_citizen(store: Store, org: str) -> cz.Citizen:
-    """Return a citizen whose anchor and ties carry MARKER."""
-    anchor = Location("buurt", "place", "osm-way-1", MARKER, 4.3790, 50.8620)
-    person = cz.create_citizen(store, org, reference="ER-1", anchor=anchor)
-    cz.add_ties(store, org, person.citizen_id, [{**TIE, "level": "buurt", "place_kind": "place", "place_ref": f"x{i}",
-                                                 "place_label": MARKER, "lon": 4.379, "lat": 50.862} for i in range(3)])  # fmt: skip
+    """Return a citizen whose ties carry MARKER."""
+    person = cz.create_citizen(store, org, reference="ER-1", anchor=PARK)
+    cz.add_ties(store, org, person.citizen_id, [{**TIE, "level": "stad", "place_kind": "municipality", "place_ref": "berchem-sainte-agathe",
+                                                 "place_label": MARKER, "lon": 4.29, "lat": 50.86} for i in range(3)])  # fmt: skip
     return person
 
 
 def test_erasure_leaves_no_byte_in_the_files(store: Store, org: str) -> None:
     person = make_citizen(store, org)
-    stays = cz.create_citizen(store, org, reference="ER-2", anchor=Location("buurt", "place", "p", "Theehuis", 4.37, 50.86))
+    stays = cz.create_citizen(store, org, reference="ER-2", anchor=PARK)
     assert finish_within(store, seconds=60)  # everything in the table files / database file first
     data = file_bytes(store)
     assert MARKER.encode() in data and person.code.encode() in data  # the test would see them
