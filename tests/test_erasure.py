@@ -8,7 +8,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -204,3 +204,25 @@ def test_only_a_coordinator_purges(store: Store, org: str) -> None:
     assert len(vp.history(store, org)) == 2  # nothing purged
     coordinator = accounts.Actor(user_id="u2", username="cor", organisation_id=org, role="coordinator")
     assert erasure.purge_item(store, coordinator, item.id).rows == 3
+
+
+def test_a_purged_vindplaats_name_leaves_the_ties_anchors_and_versions_at_it(store: Store, org: str) -> None:
+    name = "Zqxw Theehuis Merkplek"
+    item = vp.add(store, org, user="ann", layer="vindplaats", name=name, kind="other", lon=4.37, lat=50.86, bounds=BOX)
+    at_item = Location("buurt", "vindplaats", item.id, name, 4.37, 50.86)
+    person = cz.create_citizen(store, org, reference="ER-9", anchor=at_item)
+    tie = cz.add_tie(store, org, person.citizen_id, **TIE, location=at_item)
+    assert tie.place_label == name and person.anchor_label == name  # derived from the item, by its id
+    cz.save_version(store, org, person.citizen_id, on=date(2026, 1, 5))
+    vp.delete(store, org, item.id, user="ann", expected_version=item.version)
+    assert finish_within(store, seconds=60) and name.encode() in file_bytes(store)
+
+    purged = erasure.purge_item(store, org, item.id)
+
+    if purged.pending:
+        assert finish_within(store, seconds=60)
+    assert name.encode() not in file_bytes(store)
+    assert cz.get_citizen(store, org, person.citizen_id).anchor_label == erasure.PURGED_LABEL
+    assert cz.get_tie(store, org, tie.tie_id).place_label == erasure.PURGED_LABEL
+    version = cz.list_versions(store, org, person.citizen_id)["id"].iloc[0]
+    assert cz.version_ties(store, org, version)["place_label"].tolist() == [erasure.PURGED_LABEL]
