@@ -499,7 +499,7 @@ def _write_or_print(found: gpd.GeoDataFrame, out: str | None, lang: str) -> None
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print an organisation's audit log (a table, or CSV whose cells never run as formulas)."""
-    from buurtkaart import audit, store
+    from buurtkaart import accounts, audit, store
 
     since = None
     if args.since:
@@ -510,6 +510,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     db = store.open_store()
     org = _existing_organisation(db, args.org)  # a read never creates an organisation
     events = audit.events(db, org, since=since, limit=args.limit)
+    events["user"] = accounts.shown_users(db, org, events["user"])  # rows keep the account id
     if args.format == "csv":
         sys.stdout.write(audit.csv_text(events))
         return 0

@@ -1814,6 +1814,93 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- team ---
+    "auth.read_only": (
+        "Je rol ({role}) kan hier kijken, niet wijzigen.",
+        "Votre rôle ({role}) permet de consulter ici, pas de modifier.",
+        "Your role ({role}) can look here, not change anything.",
+    ),
+    "auth.export_needed": (
+        "Een bestand maken (delen, exporteren) is voor de coördinator (jouw rol: {role}).",
+        "Créer un fichier (partage, export) est réservé au coordinateur (votre rôle : {role}).",
+        "Making a file (to share or export) is for the coordinator (your role: {role}).",
+    ),
+    "error.backup_username_taken": (
+        "De gebruiker {username} uit de back-up bestaat al in deze database. Er is niets veranderd.",
+        "L'utilisateur {username} de la sauvegarde existe déjà dans cette base. Rien n'a été modifié.",
+        "The user {username} from the backup already exists in this database. Nothing was changed.",
+    ),
+    "error.backup_email_taken": (
+        "Het e-mailadres {email} van gebruiker {username} uit de back-up is in deze database al van een ander account. Er is niets veranderd.",
+        "L'adresse {email} de l'utilisateur {username} de la sauvegarde appartient déjà à un autre compte de cette base. Rien n'a été modifié.",
+        "The e-mail {email} of user {username} from the backup already belongs to another account in this database. Nothing was changed.",
+    ),
+    # --- share3 ---
+    "share.categories": ("Soorten plekken in het bestand", "Types de lieux dans le fichier", "Kinds of places in the file"),
+    "share.item_layers": ("Lagen van de organisatie in het bestand", "Couches de l'organisation dans le fichier", "The organisation's layers in the file"),
+    "share.not.layers": ("niet gekozen lagen: {layers}", "couches non choisies : {layers}", "layers not chosen: {layers}"),
+    # --- wayfind ---
+    "map.street_names": ("Straatnamen (vanaf zoom 16)", "Noms de rue (dès le zoom 16)", "Street names (from zoom 16)"),
+    "map.mark": ("📍 Markeer als vindplaats", "📍 Marquer comme lieu de rencontre", "📍 Mark as meeting spot"),
+    "map.vindplaatsen": ("Onze vindplaatsen", "Nos lieux de rencontre", "Our meeting spots"),
+    "map.clicked.street": ("📍 Aangeklikt: {street} ({lat}, {lon})", "📍 Point cliqué : {street} ({lat}, {lon})", "📍 Clicked: {street} ({lat}, {lon})"),
+    "map.clicked": (
+        "📍 Aangeklikt punt: {lat}, {lon} (geen straat met naam in de buurt)",
+        "📍 Point cliqué : {lat}, {lon} (aucune rue nommée à proximité)",
+        "📍 Clicked point: {lat}, {lon} (no named street nearby)",
+    ),
+    "ronde.start.clicked.street": (
+        "Het punt op de kaart ({lat}, {lon}) — {street}",
+        "Le point sur la carte ({lat}, {lon}) — {street}",
+        "The point on the map ({lat}, {lon}) — {street}",
+    ),
+    "map.click.hint": (
+        "Klik op de kaart om te zien in welke straat je bent.",
+        "Cliquez sur la carte pour voir dans quelle rue vous êtes.",
+        "Click the map to see which street you are in.",
+    ),
+    "map.search.street": ("straat", "rue", "street"),
+    "vp.chosen.street": ("Gekozen punt: {lat}, {lon} — {street}", "Point choisi : {lat}, {lon} — {street}", "Chosen point: {lat}, {lon} — {street}"),
+    "vp.osm.unknown": (
+        "Deze plek staat niet (meer) in de kaartgegevens; kies een punt op de kaart.",
+        "Ce lieu ne figure pas (plus) dans les données de la carte ; choisissez un point sur la carte.",
+        "This place is not (or no longer) in the map data; pick a point on the map.",
+    ),
+    "vp.osm.prefilled": (
+        "“{name}” uit de kaart staat klaar in “Nieuwe plek”: vul aan en sla op.",
+        "« {name} » de la carte est prêt dans « Nouveau lieu » : complétez et enregistrez.",
+        "“{name}” from the map is ready in “New place”: complete it and save.",
+    ),
+    "guide.title": ("Eerste keer hier? Zo begin je", "Première visite ? Voici comment commencer", "First time here? Start like this"),
+    "guide.step1": (
+        "**1. Markeer je vindplaatsen**: waar je mensen kunt ontmoeten (klik een plek op de kaart → “Markeer als vindplaats”, of ga naar Vindplaatsen).",
+        "**1. Marquez vos lieux de rencontre** : là où vous pouvez rencontrer les gens (cliquez un lieu sur la carte → « Marquer comme lieu de rencontre », ou allez à « Lieux de rencontre »).",
+        "**1. Mark your meeting spots** (vindplaatsen): where you can meet people (click a place on the map → “Mark as meeting spot”, or go to Meeting spots).",
+    ),
+    "guide.step2": (
+        "**2. Breng het netwerk van een burger in kaart**: samen met de persoon, anoniem (Buurtkaart burger).",
+        "**2. Cartographiez le réseau d'un citoyen** : avec la personne, anonymement (Carte citoyen).",
+        "**2. Map a citizen's network**: together with the person, anonymously (Citizen map).",
+    ),
+    "guide.step3": (
+        "**3. Bekijk de buurtanalyse**: welke straten ver van een ontmoetingsplek liggen (Buurtanalyse).",
+        "**3. Consultez l'analyse de quartier** : quelles rues sont loin d'un lieu de rencontre (Analyse de quartier).",
+        "**3. Look at the neighbourhood analysis** (buurtanalyse): which streets are far from a meeting place (Neighbourhood analysis).",
+    ),
+    "guide.demo": (
+        "Liever eerst rondkijken? De demo-organisatie (verzonnen gegevens) kan altijd, via de knop in de zijbalk.",
+        "Envie d'explorer d'abord ? L'organisation de démo (données inventées) est toujours accessible, via le bouton de la barre latérale.",
+        "Rather look around first? The demo organisation (invented data) is always there, through the button in the sidebar.",
+    ),
+    "guide.dismiss": ("Begrepen, verberg deze gids", "Compris, masquer ce guide", "Got it, hide this guide"),
+    "guide.show": ("Toon de gids voor de eerste keer", "Afficher le guide de première visite", "Show the first-visit guide"),
+    "demo.enter": ("🎭 Bekijk de demo-organisatie", "🎭 Voir l'organisation de démo", "🎭 View the demo organisation"),
+    "demo.leave": ("↩️ Terug naar mijn organisatie", "↩️ Retour à mon organisation", "↩️ Back to my organisation"),
+    "demo.active": (
+        "Je bekijkt de demo-organisatie: alle personen en gegevens zijn verzonnen.",
+        "Vous consultez l'organisation de démo : toutes les personnes et données sont inventées.",
+        "You are viewing the demo organisation: every person and all data are invented.",
+    ),
     # --- privacy2 ---
     "vp.purge.title": ("Definitief wissen", "Effacer définitivement", "Purge for good"),
     "vp.purge.none": (
