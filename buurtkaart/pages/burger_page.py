@@ -63,13 +63,13 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
     query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
     if not query.strip():
         return None
-    found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
+    # a place or a vindplaats, never a street (too close to a home address)
+    found = [loc for loc in gazetteer.suggest("buurt", query, area=region, items=items, limit=12) if loc.place_kind != "street"][:8]
     if not found:
         st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
-    chosen = found[pick_index]
-    return vocabulary.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
+    return found[pick_index]
 
 
 def citizen_form() -> None:
@@ -99,7 +99,7 @@ def citizen_form() -> None:
         try:
             citizen = citizens.create_citizen(
                 db, org, reference=reference.strip() or None, age_band=age_band, situations=situations, talents=talents,
-                interests=interests, languages=languages, anchor=anchor,
+                interests=interests, languages=languages, anchor=anchor, area=region,
             )
         except BuurtkaartError as error:
             st.error(escape_markdown(error.message(lang)))
@@ -149,7 +149,7 @@ def tie_form(citizen_id: str) -> None:
         location = gazetteer.resolve(level, place, area=region, items=items)
         citizens.add_tie(
             db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
-            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size,
+            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size, area=region,
         )
     except BuurtkaartError as error:
         st.error(escape_markdown(error.message(lang)))
@@ -198,7 +198,7 @@ def tie_edit_form(tie_id: str) -> None:
     try:
         if place.strip() or level != tie.level:  # a new place (or level) is resolved as on creation
             changes["location"] = gazetteer.resolve(level, place, area=region, items=items)
-        changed = citizens.update_tie(db, org, tie_id, **changes)
+        changed = citizens.update_tie(db, org, tie_id, area=region, **changes)
     except BuurtkaartError as error:
         st.error(error.message(lang))  # the form keeps what was typed
         return
@@ -236,7 +236,7 @@ def profile_form(citizen_id: str, person) -> None:
         if anchor is not None:
             changes["anchor"] = anchor
         try:
-            citizens.update_citizen(db, org, citizen_id, **changes)
+            citizens.update_citizen(db, org, citizen_id, area=region, **changes)
         except BuurtkaartError as error:
             st.error(error.message(lang))
             return
