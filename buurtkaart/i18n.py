@@ -1814,6 +1814,16 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- lang ---
+    "formats.my_organisation": ("Mijn organisatie", "Mon organisation", "My organisation"),
+    "plural.places_on_map.one": ("{n} plek op de kaart", "{n} lieu sur la carte", "{n} place on the map"),
+    "plural.places_on_map.other": ("{n} plekken op de kaart", "{n} lieux sur la carte", "{n} places on the map"),
+    "plural.places_found.one": ("{n} plek gevonden", "{n} lieu trouvé", "{n} place found"),
+    "plural.places_found.other": ("{n} plekken gevonden", "{n} lieux trouvés", "{n} places found"),
+    "plural.org_places.one": ("{n} plek op de kaart van de organisatie", "{n} lieu sur la carte de l'organisation", "{n} place on the organisation's map"),
+    "plural.org_places.other": ("{n} plekken op de kaart van de organisatie", "{n} lieux sur la carte de l'organisation", "{n} places on the organisation's map"),
+    "plural.imported.one": ("{n} plek geïmporteerd uit {name}.", "{n} lieu importé depuis {name}.", "{n} place imported from {name}."),
+    "plural.imported.other": ("{n} plekken geïmporteerd uit {name}.", "{n} lieux importés depuis {name}.", "{n} places imported from {name}."),
 }
 
 _INDEX = {code: i for i, code in enumerate(LANGUAGES)}

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, maps
+from buurtkaart import formats, i18n, maps
 from buurtkaart import places as places_mod
 from buurtkaart.i18n import t
 from buurtkaart.pages import common
@@ -36,7 +36,7 @@ osm_tiles = st.sidebar.toggle(t("map.tiles", lang), value=False, help=t("map.til
 
 # Header
 st.title(f"🗺️ {t('app.title', lang)} — {area.name}")
-st.caption(t("app.tagline", lang) + " · " + t("map.count", lang, n=f"{len(area.places):,}".replace(",", ".")))
+st.caption(t("app.tagline", lang) + " · " + formats.plural("plural.places_on_map", len(area.places), lang))
 
 # Search by name
 query = st.text_input(t("map.search", lang), key="search", placeholder="bv. Maison des Femmes, moskee, bibliotheek…")
@@ -52,7 +52,7 @@ if query.strip():
             + (f" — {row.address}" if row.address else "")
             for row in found.itertuples()
         }
-        pick = st.selectbox(t("map.search.found", lang, n=len(found)), list(labels), format_func=labels.get, key="search_pick")
+        pick = st.selectbox(formats.plural("plural.places_found", len(found), lang), list(labels), format_func=labels.get, key="search_pick")
         hit = found[found["place_id"] == pick].iloc[0]
         centre, zoom = (hit.geometry.y, hit.geometry.x), 18
         highlight = maps.highlight(hit.geometry.y, hit.geometry.x)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, exchange, maps
+from buurtkaart import accounts, exchange, formats, maps
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -157,7 +157,7 @@ with col_map:
         st.session_state["vp_last_click"] = (last["lat"], last["lng"])
         st.session_state["vp_point"] = (last["lat"], last["lng"])
         st.rerun()
-    st.caption(t("vp.count", lang, n=len(items)))
+    st.caption(formats.plural("plural.org_places", len(items), lang))
 
 with col_side:
     tab_new, tab_edit, tab_history, tab_exchange = st.tabs(
@@ -262,7 +262,7 @@ with col_side:
                 except BuurtkaartError as error:
                     st.session_state["vp_message"] = ("error", error.message(lang))
                 else:
-                    st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
+                    st.session_state["vp_message"] = ("success", formats.plural("plural.imported", report.added, lang, name=upload.name))
             st.rerun()
         if org.can(accounts.EXPORT):
             fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
