@@ -17,12 +17,12 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, audit, names, organisations, settings, validate
+from buurtkaart import accounts, audit, formats, names, organisations, settings, validate
 from buurtkaart import places as places_mod
 from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
-from buurtkaart.i18n import t
+from buurtkaart.i18n import TABLE, t
 from buurtkaart.store import (
     LAYER_KEYS,
     NAME_MAX,
@@ -541,6 +541,33 @@ def history(store: Store, organisation_id: Actor | str, item_id: str | None = No
     frame = pd.DataFrame(records, columns=list(HISTORY_COLUMNS))
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame
+
+
+def history_table(log: pd.DataFrame, *, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Return the history as a page shows it, newest first: headers, actions, field names and times (Brussels) in `lang`.
+
+    `names` maps a user's account id to the name shown (the history keeps the id).
+    """
+    names = names or {}
+    newest = log.iloc[::-1]
+
+    def field(name: str) -> str:
+        key = "history.field.deleted_at" if name == "deleted_at" else f"item.{name}"
+        return t(key, lang)
+
+    def action(name: str) -> str:
+        key = f"history.action.{name}"
+        return t(key, lang) if key in TABLE else name
+
+    return pd.DataFrame(
+        {
+            t("history.col.at", lang): [formats.datetime_text(at, lang) for at in newest["at"]],
+            t("history.col.user", lang): [names.get(u, u) for u in newest["user"]],
+            t("history.col.action", lang): [action(a) for a in newest["action"]],
+            t("history.col.name", lang): list(newest["name"]),
+            t("history.col.changed", lang): [", ".join(field(f) for f in fields) for fields in newest["changed"]],
+        }
+    )
 
 
 def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[str, ...]:

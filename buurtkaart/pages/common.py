@@ -7,7 +7,7 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import accounts, buurtanalyse, charts, graph, i18n, maps, network_maps, organisations
+from buurtkaart import accounts, buurtanalyse, charts, formats, graph, i18n, maps, network_maps, organisations
 from buurtkaart import area as area_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.accounts import Actor
@@ -50,6 +50,34 @@ def language_switch() -> str:
     )
     st.session_state["lang"] = lang
     return lang
+
+
+def widget_css(lang: str) -> None:
+    """Put Streamlit's own widget texts in `lang` on this page (once per run): the file uploader's button and limit.
+
+    Streamlit writes them in English and has no parameter for them: CSS hides its text and shows ours (screen
+    readers read generated text too). Placeholders are given per widget (``multiselect``).
+    """
+    limit = formats.number(st.get_option("server.maxUploadSize"), lang) + "\u00a0MB"
+    browse, instructions = _css_text(i18n.t("widget.browse", lang)), _css_text(i18n.t("widget.upload_limit", lang, size=limit))
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}'
+        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after{{content:"{browse}"}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > *{display:none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"]::after{{content:"{instructions}";font-size:0.875rem}}'
+        "</style>"
+    )
+
+
+def _css_text(text: str) -> str:
+    """Return text as the inside of a CSS string (quotes, backslashes and line ends escaped)."""
+    return "".join(c if c.isalnum() or c in " .,:;()'-\u00a0\u202f" else f"\\{ord(c):x} " for c in text)
+
+
+def multiselect(label: str, options, *, container=None, **kwargs):
+    """Show a multiselect whose placeholder is in the user's language (Streamlit's own "Select all" is left out)."""
+    return (container or st).multiselect(label, options, placeholder=i18n.t("widget.choose", lang()), select_all=False, **kwargs)
 
 
 def lang() -> str:

@@ -39,7 +39,7 @@ st.title(f"🗺️ {t('app.title', lang)} — {area.name}")
 st.caption(t("app.tagline", lang) + " · " + formats.plural("plural.places_on_map", len(area.places), lang))
 
 # Search by name
-query = st.text_input(t("map.search", lang), key="search", placeholder="bv. Maison des Femmes, moskee, bibliotheek…")
+query = st.text_input(t("map.search", lang), key="search", placeholder=t("hint.map_search", lang))
 centre, zoom = maps.view_of(area, mdrc, width=MAP_WIDTH, height=MAP_HEIGHT)
 highlight = None
 if query.strip():

@@ -55,7 +55,7 @@ col_map, col_side = st.columns([3, 2], gap="medium")
 with col_side:
     if items.empty:
         st.info(t("ronde.none", lang))
-    picked = st.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
+    picked = common.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
     minutes = st.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
     stay = {i: float(minutes) for i in picked}
     if picked:  # the time at each place, to change one by one (20 min at the tea house)

@@ -73,13 +73,13 @@ def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: s
     fields["kind"] = pick(t("item.kind", lang), "kind", lang, value=item.kind if item else None, key=f"{prefix}_kind")
     field_error(prefix, "kind")
     groups, langs = labels("target_group", lang), labels("language", lang)
-    fields["target_groups"] = st.multiselect(
+    fields["target_groups"] = common.multiselect(
         t("item.target_groups", lang), list(groups), default=list(item.target_groups) if item else [], format_func=groups.get, key=f"{prefix}_groups"
     )
-    fields["languages"] = st.multiselect(
+    fields["languages"] = common.multiselect(
         t("item.languages", lang), list(langs), default=list(item.languages) if item else [], format_func=langs.get, key=f"{prefix}_langs"
     )
-    fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder="ma–vr 9–12u, markt op zondag", key=f"{prefix}_hours")
+    fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder=t("hint.hours", lang), key=f"{prefix}_hours")
     field_error(prefix, "hours")
     fields["wheelchair"] = pick(t("item.wheelchair", lang), "wheelchair", lang, value=item.wheelchair if item else "unknown", key=f"{prefix}_wheelchair")
     formal_options = {None: t("formal.unknown", lang), True: t("formal.yes", lang), False: t("formal.no", lang)}
@@ -124,7 +124,9 @@ bounds = region.boundary
 # Sidebar: organisation, who you are, which layers
 org = common.organisation(lang, db, accounts.MAP_READ)  # an edit of a viewer is refused by the package
 layer_labels = labels("layer", lang)
-shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
+shown_layers = common.multiselect(
+    t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers", container=st.sidebar
+)
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
 st.title(f"📍 {t('vp.title', lang)}")
 st.caption(t("vp.intro", lang))
@@ -246,8 +248,7 @@ with col_side:
         log = vp.history(db, org)
         if len(log):
             names = accounts.display_names(db, org.organisation_id)  # the history keeps the user's id
-            log["user"] = log["user"].map(lambda u: names.get(u, u))
-            st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
+            st.dataframe(vp.history_table(log, lang=lang, names=names), hide_index=True)
 
     with tab_exchange:
         upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
