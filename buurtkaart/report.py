@@ -247,13 +247,20 @@ def quartier_names(quartiers: pd.DataFrame, *, lang: str) -> dict[str, str]:
     return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang=lang).items()}
 
 
+def legend_order(streets: pd.DataFrame) -> list[tuple[str, str]]:
+    """Return the (colour, label) distance classes of streets from near to far, the unreachable last: the legend's order."""
+    nearest = streets.groupby(["colour", "label"], sort=False)["distance_m"].min()
+    return list(nearest.sort_values(na_position="last", kind="stable").index)
+
+
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
     """Return the area's streets coloured by walking distance to the map's kind of place, as an inline PNG."""
     streets = access.streets_by_distance(result.access, edges, MAP_KEY, lang=lang)
     figure = Figure(figsize=(8, 6))
     ax = figure.subplots()
-    for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
-        part.plot(ax=ax, color=colour, linewidth=1.2, label=label)
+    classes = streets.groupby(["colour", "label"], sort=False)
+    for colour, label in legend_order(streets):
+        classes.get_group((colour, label)).plot(ax=ax, color=colour, linewidth=1.2, label=label)
     gpd.GeoSeries([result.boundary], crs=settings.CRS).boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect(1 / math.cos(math.radians(result.boundary.centroid.y)))

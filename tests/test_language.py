@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -88,3 +89,30 @@ def test_the_tie_table_and_names_show_a_country_in_the_language() -> None:
     )  # fmt: skip
     assert network_maps.tie_table(ties, lang="fr")["place_label"].tolist() == ["Maroc"]
     assert network_maps.tie_names(ties, lang="en")["t1"].endswith("— Morocco")
+
+
+def contrast(colour: str, background: str = "#ffffff") -> float:
+    """Return the WCAG contrast ratio of two #rrggbb colours."""
+
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_the_report_legend_runs_from_near_to_far_in_colours_that_stand_out() -> None:
+    from buurtkaart import accessibility as access
+    from buurtkaart import report
+
+    metres = np.array([390.0, 150.0, 700.0, np.inf, 1200.0, 380.0])  # first seen: 400 m, then 200 m, as the issue saw
+    _, labels, colours = access._classes(metres, access.DEFAULT_BREAKS_M, 1.2, "nl")
+    streets = pd.DataFrame({"colour": colours, "label": labels, "distance_m": np.where(np.isfinite(metres), metres, np.nan)})
+    order = [label for _, label in report.legend_order(streets)]
+    assert [label.split(" m")[0] for label in order[:3]] == ["tot 200", "tot 400", "tot 800"], order
+    assert order[3] == "meer dan 800 m" and order[4] == access.t("access.class.unreachable", "nl")
+    for colour in {c for c, _ in report.legend_order(streets)}:
+        assert contrast(colour) >= 3.0, colour  # WCAG 1.4.11: graphics at least 3:1 on the report's white page
+    assert len(set(colours)) == 5  # every class its own colour

@@ -42,8 +42,10 @@ PAGES: dict[str, tuple[str, ...]] = {
 TITLES = {"kaart": "page.map", "laden": "page.data"}  # the title key of a page whose path is not its key
 # English that Streamlit or Leaflet writes by itself, whatever the app's language.
 ENGLISH_WIDGETS = ("Choose options", "Choose an option", "No options to select", "Browse files", "Drag and drop",
-                   "200MB per file", "Upload", "Select all", "Draw a polygon", "Draw a rectangle", "Cancel drawing", "Click to start",
-                   "Delete last point", "Press Enter")  # fmt: skip
+                   "200MB per file", "Upload", "Select all", "Click to start", "Press Enter")  # fmt: skip
+# Leaflet.draw's own button titles and texts (checked as whole texts: our help may say "draw a polygon" in English).
+ENGLISH_DRAW = {"Draw a polygon", "Draw a rectangle", "Delete layers", "No layers to delete", "Cancel drawing", "Cancel",
+                "Finish drawing", "Finish", "Delete last point drawn", "Delete last point", "Save", "Clear All"}  # fmt: skip
 # Dutch that once stood in the French and English pages (hints, defaults, words, a country as typed, the plural).
 DUTCH_ONLY = ("bv. ", "ma–vr", "Mijn organisatie", "medewerker", "Marokko", "plekken", "Tijdstip", "Gebruiker",
               "Opslaan", "Zoek ", "Wijk", "wijken", "Geen ", " jaar")  # fmt: skip
@@ -75,13 +77,19 @@ SCAN_JS = """
     if (el.placeholder && !el.value) seen.push(el.placeholder);  // a placeholder shows in an empty field only
   }
   const scale = [...document.querySelectorAll('.leaflet-control-scale-line')].map((e) => e.textContent);
-  return {text: seen.join('\\n'), scale};
+  const draw = [...document.querySelectorAll('.leaflet-draw a')].flatMap((a) => [a.title, a.textContent.trim()]);
+  return {text: seen.join('\\n'), scale, draw};
 }
 """
 
 
 @pytest.fixture(scope="module")
 def team(app_url: str) -> str:
+    """Return the coordinator of a team of its own (see `make_team`)."""
+    return make_team(app_url)
+
+
+def make_team(app_url: str) -> str:
     """Make a team of its own with a citizen (a tie in Morocco, a saved version) and a vindplaats; return its coordinator."""
     username = fresh_account(app_url, "Taalteam", "coordinator")
     store_file: Path = STORES[app_url]
@@ -139,9 +147,9 @@ def open_part(page: Page, key: str, lang: str) -> None:
     page.wait_for_timeout(800)
 
 
-def seen_text(page: Page) -> tuple[str, list[str]]:
-    """Return what a person sees on the page and in its frames, and the scale bars' texts."""
-    texts, scales = [], []
+def seen_text(page: Page) -> tuple[str, list[str], list[str]]:
+    """Return what a person sees on the page and in its frames, the scale bars' texts and the draw tool's texts."""
+    texts, scales, draw = [], [], []
     for frame in page.frames:
         if frame.is_detached():
             continue
@@ -151,14 +159,16 @@ def seen_text(page: Page) -> tuple[str, list[str]]:
             continue
         texts.append(found["text"])
         scales += found["scale"]
-    return "\n".join(texts), scales
+        draw += found["draw"]
+    return "\n".join(texts), scales, draw
 
 
-def problems(text: str, scales: list[str]) -> list[str]:
-    """Return the Dutch-only and English-only strings found, and any imperial scale."""
-    found = [s for s in (*ENGLISH_WIDGETS, *DUTCH_ONLY) if s in text]
+def problems(text: str, scales: list[str], draw: list[str]) -> list[str]:
+    """Return the Dutch-only and English-only strings found, any imperial scale and any draw tool text of Leaflet's."""
+    found = [f"{s!r} in …{text[max(0, i - 40):i + 40]!r}…" for s in (*ENGLISH_WIDGETS, *DUTCH_ONLY) if (i := text.find(s)) >= 0]
     found += [f"raw word {m!r}" for m in sorted(set(ENGLISH_DATA_WORDS.findall(text)))]
     found += [f"scale {s!r}" for s in scales if SCALE_IMPERIAL.match(s)]
+    found += [f"draw tool {s!r}" for s in draw if s in ENGLISH_DRAW]
     return found
 
 
@@ -174,8 +184,13 @@ def test_every_page_speaks_the_chosen_language(page: Page, app_url: str, team: s
         for part in views:
             if part is not None:
                 open_part(page, part, lang)
-            text, scales = seen_text(page)
-            bad = problems(text, scales)
+            if part == "vp.tab.exchange":  # the export is named after what it holds, in the language
+                with page.expect_download(timeout=30_000) as download:
+                    page.get_by_role("button", name=i18n.t("vp.export.button", lang)).click()
+                words = {"fr": "lieux-de-rencontre", "en": "meeting-spots"}[lang]
+                named = rf"{words}-taalteam-{team[-6:]}-\d{{4}}-\d\d-\d\d\.geojson"
+                assert re.fullmatch(named, download.value.suggested_filename), download.value.suggested_filename
+            bad = problems(*seen_text(page))
             if bad:
                 found[f"{path}/{part or ''}"] = bad
                 page.screenshot(path=str(tmp_path / f"{lang}-{path}-{part or 'page'}.png"), full_page=True)

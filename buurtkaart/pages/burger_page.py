@@ -372,7 +372,7 @@ if section == "network":
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
     st.subheader(t("burger.inclusieweb", lang))
     ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]))
+    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]), alt=t("burger.inclusieweb", lang))
     st.subheader(t("burger.suggestions", lang))
     walk = common.walk_graph()
     max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
@@ -441,7 +441,7 @@ if section == "time":
                 m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
                                              lang=lang, changes=changes, lost=lost, width=VIEW_WIDTH, height=VIEW_HEIGHT)
                 st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
-        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
+        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)), alt=t("burger.compare.chart", lang))
 
 if section == "manage":
     profile_form(choice, person)
@@ -477,5 +477,5 @@ if section == "network" and len(tie_frame):
         made = st.session_state.get("bg_share_file")
         if made and made[0] == choice:
             st.download_button(
-                t("share.citizen.download", lang), made[1], file_name="mijn-netwerk.html", mime="text/html", key="bg_share_download"
+                t("share.citizen.download", lang), made[1], file_name=common.download_name("network", lang, suffix=".html"), mime="text/html", key="bg_share_download"
             )

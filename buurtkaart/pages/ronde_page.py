@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, maps, places, route_files, routes
+from buurtkaart import accounts, formats, maps, places, route_files, routes
 from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -156,12 +156,12 @@ if plan is not None:
             st.table(route_files.table_rows(plan, r, lang=lang))
         d1, d2 = st.columns(2)
         d1.download_button(
-            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=f"ronde-{day:%Y-%m-%d}.gpx",
+            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".gpx"),
             mime="application/gpx+xml", key="ronde_gpx",
         )
         d2.download_button(
             t("ronde.download.sheet", lang), route_files.sheet_html(plan, lang=lang, graph=walk, bring=bring),
-            file_name=f"ronde-{day:%Y-%m-%d}.html", mime="text/html", key="ronde_sheet",
+            file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".html"), mime="text/html", key="ronde_sheet",
         )
 
 # Saved rounds: keep this plan, reopen one (to repeat it on another day), mark it walked (a count, never names)

@@ -271,7 +271,7 @@ with col_side:
             st.download_button(
                 t("vp.export.button", lang),
                 lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
-                file_name=f"buurtkaart{suffix}",
+                file_name=common.download_name("vindplaatsen", lang, common.organisation_name(db, org, lang), suffix=suffix),
                 key="vp_export",
             )
         else:
