@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from buurtkaart import settings
+from buurtkaart import formats, settings
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import TABLE, category_label, t
@@ -626,8 +626,7 @@ def _minutes(metres: float, speed: float) -> int:
 
 def _number(value: float, lang: str) -> str:
     """Return a whole number with the thousands separator of `lang`."""
-    text = f"{round(value):,}"
-    return text.replace(",", {"nl": ".", "fr": "\u202f"}.get(lang, ","))
+    return formats.number(round(value), lang)
 
 
 def _count(n: int, lang: str) -> str:

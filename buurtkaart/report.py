@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import charts, i18n, settings, vocabulary
+from buurtkaart import charts, formats, i18n, settings, vocabulary
 from buurtkaart.area import Area
 from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.i18n import t
@@ -92,7 +92,7 @@ def report_html(
     """
     parts = [
         f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
-        f"<p class='note'>{_e(t('report.made', lang, at=result.made_at.strftime('%Y-%m-%d %H:%M UTC')))}</p>",
+        f"<p class='note'>{_e(t('report.made', lang, at=formats.datetime_text(result.made_at, lang)))}</p>",
         f"<p class='note'>{_e(t('report.privacy', lang))}</p>",
         f"<h2>{_e(t('report.access', lang))}</h2>",
         _list(result.sentences) if result.has_population else f"<p>{_e(t('report.no_population', lang))}</p>",

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -153,7 +152,6 @@ ITEM_COLUMNS: dict[str, str] = {
 }
 HISTORY_COLUMNS: tuple[str, ...] = ("id", "item_id", "at", "user", "action", "name", "changed", "before", "after")
 _GEOD = pyproj.Geod(ellps="WGS84")
-_LOCAL_TIME = "Europe/Brussels"
 
 Bounds = shapely.Geometry | Sequence[float]
 
@@ -828,13 +826,8 @@ def _deg(value: float) -> str:
 
 
 def _local_time(at: datetime | None) -> str:
-    """Return a timestamp as Brussels time, e.g. "2025-05-03 14:02" (UTC if the zone data is missing)."""
-    if at is None:
-        return "?"
-    try:
-        return at.astimezone(ZoneInfo(_LOCAL_TIME)).strftime("%Y-%m-%d %H:%M")
-    except Exception:  # no time-zone data on this machine
-        return at.strftime("%Y-%m-%d %H:%M UTC")
+    """Return a timestamp as Brussels time, e.g. "2025-05-03 14:02"."""
+    return "?" if at is None else formats.local_time(at).strftime("%Y-%m-%d %H:%M")
 
 
 # The name from before buurtkaart.organisations existed, for code written against it; new code calls organisations.ensure.
