@@ -100,3 +100,23 @@ def team(app_url: str) -> str:
     from tests.test_language_browser import make_team
 
     return make_team(app_url)
+
+
+def test_the_map_is_reached_and_moved_with_the_keyboard_alone(page: Page, app_url: str) -> None:
+    from tests.test_app_browser import _MAP_VIEW_JS, find_map_frame, wait_for
+
+    page.goto(app_url + "/")
+    frame = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0, seconds=60)
+    settle(page)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    for _ in range(40):  # Tab from the top of the page into the map
+        page.keyboard.press("Tab")
+        if frame.evaluate("() => document.hasFocus() && document.activeElement.classList.contains('leaflet-container')"):
+            break
+    else:
+        raise AssertionError("Tab never reached the map")
+    before = frame.evaluate(_MAP_VIEW_JS)
+    page.keyboard.press("+")  # Leaflet's keyboard zoom
+    wait_for(lambda: frame.evaluate(_MAP_VIEW_JS)["zoom"] == before["zoom"] + 1, page, "the map to zoom in by one step")
+    page.keyboard.press("ArrowRight")  # and pan east
+    wait_for(lambda: frame.evaluate(_MAP_VIEW_JS)["lng"] > before["lng"], page, "the map to pan east")
