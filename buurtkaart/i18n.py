@@ -1897,6 +1897,8 @@ TABLE: dict[str, tuple[str, str, str]] = {
     "download.round": ("ronde", "tournée", "round"),
     "download.audit": ("auditlog", "journal d'audit", "audit log"),
     "download.network": ("mijn netwerk", "mon réseau", "my network"),
+    "plural.round_total.one": ("{n} plek · {km} km · {minutes} min", "{n} lieu · {km} km · {minutes} min", "{n} place · {km} km · {minutes} min"),
+    "plural.round_total.other": ("{n} plekken · {km} km · {minutes} min", "{n} lieux · {km} km · {minutes} min", "{n} places · {km} km · {minutes} min"),
     "widget.choose": ("Kies…", "Choisir…", "Choose…"),
     "widget.browse": ("Bestand kiezen", "Choisir un fichier", "Choose a file"),
     "widget.upload_limit": ("Tot {size} per bestand", "Jusqu'à {size} par fichier", "Up to {size} a file"),

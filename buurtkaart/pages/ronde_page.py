@@ -151,7 +151,7 @@ if plan is not None:
         for notice in plan.notices:
             st.warning(notice.message(lang))
         for r in plan.rounds:
-            total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+            total = route_files.round_total(r, lang)
             st.markdown(f"**:material/directions_walk: {route_files.walker_label(r.walker, lang)}** · {total}")
             st.table(route_files.table_rows(plan, r, lang=lang))
         d1, d2 = st.columns(2)
