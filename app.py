@@ -15,8 +15,18 @@ if common.presentation_mode():  # the map full screen; no sidebar, no other page
 lang = common.language_switch()
 common.widget_css(lang)  # Streamlit's own widget texts in the user's language, once per page
 
+kaart = st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart")
+
+
+def start() -> None:
+    """Open the map: the app's address alone leads to /kaart (every page keeps its own address, for a bookmark)."""
+    st.switch_page(kaart)
+
+
+# Streamlit serves the default page at "/" only; a hidden start page is the default, so that /kaart works too.
 pages = [
-    st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart", default=True),
+    st.Page(start, title=t("page.map", lang), url_path="start", default=True, visibility="hidden"),
+    kaart,
     st.Page("buurtkaart/pages/vindplaatsen_page.py", title=t("page.vindplaatsen", lang), icon="📍", url_path="vindplaatsen"),
     st.Page("buurtkaart/pages/burger_page.py", title=t("page.burger", lang), icon="🕸️", url_path="burger"),
     st.Page("buurtkaart/pages/analyse_page.py", title=t("page.analyse", lang), icon="🔎", url_path="analyse"),

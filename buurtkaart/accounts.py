@@ -18,8 +18,10 @@ checks an Actor's role and returns its organisation id; a bare organisation id i
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -35,6 +37,7 @@ from buurtkaart.errors import BuurtkaartError
 from buurtkaart.paths import DATA_DIR
 from buurtkaart.store import EMAIL_MAX, ROLES, USERNAME_MAX, SignInThrottle, Store, UserRecord, new_id, now
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 USERS: Table = UserRecord.__table__  # type: ignore[assignment]
 THROTTLE: Table = SignInThrottle.__table__  # type: ignore[assignment]
 COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt"
@@ -299,8 +302,31 @@ def set_email(store: Store, who: Actor | None, username: str, email: str | None)
 def display_names(store: Store, organisation_id: str) -> dict[str, str]:
     """Return user id -> username of an organisation's accounts (history rows keep the id, pages show the name)."""
     with store.read() as session:
-        rows = session.execute(select(USERS.c.id, USERS.c.username).where(USERS.c.organisation_id == organisation_id))
-        return {row.id: row.username for row in rows}
+        return names_in(session, organisation_id)
+
+
+def names_in(session: Session, organisation_id: str) -> dict[str, str]:
+    """Return user id -> username of an organisation's accounts, read in an open transaction."""
+    rows = session.execute(select(USERS.c.id, USERS.c.username).where(USERS.c.organisation_id == str(organisation_id)))
+    return {row.id: row.username for row in rows}
+
+
+def name_in(session: Session, organisation_id: str, user: str) -> str:
+    """Return the username of the organisation's account id `user`, read in an open transaction; other text as it is."""
+    found = session.execute(
+        select(USERS.c.username).where(USERS.c.id == str(user), USERS.c.organisation_id == str(organisation_id))
+    ).scalar()
+    return found if found is not None else str(user)
+
+
+def shown_users(store: Store, organisation_id: str, users: Iterable[str]) -> list[str]:
+    """Return each of `users` as its username where it is an account id of the organisation, else as it is.
+
+    History rows and audit events keep the account id (a name can change); what a person reads is the name.
+    A name given by a trusted caller (the command line: "cli") stays as it is.
+    """
+    names = display_names(store, organisation_id)
+    return [names.get(user, user) for user in users]
 
 
 def actor_by_id(store: Store, user_id: str) -> Actor | None:
@@ -378,6 +404,37 @@ def authenticate(store: Store, username: str, password: str, client: str | None,
     return _actor(row._mapping)
 
 
+def client_address(peer: str | None, forwarded_for: str | None, *, trusted: Sequence[IPNetwork] | None = None) -> str | None:
+    """Return the client address a sign-in is throttled by: the connection's, or behind a trusted proxy the forwarded one.
+
+    Parameters
+    ----------
+    peer
+        The address of the connection (the reverse proxy's, behind one); None when unknown.
+    forwarded_for
+        The ``X-Forwarded-For`` header as received: anyone can write it, so it counts only when `peer` is trusted.
+    trusted
+        The proxies' networks (default: ``settings.trusted_proxies()``, empty unless BUURTKAART_TRUSTED_PROXY is set).
+
+    Returns
+    -------
+    str or None
+        `peer`, unless `peer` is a trusted proxy: then the right-most entry of `forwarded_for` that is no trusted
+        proxy (what the proxy itself appended; entries to its left may be forged). A malformed entry there, or an
+        empty header, keeps `peer` (all such clients share one counter: the safe side).
+    """
+    trusted = settings.trusted_proxies() if trusted is None else tuple(trusted)
+    if not peer or not trusted or not _trusted(peer, trusted):
+        return peer
+    for entry in reversed([part.strip() for part in (forwarded_for or "").split(",") if part.strip()]):
+        address = _address(entry)
+        if address is None:
+            return peer
+        if not _trusted(address, trusted):
+            return address
+    return peer
+
+
 def delay_after(failures: int) -> float:
     """Return how many seconds the next sign-in waits after `failures` failures in a row."""
     extra = failures - settings.SIGN_IN_FREE_FAILURES
@@ -410,6 +467,25 @@ def _record_failure(store: Store, user_id: str | None, client: str, at: datetime
                 session.execute(THROTTLE.update().where(THROTTLE.c.client == client).values(**values))
             waits.append(wait)
     return max(waits)
+
+
+def _address(text: str) -> str | None:
+    """Return an IP address as its canonical text (``[::1]`` and ``192.0.2.5:443`` as the address), or None."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:  # IPv4 with a port
+        text = text.split(":")[0]
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
+
+
+def _trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    """Return whether `address` lies in one of the trusted proxies' networks."""
+    canonical = _address(address)
+    return canonical is not None and any(ipaddress.ip_address(canonical) in network for network in trusted)
 
 
 def _wait(locked_until: datetime | None, at: datetime) -> float:

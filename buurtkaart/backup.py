@@ -7,6 +7,11 @@ or rounded; times are ISO 8601 in UTC, days ISO dates, lists and snapshots JSON.
 its version, the app version, the schema revision, the organisation (id and name), when the file was made, the
 fingerprint of the pseudonym key, and per table its member, columns, row count, byte size and SHA-256.
 
+The organisation's accounts (``users``) are carried with their username, e-mail, role, whether disabled, and the
+argon2 hash of the password (never a password in clear: the store has none), so the team signs in after a restore
+as before. A username and an e-mail are unique in a store: a restore into a store where one of them is taken (by
+another organisation's account) is refused.
+
 The pseudonym key: a citizen's pseudonym is an HMAC of the organisation's reference under the store's key, so it
 only finds the citizen again under the same key. A backup is therefore restored only into a store used with the
 same key (the fingerprints must match; copy the key file along with the backup to move to a new server). The
@@ -18,8 +23,8 @@ the one there is, the key's fingerprint, is a fact about the store, not the orga
 the expected members, the format version, the signature, each member's size, checksum and row count, the
 columns and types of every row, every row of the organisation named in the manifest, every reference between the
 tables inside the file — and only then writes all rows in one transaction, after checking that the store holds
-neither this organisation (by id or name) nor any of its row ids. Any refusal names the problem in the reader's
-language and leaves the store unchanged. History lines get new ids (their order is kept); all other ids are kept.
+neither this organisation (by id or name), nor a username or e-mail of its accounts, nor any of its row ids. Any
+refusal names the problem in the reader's language and leaves the store unchanged. History lines get new ids (their order is kept); all other ids are kept.
 """
 
 from __future__ import annotations
@@ -60,6 +65,7 @@ from buurtkaart.store import (
     StoreSetting,
     TieLink,
     TieRecord,
+    UserRecord,
     UTCDateTime,
     VocabularyEntry,
     alembic_config,
@@ -67,7 +73,7 @@ from buurtkaart.store import (
 )
 
 FORMAT = "buurtkaart-backup"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the organisation's accounts (users) are in the file
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"
 MANIFEST_MAX_BYTES = 1024 * 1024
@@ -77,7 +83,7 @@ GEOMETRY = "lon/lat columns in degrees, WGS 84 (EPSG:4326), as stored"
 # Every table that holds an organisation's rows, parents before children (the order rows are written in).
 TABLES: tuple[Table, ...] = tuple(
     model.__table__  # type: ignore[misc]
-    for model in (Organisation, MapItem, HistoryEntry, CitizenRecord, TieRecord, TieLink, NetworkVersionRecord,
+    for model in (Organisation, UserRecord, MapItem, HistoryEntry, CitizenRecord, TieRecord, TieLink, NetworkVersionRecord,
                   ShareConsent, RoundRecord, RoundWalk, VocabularyEntry, AuditEvent)
 )  # fmt: skip
 NEW_IDS: frozenset[str] = frozenset({"history"})  # tables whose integer ids the target store gives anew
@@ -469,13 +475,23 @@ def _refuse_key_of_store(session: Session, mark: str) -> None:
 
 
 def _refuse_present(session: Session, org: Mapping[str, str], rows: Mapping[str, list[dict[str, Any]]]) -> None:
-    """Raise BackupError when the store already holds this organisation (by id or name) or any row id of the backup."""
+    """Raise BackupError when the store holds this organisation (by id or name), a username or e-mail of its accounts, or any row id."""
     organisations = TABLES[0]
     found = session.execute(
         select(organisations.c.name).where((organisations.c.id == org["id"]) | (organisations.c.name == org["name"]))
     ).first()
     if found is not None:
         raise BackupError("error.backup_org_exists", organisation=found.name)
+    users: Table = UserRecord.__table__  # type: ignore[assignment]
+    for row in rows[users.name]:  # a username or e-mail is unique in the whole store: one account, one organisation
+        taken = session.execute(
+            select(users.c.username, users.c.email).where(
+                (users.c.username == row["username"]) | ((users.c.email == row["email"]) & users.c.email.is_not(None))
+            )
+        ).first()
+        if taken is not None:
+            key = "error.backup_username_taken" if taken.username == row["username"] else "error.backup_email_taken"
+            raise BackupError(key, username=row["username"], email=str(row["email"]))
     for table in TABLES[1:]:
         if table.name in NEW_IDS or "id" not in table.c:
             continue

@@ -46,7 +46,7 @@ class AreaAnalysis:
     gaps: pd.DataFrame  # disclosure.caseload_table rows of the unit (empty for a drawn area)
     unknown: gpd.GeoDataFrame  # caseload_mod.unknown_places in the unit, counted over all the citizens
     talents: pd.DataFrame  # caseload_mod.talent_matches of the needs in the unit, counted over all the citizens
-    unit: str | None = None  # disclosure.COMMUNE, a quartier code, or None for a drawn area (no caseload figures)
+    unit: str | None = None  # disclosure.COMMUNE, a group ("group:west"), a quartier code, or None for a drawn area
 
 
 def analyse_area(
@@ -175,12 +175,25 @@ def _commune(region: Area) -> tuple[str, ...]:
 
 
 def area_unit(kind: str, quartier: object = None) -> str | None:
-    """Return the fixed unit of an area the analyse page offers: the commune, a quartier code, or None (drawn)."""
+    """Return the fixed unit of an area the analyse page offers: the commune, a group of quartiers ("group" with
+    its name as `quartier`), a quartier code, or None (drawn)."""
     if kind == "commune":
         return disclosure.COMMUNE
+    if kind == "group" and str(quartier) in disclosure.GROUPS:
+        return disclosure.GROUP_PREFIX + str(quartier)
     if kind == "quartier" and quartier is not None:
         return str(quartier)
     return None
+
+
+def group_boundary(region: Area, name: str) -> shapely.Geometry:
+    """Return the outline of a fixed group of quartiers (disclosure.GROUPS) of the commune: its quartiers' union."""
+    codes = disclosure.commune_groups(_commune(region)).get(name)
+    if not codes:
+        msg = f"no group of quartiers {name!r}; the groups are {sorted(disclosure.GROUPS)}"
+        raise KeyError(msg)
+    quartiers = region.quartiers
+    return shapely.union_all(quartiers.loc[quartiers["mdrc"].astype(str).isin(codes)].geometry.to_numpy())
 
 
 def area_streets(region: Area, boundary: shapely.Geometry) -> gpd.GeoDataFrame:

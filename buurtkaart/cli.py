@@ -207,6 +207,12 @@ def cmd_analyse(args: argparse.Namespace) -> int:
     elif args.quartier is not None:
         row = area_mod.quartier(region, args.quartier)
         areas = [(f"{args.quartier} {row['name_nl']}", row.geometry, str(args.quartier))]
+    elif args.group is not None:
+        if args.group not in disclosure.GROUPS:
+            print(i18n.t("error.quartier_group_unknown", args.lang, value=args.group, groups=", ".join(disclosure.GROUPS)), file=sys.stderr)
+            return 2
+        name = i18n.t(f"sdc.group.{args.group}", args.lang)
+        areas = [(name, buurtanalyse.group_boundary(region, args.group), buurtanalyse.area_unit("group", args.group))]
     else:
         areas = [(area_mod.DEFAULT_COMMUNE, area_mod.commune_boundary(), disclosure.COMMUNE)]
     caseload = buurtanalyse.caseload_table(region, people, all_ties)  # one protected table for every unit
@@ -493,7 +499,7 @@ def _write_or_print(found: gpd.GeoDataFrame, out: str | None, lang: str) -> None
 
 def cmd_audit(args: argparse.Namespace) -> int:
     """Print an organisation's audit log (a table, or CSV whose cells never run as formulas)."""
-    from buurtkaart import audit, store
+    from buurtkaart import accounts, audit, store
 
     since = None
     if args.since:
@@ -504,6 +510,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     db = store.open_store()
     org = _existing_organisation(db, args.org)  # a read never creates an organisation
     events = audit.events(db, org, since=since, limit=args.limit)
+    events["user"] = accounts.shown_users(db, org, events["user"])  # rows keep the account id
     if args.format == "csv":
         sys.stdout.write(audit.csv_text(events))
         return 0
@@ -590,6 +597,7 @@ def _parser() -> argparse.ArgumentParser:
     which = p.add_mutually_exclusive_group()
     which.add_argument("--quartier", type=int, help="a monitoring quartier code (default: Schaerbeek)")
     which.add_argument("--all-quartiers", action="store_true", help="all 145 quartiers in one go")
+    which.add_argument("--group", help="a fixed group of Schaerbeek's quartiers: west, midden or oost")
     p.add_argument("--org", help="the organisation whose vindplaatsen and citizens to include")
     p.add_argument("--out", help="a folder for the HTML reports and buurtanalyse.csv")
     p.add_argument("--children-m", type=float, help="threshold for children in metres (default 400)")

@@ -121,6 +121,27 @@ def column(values: Sequence[object] | pd.Series) -> list[str] | dict:
     return {"t": table, "i": varints(index)}
 
 
+def id_column(values: Sequence[object]) -> dict:
+    """Return ids like "bxl:poi/2307" as ``{"t": prefixes, "k": varints}``: per id, its prefix's index and its number's step.
+
+    An id that does not end in digits is kept whole as its own prefix (its number is then -1).
+    """
+    table: dict[str, int] = {}
+    pairs = []
+    last = 0
+    for value in values:
+        text = _text(value)
+        head = text.rstrip("0123456789")
+        digits = text[len(head):]
+        if not digits or (len(digits) > 1 and digits.startswith("0")) or len(digits) > 15:
+            head, number = text, -1
+        else:
+            number = int(digits)
+        pairs.extend([table.setdefault(head, len(table)), number - last])
+        last = number
+    return {"t": list(table), "k": varints(pairs)}
+
+
 def simplified(gdf: gpd.GeoDataFrame, tolerance: float, *, min_area: float = 0.0) -> np.ndarray:
     """Return the simplified, non-empty geometries of a basemap layer (polygons under `min_area` deg² left out)."""
     geoms = shapely.get_parts(shapely.simplify(gdf.geometry.values, tolerance))

@@ -22,6 +22,7 @@ from buurtkaart import citizens as cz
 from buurtkaart import gazetteer as gz
 from buurtkaart import organisations
 from buurtkaart import vindplaatsen as vp
+from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.store import Store
 from buurtkaart.vocabulary import FUNCTIONS, Location
@@ -645,6 +646,24 @@ def load_demo(store: Store, *, area: Area) -> str:
         placed = {ref: _real(loc, ids) for ref, loc in locations.items()}
         _store_citizen(store, org, spec, _real(anchor, ids), placed, quartiers)
     return org
+
+
+def demo_organisation(store: Store, *, area: Area) -> str:
+    """Return the id of the demo organisation, loading the demo first when it has no demo citizens."""
+    org = organisations.find(store, DEMO_ORGANISATION)
+    if org is None or demo_citizen_count(store) == 0:
+        org = load_demo(store, area=area)
+    return org
+
+
+def demo_actor(actor: Actor, demo_organisation_id: str) -> Actor:
+    """Return the signed-in `actor` acting in the demo organisation: their own user id, at most a worker's role.
+
+    The demo is reachable at any time by every signed-in user: the audit log names them; no export, erasure or
+    user management in it; never another organisation's data.
+    """
+    role = "viewer" if actor.role == "viewer" else "worker"
+    return Actor(user_id=actor.user_id, username=actor.username, organisation_id=demo_organisation_id, role=role)
 
 
 def demo_citizen_count(store: Store) -> int:

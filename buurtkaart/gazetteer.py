@@ -24,7 +24,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from buurtkaart import settings
+from buurtkaart import settings, wayfinding
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area, to_metric
 from buurtkaart.errors import BuurtkaartError
@@ -615,17 +615,10 @@ def _stretches(names: np.ndarray, u: np.ndarray, v: np.ndarray, geoms: np.ndarra
 
 
 def nearest_street(area: Area, points: gpd.GeoSeries) -> list[str]:
-    """Return the name of the named street nearest to each point ("" when the area has none)."""
-    edges = area.street_edges
-    if edges.empty or "name" not in edges.columns or points.empty:
-        return [""] * len(points)
-    edges = edges[edges["name"].fillna("").astype(str).str.strip() != ""].reset_index(drop=True)
-    if edges.empty:
-        return [""] * len(points)
-    where = edges.sindex.nearest(points.values, return_all=False)
-    out = np.full(len(points), "", dtype=object)
-    out[where[0]] = edges["name"].astype(str).to_numpy()[where[1]]
-    return out.tolist()
+    """Return the name of the named street nearest to each point ("" when the area has none): ``wayfinding.nearest_streets``."""
+    if points.empty:
+        return []
+    return [name or "" for name in wayfinding.nearest_streets(area, points.x.to_numpy(), points.y.to_numpy(), max_metres=None)]
 
 
 @dataclass(frozen=True)

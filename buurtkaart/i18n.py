@@ -1814,6 +1814,157 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "{value} n'est pas une date (AAAA-MM-JJ).",
         "{value} is not a date (YYYY-MM-DD).",
     ),
+    # --- team ---
+    "auth.read_only": (
+        "Je rol ({role}) kan hier kijken, niet wijzigen.",
+        "Votre rôle ({role}) permet de consulter ici, pas de modifier.",
+        "Your role ({role}) can look here, not change anything.",
+    ),
+    "auth.export_needed": (
+        "Een bestand maken (delen, exporteren) is voor de coördinator (jouw rol: {role}).",
+        "Créer un fichier (partage, export) est réservé au coordinateur (votre rôle : {role}).",
+        "Making a file (to share or export) is for the coordinator (your role: {role}).",
+    ),
+    "error.backup_username_taken": (
+        "De gebruiker {username} uit de back-up bestaat al in deze database. Er is niets veranderd.",
+        "L'utilisateur {username} de la sauvegarde existe déjà dans cette base. Rien n'a été modifié.",
+        "The user {username} from the backup already exists in this database. Nothing was changed.",
+    ),
+    "error.backup_email_taken": (
+        "Het e-mailadres {email} van gebruiker {username} uit de back-up is in deze database al van een ander account. Er is niets veranderd.",
+        "L'adresse {email} de l'utilisateur {username} de la sauvegarde appartient déjà à un autre compte de cette base. Rien n'a été modifié.",
+        "The e-mail {email} of user {username} from the backup already belongs to another account in this database. Nothing was changed.",
+    ),
+    # --- share3 ---
+    "share.categories": ("Soorten plekken in het bestand", "Types de lieux dans le fichier", "Kinds of places in the file"),
+    "share.item_layers": ("Lagen van de organisatie in het bestand", "Couches de l'organisation dans le fichier", "The organisation's layers in the file"),
+    "share.not.layers": ("niet gekozen lagen: {layers}", "couches non choisies : {layers}", "layers not chosen: {layers}"),
+    # --- wayfind ---
+    "map.street_names": ("Straatnamen (vanaf zoom 16)", "Noms de rue (dès le zoom 16)", "Street names (from zoom 16)"),
+    "map.mark": ("📍 Markeer als vindplaats", "📍 Marquer comme lieu de rencontre", "📍 Mark as meeting spot"),
+    "map.vindplaatsen": ("Onze vindplaatsen", "Nos lieux de rencontre", "Our meeting spots"),
+    "map.clicked.street": ("📍 Aangeklikt: {street} ({lat}, {lon})", "📍 Point cliqué : {street} ({lat}, {lon})", "📍 Clicked: {street} ({lat}, {lon})"),
+    "map.clicked": (
+        "📍 Aangeklikt punt: {lat}, {lon} (geen straat met naam in de buurt)",
+        "📍 Point cliqué : {lat}, {lon} (aucune rue nommée à proximité)",
+        "📍 Clicked point: {lat}, {lon} (no named street nearby)",
+    ),
+    "ronde.start.clicked.street": (
+        "Het punt op de kaart ({lat}, {lon}) — {street}",
+        "Le point sur la carte ({lat}, {lon}) — {street}",
+        "The point on the map ({lat}, {lon}) — {street}",
+    ),
+    "map.click.hint": (
+        "Klik op de kaart om te zien in welke straat je bent.",
+        "Cliquez sur la carte pour voir dans quelle rue vous êtes.",
+        "Click the map to see which street you are in.",
+    ),
+    "map.search.street": ("straat", "rue", "street"),
+    "vp.chosen.street": ("Gekozen punt: {lat}, {lon} — {street}", "Point choisi : {lat}, {lon} — {street}", "Chosen point: {lat}, {lon} — {street}"),
+    "vp.osm.unknown": (
+        "Deze plek staat niet (meer) in de kaartgegevens; kies een punt op de kaart.",
+        "Ce lieu ne figure pas (plus) dans les données de la carte ; choisissez un point sur la carte.",
+        "This place is not (or no longer) in the map data; pick a point on the map.",
+    ),
+    "vp.osm.prefilled": (
+        "“{name}” uit de kaart staat klaar in “Nieuwe plek”: vul aan en sla op.",
+        "« {name} » de la carte est prêt dans « Nouveau lieu » : complétez et enregistrez.",
+        "“{name}” from the map is ready in “New place”: complete it and save.",
+    ),
+    "guide.title": ("Eerste keer hier? Zo begin je", "Première visite ? Voici comment commencer", "First time here? Start like this"),
+    "guide.step1": (
+        "**1. Markeer je vindplaatsen**: waar je mensen kunt ontmoeten (klik een plek op de kaart → “Markeer als vindplaats”, of ga naar Vindplaatsen).",
+        "**1. Marquez vos lieux de rencontre** : là où vous pouvez rencontrer les gens (cliquez un lieu sur la carte → « Marquer comme lieu de rencontre », ou allez à « Lieux de rencontre »).",
+        "**1. Mark your meeting spots** (vindplaatsen): where you can meet people (click a place on the map → “Mark as meeting spot”, or go to Meeting spots).",
+    ),
+    "guide.step2": (
+        "**2. Breng het netwerk van een burger in kaart**: samen met de persoon, anoniem (Buurtkaart burger).",
+        "**2. Cartographiez le réseau d'un citoyen** : avec la personne, anonymement (Carte citoyen).",
+        "**2. Map a citizen's network**: together with the person, anonymously (Citizen map).",
+    ),
+    "guide.step3": (
+        "**3. Bekijk de buurtanalyse**: welke straten ver van een ontmoetingsplek liggen (Buurtanalyse).",
+        "**3. Consultez l'analyse de quartier** : quelles rues sont loin d'un lieu de rencontre (Analyse de quartier).",
+        "**3. Look at the neighbourhood analysis** (buurtanalyse): which streets are far from a meeting place (Neighbourhood analysis).",
+    ),
+    "guide.demo": (
+        "Liever eerst rondkijken? De demo-organisatie (verzonnen gegevens) kan altijd, via de knop in de zijbalk.",
+        "Envie d'explorer d'abord ? L'organisation de démo (données inventées) est toujours accessible, via le bouton de la barre latérale.",
+        "Rather look around first? The demo organisation (invented data) is always there, through the button in the sidebar.",
+    ),
+    "guide.dismiss": ("Begrepen, verberg deze gids", "Compris, masquer ce guide", "Got it, hide this guide"),
+    "guide.show": ("Toon de gids voor de eerste keer", "Afficher le guide de première visite", "Show the first-visit guide"),
+    "demo.enter": ("🎭 Bekijk de demo-organisatie", "🎭 Voir l'organisation de démo", "🎭 View the demo organisation"),
+    "demo.leave": ("↩️ Terug naar mijn organisatie", "↩️ Retour à mon organisation", "↩️ Back to my organisation"),
+    "demo.active": (
+        "Je bekijkt de demo-organisatie: alle personen en gegevens zijn verzonnen.",
+        "Vous consultez l'organisation de démo : toutes les personnes et données sont inventées.",
+        "You are viewing the demo organisation: every person and all data are invented.",
+    ),
+    # --- privacy2 ---
+    "vp.purge.title": ("Definitief wissen", "Effacer définitivement", "Purge for good"),
+    "vp.purge.none": (
+        "Er zijn geen verwijderde plaatsen om definitief te wissen.",
+        "Aucun lieu supprimé à effacer définitivement.",
+        "There are no deleted places to purge.",
+    ),
+    "vp.purge.help": (
+        "Een verwijderde plaats definitief wissen, met heel haar geschiedenis (ook de notities): dit kan niet ongedaan worden.",
+        "Effacer définitivement un lieu supprimé avec tout son historique (notes comprises) : c'est irréversible.",
+        "Purge a deleted place for good with its whole history (notes included): this cannot be undone.",
+    ),
+    "vp.purge.pick": ("Verwijderde plaats", "Lieu supprimé", "Deleted place"),
+    "vp.purge.sure": (
+        "Ik weet het zeker: wis deze plaats en haar geschiedenis",
+        "J'en suis sûr·e : effacer ce lieu et son historique",
+        "I am sure: purge this place and its history",
+    ),
+    "vp.purge.button": ("Definitief wissen", "Effacer définitivement", "Purge"),
+    "vp.purge.done": (
+        "{name} is definitief gewist, met haar geschiedenis ({n} rijen).",
+        "{name} est effacé définitivement, avec son historique ({n} lignes).",
+        "{name} is purged for good, with its history ({n} rows).",
+    ),
+    "vp.purge.pending": (
+        "{name} is gewist ({n} rijen), maar de databasebestanden worden nog opgeruimd: een andere verbinding leest nog. "
+        "Dat gebeurt bij de volgende wissing of start.",
+        "{name} est effacé ({n} lignes), mais les fichiers de la base sont encore à nettoyer : une autre connexion lit "
+        "encore. Cela se fera au prochain effacement ou démarrage.",
+        "{name} is purged ({n} rows), but the database files are still to be cleaned: another connection is still "
+        "reading. That happens at the next erasure or start.",
+    ),
+    "vp.retention": (
+        "Geschiedenis ouder dan {months} maanden wordt gewist (BUURTKAART_HISTORY_MONTHS).",
+        "L'historique de plus de {months} mois est effacé (BUURTKAART_HISTORY_MONTHS).",
+        "History older than {months} months is purged (BUURTKAART_HISTORY_MONTHS).",
+    ),
+    "vp.retention.none": (
+        "De geschiedenis wordt bewaard zonder einddatum (BUURTKAART_HISTORY_MONTHS=N wist alles ouder dan N maanden).",
+        "L'historique est gardé sans limite (BUURTKAART_HISTORY_MONTHS=N efface ce qui a plus de N mois).",
+        "History is kept without limit (BUURTKAART_HISTORY_MONTHS=N purges what is older than N months).",
+    ),
+    "sdc.group.west": (
+        "Schaarbeek west (Noordwijk, Brabant, Colignon, Haachtse steenweg, station)",
+        "Schaerbeek ouest (Nord, Brabant, Colignon, chaussée de Haecht, gare)",
+        "Schaerbeek west (Nord, Brabant, Colignon, Haecht, station)",
+    ),
+    "sdc.group.midden": (
+        "Schaarbeek midden (Dailly, Josaphat, Helmet, Terdelt, Josaphatpark)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, parc Josaphat)",
+        "Schaerbeek centre (Dailly, Josaphat, Helmet, Terdelt, Josaphat park)",
+    ),
+    "sdc.group.oost": (
+        "Schaarbeek oost (Plasky, Tervurense poort, station Josaphat, Reyers, kerkhof)",
+        "Schaerbeek est (Plasky, porte de Tervueren, gare Josaphat, Reyers, cimetière)",
+        "Schaerbeek east (Plasky, Tervuren gate, Josaphat station, Reyers, cemetery)",
+    ),
+    "analyse.area.group": ("Een groep van wijken", "Un groupe de quartiers", "A group of quartiers"),
+    "analyse.quartier_group": ("Groep van wijken", "Groupe de quartiers", "Group of quartiers"),
+    "error.quartier_group_unknown": (
+        "Er is geen groep van wijken {value}; de groepen zijn: {groups}.",
+        "Il n'y a pas de groupe de quartiers {value} ; les groupes sont : {groups}.",
+        "There is no group of quartiers {value}; the groups are: {groups}.",
+    ),
     # --- lang ---
     "hint.map_search": ("bv. Maison des Femmes, moskee, bibliotheek…", "p. ex. Maison des Femmes, mosquée, bibliothèque…", "e.g. Maison des Femmes, mosque, library…"),
     "hint.hours": ("bv. ma–vr 9–12u, markt op zondag", "p. ex. lun–ven 9h–12h, marché le dimanche", "e.g. Mon–Fri 9–12, market on Sunday"),

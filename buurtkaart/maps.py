@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import math
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import folium
@@ -19,14 +23,17 @@ from folium.map import Layer
 from folium.template import Template
 
 from buurtkaart import accessibility as access
-from buurtkaart import compact, i18n, taxonomy
+from buurtkaart import compact, i18n, taxonomy, wayfinding
 from buurtkaart.area import Area
 from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
+from buurtkaart.paths import STATIC_CACHE_DIR
 
 if TYPE_CHECKING:
     from buurtkaart import routes
 
 STATIC_URL = "/app/static"
+CACHE_URL = f"{STATIC_URL}/cache"  # where `publish` puts an area's map data (served by Streamlit's static serving)
+CACHE_KEEP = 24  # map data files kept in the cache folder (the oldest go first)
 LOCAL_JS = [("leaflet", f"{STATIC_URL}/vendor/leaflet/leaflet.js"), ("bkmap", f"{STATIC_URL}/share/bkmap.js")]
 LOCAL_CSS = [
     ("leaflet_css", f"{STATIC_URL}/vendor/leaflet/leaflet.css"),
@@ -38,6 +45,11 @@ LARGE_AREA_EDGES = 10_000  # more street edges than this: a whole region
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _PRECISION = 6  # decimals of a place coordinate in the page: ~0.1 m
 _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
+# The zooms our own data supports: a whole region (11) to single houses (19); beyond that the basemap is an empty grey.
+MIN_ZOOM, MAX_ZOOM = 11, 19
+LABEL_MIN_ZOOM = 16  # street names are written on the map from this zoom on
+BOUNDS_MARGIN = 0.02  # degrees (~1.5-2 km) the view may go beyond the area's outline
+MARK_URL = "vindplaatsen?osm="  # the vindplaatsen page, relative to the app's address, opened with an OSM place to mark
 
 # Adds `rows` ([label, value] pairs; empty values are left out) to the popup `box` as a table of text nodes.
 # Every popup of the app (places, items, ties) builds its table so: no name or note is ever parsed as HTML.
@@ -81,14 +93,20 @@ class MapData:
     bounds: tuple[float, float, float, float]
     green: str | None  # compact polygons spec, as JSON ready for a <script> (serialised once, not per page run)
     streets: str | None  # compact lines spec, idem
-    quartiers: gpd.GeoDataFrame
+    quartiers: str | None  # compact polygons spec, one polygon per part, its names in the columns "nl" and "fr"
     places: dict[str, tuple[int, str]]  # category -> (count, compact points spec as JSON)
     header: dict = field(default_factory=dict)  # {"q": quantum, "o": origin}: what the decoder needs
+    labels: str | None = None  # compact points spec of the street names (``wayfinding.street_labels``), as JSON
 
     @property
     def n_places(self) -> int:
         """Return the number of places on the map."""
         return sum(count for count, _ in self.places.values())
+
+    def layers(self) -> dict[str, str]:
+        """Return {layer key: compact spec as JSON} of every layer (the keys `build_map` asks a data file for)."""
+        base = {"green": self.green, "streets": self.streets, "labels": self.labels, "quartiers": self.quartiers}
+        return {**{k: v for k, v in base.items() if v}, **{f"cat-{k}": spec for k, (_, spec) in self.places.items()}}
 
 
 def map_data(area: Area) -> MapData:
@@ -104,9 +122,7 @@ def map_data(area: Area) -> MapData:
         rows = area.places[area.places["category"] == cat.key]
         if len(rows):
             places[cat.key] = (len(rows), script_json(places_spec(rows, quantum=compact.FINE_QUANTUM, base=fine)))
-    quartiers = area.quartiers
-    if len(quartiers):
-        quartiers = quartiers[["name_nl", "name_fr", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002))
+    quartiers = quartiers_spec(area.quartiers, quantum=quantum, base=base) if len(area.quartiers) else None
     green = streets = None
     if len(area.green):
         stream, count = compact.encode_polygons(
@@ -118,8 +134,61 @@ def map_data(area: Area) -> MapData:
         streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
         bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
-        header={"q": quantum, "o": list(base)},
+        header={"q": quantum, "o": list(base)}, labels=labels_spec(area, base=base, quantum=quantum),
     )  # fmt: skip
+
+
+def quartiers_spec(quartiers: gpd.GeoDataFrame, *, quantum: float, base: tuple[int, int]) -> str:
+    """Return the quartier outlines as compact polygons (one per part), their Dutch and French names as columns."""
+    parts = quartiers[["name_nl", "name_fr", "geometry"]].set_geometry(quartiers.geometry.simplify(0.00002))
+    parts = parts.explode(index_parts=False, ignore_index=True)
+    parts = parts[shapely.get_type_id(np.asarray(parts.geometry.values, dtype=object)) == 3]
+    stream, count = compact.encode_polygons(parts.geometry.values, quantum=quantum, base=base)
+    props = {"nl": compact.column(parts["name_nl"].to_numpy()), "fr": compact.column(parts["name_fr"].to_numpy())}
+    return script_json({"kind": compact.POLYGONS, "c": stream, "count": count, "p": props})
+
+
+def map_file(data: MapData) -> str:
+    """Return the data file of a map: its grid and every layer, by key (JSON; no organisation data is ever in it)."""
+    layers = ",".join(f"{json.dumps(key)}:{spec}" for key, spec in data.layers().items())
+    return f'{{"header":{script_json(data.header)},"layers":{{{layers}}}}}'
+
+
+def publish(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str:
+    """Write the data file of a map once into `folder` (named by its content) and return its URL under `CACHE_URL`.
+
+    The app's map then fetches it from the app itself and the browser keeps it: the page of a map only
+    carries its labels and styles. Only the area's public map data (OpenStreetMap places, streets, green,
+    quartiers) goes in; the organisation's layers stay in the page of the signed-in user.
+    """
+    text = map_file(data).encode("utf-8")
+    name = f"map-{hashlib.sha256(text).hexdigest()[:24]}.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    if not path.exists():
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".map-", suffix=".tmp", delete=False) as out:
+            out.write(text)
+        os.replace(out.name, path)  # atomic: another process never reads half a file
+        _prune(folder, keep=path)
+    return f"{CACHE_URL}/{name}"
+
+
+def _prune(folder: Path, *, keep: Path) -> None:
+    """Remove the oldest map data files of `folder` beyond `CACHE_KEEP` (never `keep`)."""
+    files = sorted(folder.glob("map-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in files[CACHE_KEEP:]:
+        if old != keep:
+            old.unlink(missing_ok=True)
+
+
+def labels_spec(area: Area, *, base: tuple[int, int], quantum: float) -> str | None:
+    """Return the street names of `area` as compact points (name ``n``, angle ``r``) in script-safe JSON, None without any."""
+    labels = wayfinding.street_labels(area)
+    if labels.empty:
+        return None
+    stream, order = compact.encode_points(labels.geometry.values, quantum=quantum, base=base)
+    props = {"n": compact.column(labels["name"].to_numpy()[order]), "r": compact.column(labels["angle"].astype(str).to_numpy()[order])}
+    return script_json({"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props})
 
 
 def script_json(data: object) -> str:
@@ -136,6 +205,7 @@ def places_spec(places: gpd.GeoDataFrame, *, quantum: float, base: tuple[int, in
         for short, column in (("n", "name"), ("t", "osm_tag"), ("r", "religion"), ("o", "opening_hours"),
                               ("w", "wheelchair"), ("a", "address"))
     }  # fmt: skip
+    props["i"] = compact.id_column(places["place_id"].to_numpy()[order])  # the place's id, for "mark as vindplaats"
     return {"kind": compact.POINTS, "c": stream, "count": len(places), "p": props, "q": quantum, "o": list(base)}
 
 
@@ -145,37 +215,51 @@ class CompactLayer(Layer):
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+            {% if this.url %}
+            var {{ this.get_name() }} = BK.remote({{ this.url|tojson }}, {{ this.key|tojson }},
+                {{ this.style|tojson }}, {labels: {{ this.labels|tojson }}});
+            {% else %}
             var {{ this.get_name() }} = BK.layer({{ this.header|tojson }},
                 Object.assign({{ this.data }}, {{ this.style|tojson }}), {labels: {{ this.labels|tojson }}}).group;
+            {% endif %}
         {% endmacro %}
         """
     )
 
     def __init__(
-        self, header: dict, data: str, style: dict, *, name: str, labels: dict | None = None, show: bool = True
+        self, header: dict, data: str, style: dict, *, name: str, labels: dict | None = None, show: bool = True,
+        url: str | None = None, key: str = "",
     ) -> None:
-        """Make a layer of `data` (a compact spec as script-safe JSON, see `script_json`) drawn with `style`."""
+        """Make a layer of `data` (a compact spec as script-safe JSON, see `script_json`) drawn with `style`.
+
+        With `url`, the spec is not in the page: the layer `key` of the data file at `url` (see `publish`) is
+        fetched once for all the layers of the map and drawn when it arrives.
+        """
         super().__init__(name=name, overlay=True, control=True, show=show)
         self._name = "CompactLayer"
         self.header = header
         self.data = data
         self.style = style
         self.labels = labels or {}
+        self.url = url
+        self.key = key
 
 
 class PlacesDrawn(MacroElement):
-    """Sets ``document.body.dataset.placesDrawn`` to the places on the map, again after every layer switch."""
+    """Sets ``document.body.dataset.placesDrawn`` to the places on the map (once fetched layers are in), again after every layer switch."""
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
             (function (map) {
               function drawn() {
+                if (BK.pending()) { return; }  // layers of a data file still on their way
                 let n = 0;
                 map.eachLayer(function (layer) { if (layer.bkPlaces) { n += layer.bkPlaces; } });
                 document.body.dataset.placesDrawn = String(n);
               }
               map.on('layeradd layerremove', drawn);
+              document.addEventListener('bk:loaded', drawn);
               drawn();
             })({{ this._parent.get_name() }});
         {% endmacro %}
@@ -291,8 +375,11 @@ def build_map(
     osm_tiles: bool = False,
     width: int = 900,
     height: int = 640,
+    data_url: str | None = None,
+    overlays: Iterable[folium.FeatureGroup] = (),
+    mark: bool = False,
 ) -> folium.Map:
-    """Return the folium map of an area: streets, green, quartiers and one toggleable layer per category.
+    """Return the folium map of an area: streets and their names, green, quartiers and one toggleable layer per category.
 
     Every asset the map needs is served by the app itself; the OSM tile layer, which asks
     openstreetmap.org for tiles, is only added when `osm_tiles` is true. Build a new map for
@@ -310,11 +397,19 @@ def build_map(
         Add the OpenStreetMap background (a request to openstreetmap.org per tile).
     width, height
         The map's size in pixels, to choose the zoom that shows the whole area.
+    data_url
+        The URL of the map's data file (``publish(data)``, served by the app itself): the page then holds only
+        labels and styles, and the browser fetches the places and the basemap once and keeps them. Without
+        it, the data is in the page.
+    overlays
+        More layers (e.g. the team's vindplaatsen, ``item_layers``), listed in the folded layer list.
+    mark
+        Put a "mark as vindplaats" link in every place's popup (``MARK_URL`` + the place's id).
 
     Returns
     -------
     folium.Map
-        The map; ``m.get_root().render()`` is a page that loads nothing from elsewhere.
+        The map, zoom kept to ``MIN_ZOOM``..``MAX_ZOOM`` around the area; ``m.get_root().render()`` loads nothing from elsewhere.
 
     Example
     -------
@@ -332,20 +427,48 @@ def build_map(
         attribution_control=True,
     )
     add_scale(m)
+    limit_view(m, data.bounds)
     if osm_tiles:
         folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
-    _add_basemap(m, data, lang)
+    _add_basemap(m, data, lang, url=data_url)
     radius = 6 if data.n_places <= CANVAS_THRESHOLD else 3.5  # smaller dots when seen from afar
     for cat in taxonomy.CATEGORIES:
         if cat.key in data.places:
             count, spec = data.places[cat.key]
             _add_category_layer(
-                m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius, dots=data.n_places > CANVAS_THRESHOLD
+                m, data.header, spec, count, cat, lang, show=cat.key in shown, radius=radius, dots=data.n_places > CANVAS_THRESHOLD,
+                url=data_url,
+                mark=mark,
             )
-    folium.LayerControl(collapsed=False, position="topright").add_to(m)
+    for overlay in overlays:
+        overlay.add_to(m)
+    layer_control(m)
     PlacesDrawn().add_to(m)
     use_local_assets(m)
     return m
+
+
+def limit_view(
+    m: folium.Map, bounds: tuple[float, float, float, float] | None, *, min_zoom: int = MIN_ZOOM, max_zoom: int = MAX_ZOOM
+) -> folium.Map:
+    """Keep the map's zoom to what our data supports and, given `bounds`, its view to them with a margin.
+
+    The least zoom is never more than the zoom the map opens with (a large area must still fit).
+    """
+    start = int(m.options.get("zoom", min_zoom))
+    m.options.update(min_zoom=min(min_zoom, start), max_zoom=max_zoom)
+    if bounds is not None:
+        west, south, east, north = bounds
+        margin = BOUNDS_MARGIN
+        m.options.update(max_bounds=[[south - margin, west - margin], [north + margin, east + margin]], max_bounds_viscosity=1.0)
+    return m
+
+
+def layer_control(m: folium.Map) -> folium.LayerControl:
+    """Add the map's layer list: folded into a button (top right) so that it never covers a popup or a place."""
+    control = folium.LayerControl(collapsed=True, position="topright")
+    control.add_to(m)
+    return control
 
 
 def use_local_assets(m: folium.Map) -> folium.Map:
@@ -431,31 +554,29 @@ def center(bounds: tuple[float, float, float, float]) -> tuple[float, float]:
     return (south + north) / 2, (west + east) / 2
 
 
-def _add_basemap(m: folium.Map, data: MapData, lang: str) -> None:
+def _add_basemap(m: folium.Map, data: MapData, lang: str, *, url: str | None = None) -> None:
     """Add green spaces, streets and quartier outlines drawn from our own data (on one fast canvas for many places)."""
     fast = data.n_places > CANVAS_THRESHOLD
     if data.green:
         style = {"colour": "#7dbb7d", "weight": 0.5, "fillColour": "#b9e3b0", "fillOpacity": 0.6, "className": "bk-green",
                  "dots": fast}  # fmt: skip
-        CompactLayer(data.header, data.green, style, name=i18n.t("map.green", lang)).add_to(m)
+        CompactLayer(data.header, data.green, style, name=i18n.t("map.green", lang), url=url, key="green").add_to(m)
     if data.streets:
         style = {"colour": "#9aa0a6", "weight": 1.5, "opacity": 0.9, "className": "bk-street", "dots": fast,
                  "attribution": html.escape(i18n.t("map.attribution", lang))}  # fmt: skip
-        CompactLayer(data.header, data.streets, style, name=i18n.t("map.streets", lang)).add_to(m)
-    if len(data.quartiers):
-        quartiers = data.quartiers.copy()
-        quartiers["label"] = quartiers["name_fr" if lang == "fr" else "name_nl"].map(html.escape)
-        folium.GeoJson(
-            quartiers[["label", "geometry"]],
-            name=i18n.t("map.quartiers", lang),
-            style={"color": "#2c3e50", "weight": 1.5, "dashArray": "4 4", "fill": False, "className": "bk-quartier"},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
-        ).add_to(m)
+        CompactLayer(data.header, data.streets, style, name=i18n.t("map.streets", lang), url=url, key="streets").add_to(m)
+    if data.labels:  # the street names, written from LABEL_MIN_ZOOM on
+        style = {"streetLabels": True, "minZoom": LABEL_MIN_ZOOM}
+        CompactLayer(data.header, data.labels, style, name=i18n.t("map.street_names", lang), url=url, key="labels").add_to(m)
+    if data.quartiers:  # each outline's name as a text tooltip, in the page's language
+        style = {"colour": "#2c3e50", "weight": 1.5, "dash": "4 4", "fill": False, "className": "bk-quartier",
+                 "tip": "fr" if lang == "fr" else "nl"}  # fmt: skip
+        CompactLayer(data.header, data.quartiers, style, name=i18n.t("map.quartiers", lang), url=url, key="quartiers").add_to(m)
 
 
 def _add_category_layer(
-    m: folium.Map, header: dict, spec: dict, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float,
-    dots: bool = False,
+    m: folium.Map, header: dict, spec: str, count: int, cat: taxonomy.Category, lang: str, *, show: bool, radius: float,
+    dots: bool = False, url: str | None = None, mark: bool = False,
 ) -> None:
     """Add one toggleable layer of circle markers (or of dots on one canvas, for many places) with a text-only popup."""
     label = i18n.category_label(cat.key, lang)
@@ -472,11 +593,16 @@ def _add_category_layer(
         ],
         "values": {"w": {v: i18n.t(f"wheelchair.{v}", lang) for v in ("yes", "no", "limited")}},
     }  # fmt: skip
+    if mark:
+        style.update(mark=MARK_URL, markLabel=i18n.t("map.mark", lang))
     layer_name = (
         f'<span class="bk-swatch" style="background:{cat.colour}"></span>'
         f"{html.escape(cat.icon)} {html.escape(label)} <small>({count})</small>"
     )
-    CompactLayer(header, spec, style, name=layer_name, labels={"unnamed": i18n.t("place.unnamed", lang)}, show=show).add_to(m)
+    CompactLayer(
+        header, spec, style, name=layer_name, labels={"unnamed": i18n.t("place.unnamed", lang)}, show=show, url=url,
+        key=f"cat-{cat.key}",
+    ).add_to(m)
 
 
 # Colour of each layer of the organisation's own map (vindplaatsen and the organisation layers).
@@ -683,6 +809,7 @@ def access_map(
     bounds = boundary.bounds if boundary is not None else region.bounds
     m = folium.Map(location=list(center(bounds)), zoom_start=fit_zoom(bounds, width=width, height=height), tiles=None, control_scale=False)
     add_scale(m)
+    limit_view(m, region.bounds)
     if boundary is not None and result is not None:
         if key in result.access.distance:
             streets = access.streets_by_distance(result.access, area_streets(region, boundary), key, lang=lang)
@@ -703,6 +830,6 @@ def access_map(
             style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
         ).add_to(m)
     add_draw(m, lang=lang)
-    folium.LayerControl(collapsed=True).add_to(m)
+    layer_control(m)
     use_local_assets(m)
     return m

@@ -185,6 +185,7 @@ def network_map(
         control_scale=False,
     )
     maps.add_scale(m)
+    maps.limit_view(m, None if view == "world" else bounds, min_zoom=0 if view == "world" else maps.MIN_ZOOM)
     _add_background(m, view, bounds, base, lang)
     for level in VIEW_LEVELS[view]:
         group = folium.FeatureGroup(name=f"{vocabulary.label('level', level, lang)} ({(shown['level'] == level).sum()})")
@@ -200,7 +201,7 @@ def network_map(
         (anchor[1], anchor[0]), radius=10, color="#2c3e50", weight=3, fill=True, fill_color="#f1c40f", fill_opacity=1,
         class_name="bk-anchor", tooltip=folium.Tooltip(_text(anchor_label)),
     ).add_to(m)
-    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    maps.layer_control(m)
     maps.use_local_assets(m)
     return m
 

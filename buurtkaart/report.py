@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import charts, formats, i18n, settings, vocabulary
+from buurtkaart import charts, disclosure, formats, i18n, settings, vocabulary
 from buurtkaart.area import Area
 from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.i18n import t
@@ -243,8 +243,10 @@ def talents_table(result: AreaAnalysis, *, lang: str) -> pd.DataFrame:
 
 
 def quartier_names(quartiers: pd.DataFrame, *, lang: str) -> dict[str, str]:
-    """Return {mdrc as text: name} of the quartiers in `lang`, as the caseload's groups name them."""
-    return {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang=lang).items()}
+    """Return {mdrc as text: name} of the quartiers in `lang`, and the names of the fixed groups of quartiers, as the
+    caseload's rows name them."""
+    names = {str(mdrc): name for mdrc, name in area_mod.quartier_names(quartiers, lang=lang).items()}
+    return names | {disclosure.GROUP_PREFIX + group: t(f"sdc.group.{group}", lang) for group in disclosure.GROUPS}
 
 
 def legend_order(streets: pd.DataFrame) -> list[tuple[str, str]]:

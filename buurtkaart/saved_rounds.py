@@ -193,7 +193,7 @@ def _change(
     with store.write(lock=organisation_id) as session:
         row = _load(session, organisation_id, round_id)
         if row.version != expected_version:
-            raise RoundError("error.round_stale", name=row.name, user=row.updated_by)
+            raise RoundError("error.round_stale", name=row.name, user=accounts.name_in(session, organisation_id, row.updated_by))
         values = compute(session, row)
         new = {**dict(row._mapping), **values, "version": row.version + 1, "updated_at": now(), "updated_by": user}
         result = session.execute(
@@ -203,7 +203,7 @@ def _change(
         )
         if result.rowcount != 1:
             current = _load(session, organisation_id, round_id)
-            raise RoundError("error.round_stale", name=current.name, user=current.updated_by)
+            raise RoundError("error.round_stale", name=current.name, user=accounts.name_in(session, organisation_id, current.updated_by))
     return _saved(new)
 
 

@@ -11,6 +11,7 @@ import), so a changed environment (a test, a restarted app) is seen at once.
 | ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 16 characters) | none: the key file |
 | ``BUURTKAART_KEY_FILE`` | the pseudonym key file | ``~/.config/buurtkaart/pseudonym.key`` |
 | ``BUURTKAART_SESSION_IDLE_MINUTES`` | a signed-in session ends after this many idle minutes | ``30`` |
+| ``BUURTKAART_TRUSTED_PROXY`` | the reverse proxy's addresses or networks (comma-separated): only a connection from one of them has its client taken from ``X-Forwarded-For`` | none: the connection's own address |
 
 Distances are in metres. Geometry is stored in ``CRS`` (WGS 84 degrees); a distance or a buffer is
 computed in ``METRIC_CRS`` (Belgian Lambert 72, metres), never as a number of degrees.
@@ -18,6 +19,7 @@ computed in ``METRIC_CRS`` (Belgian Lambert 72, metres), never as a number of de
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -29,6 +31,7 @@ PSEUDONYM_KEY_ENV = "BUURTKAART_PSEUDONYM_KEY"
 KEY_FILE_ENV = "BUURTKAART_KEY_FILE"
 HISTORY_MONTHS_ENV = "BUURTKAART_HISTORY_MONTHS"
 SESSION_IDLE_MINUTES_ENV = "BUURTKAART_SESSION_IDLE_MINUTES"
+TRUSTED_PROXY_ENV = "BUURTKAART_TRUSTED_PROXY"
 
 # --- accounts ---
 SESSION_IDLE_MINUTES = 30.0  # default idle time after which a signed-in session ends
@@ -54,6 +57,7 @@ FLAT_HULL_M = 50.0  # a loaded area whose street nodes lie on a line is widened 
 BUURT_VIEW_MARGIN_M = 430.0  # the buurt view of a network opens on its anchor and buurt ties with this margin
 BUURT_BACKGROUND_M = 300.0  # the buurt view of a network draws streets and green this far around its ties
 ANALYSE_STREETS_M = 150.0  # the analyse map draws the streets this close around the analysed area
+NEAREST_STREET_M = 250.0  # a map click further than this from every named street names no street
 
 
 def environ(name: str) -> str:
@@ -95,6 +99,22 @@ def session_idle_minutes() -> float:
     except ValueError:
         return SESSION_IDLE_MINUTES
     return minutes if minutes > 0 else SESSION_IDLE_MINUTES
+
+
+def trusted_proxies() -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Return the networks of BUURTKAART_TRUSTED_PROXY (``127.0.0.1``, ``10.0.0.0/8, ::1``…); () when it is not set.
+
+    Raises ValueError naming an entry that is no address or network (a wrong setting is never silently ignored).
+    """
+    networks = []
+    for entry in environ(TRUSTED_PROXY_ENV).split(","):
+        if entry.strip():
+            try:
+                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+            except ValueError as exc:
+                msg = f"{TRUSTED_PROXY_ENV}: {entry.strip()!r} is no IP address or network"
+                raise ValueError(msg) from exc
+    return tuple(networks)
 
 
 def child_environment(*, pythonpath: str) -> dict[str, str]:

@@ -133,6 +133,8 @@ def make_share(
     round_name: str = "",
     unit: str | None = None,
     sources: access.Sources | None = None,
+    categories: Sequence[str] | None = None,
+    item_layers: Sequence[str] | None = None,
 ) -> Share:
     """Return the share of one kind ("map", "analysis" or "round") of an area: what the page and the CLI write.
 
@@ -151,6 +153,9 @@ def make_share(
         only, never for the region or a drawn area (``disclosure``).
     sources
         The region's places already snapped (``buurtanalyse.region_sources``), to reuse between shares.
+    categories, item_layers
+        For the organisation map: the kinds of place and the team's layers to put in the file (default: all);
+        the others are left out of it, and the list of what is not in the file names them.
 
     Returns
     -------
@@ -158,7 +163,10 @@ def make_share(
         The share; ShareError for a round without a plan or an unknown kind.
     """
     if what == "map":
-        return organisation_share(area, items, lang=lang, organisation=organisation, notes=notes)
+        return organisation_share(
+            area, items, lang=lang, organisation=organisation, notes=notes, categories=categories, item_layers=item_layers,
+            leave_out_hidden=True,
+        )  # fmt: skip
     if what == "analysis":
         from buurtkaart import buurtanalyse, graph
 
@@ -185,6 +193,7 @@ def organisation_share(
     categories: Sequence[str] | None = None,
     item_layers: Sequence[str] | None = None,
     made_at: datetime | None = None,
+    leave_out_hidden: bool = False,
 ) -> Share:
     """Return the organisation map of an area: places by category and the team's layers.
 
@@ -202,6 +211,8 @@ def organisation_share(
         Whether the notes of the team's places go into the file (off by default).
     categories, item_layers
         The layers switched on when the file opens (default: all).
+    leave_out_hidden
+        Leave the other layers out of the file altogether (what the Delen page does with the layers not chosen).
 
     Returns
     -------
@@ -211,6 +222,9 @@ def organisation_share(
     shown = set(taxonomy.CATEGORY_KEYS if categories is None else categories)
     layers = place_layers(area.places, lang=lang, shown=shown)
     layers += team_layers(_inside(vp.live(items), area), lang=lang, notes=notes, shown=item_layers)
+    left_out = [layer.label for layer in layers if not layer.show] if leave_out_hidden else []
+    if leave_out_hidden:
+        layers = [layer for layer in layers if layer.show]
     return Share(
         title=t("share.title.map", lang, name=area.name),
         area=area,
@@ -218,7 +232,7 @@ def organisation_share(
         lang=lang,
         organisation=organisation,
         made_at=made_at or datetime.now(_TZ),
-        not_included=tuple(not_included("map", lang=lang, notes=notes)),
+        not_included=tuple(not_included("map", lang=lang, notes=notes, left_out=left_out)),
     )
 
 
@@ -540,8 +554,10 @@ def citizen_share(
     )
 
 
-def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False) -> list[str]:
-    """Return the list of what is NOT in a shared file of this kind, to show next to its preview."""
+def not_included(
+    what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = False, left_out: Sequence[str] = ()
+) -> list[str]:
+    """Return the list of what is NOT in a shared file of this kind (and the layers `left_out`), to show next to its preview."""
     lines = [t("share.not.codes", lang), t("share.not.ties", lang), t("share.not.anchors", lang), t("share.not.history", lang)]
     if what in ("map", "round") and not notes:
         lines.append(t("share.not.notes", lang))
@@ -551,6 +567,8 @@ def not_included(what: str, *, lang: str = i18n.DEFAULT_LANGUAGE, notes: bool = 
         lines = [t("share.not.codes", lang), t("share.not.anchor_exact", lang), t("share.not.names", lang)]
     if what == "analysis":
         lines += [t("share.not.groups", lang), t("share.not.unknown", lang)]
+    if left_out:
+        lines.append(t("share.not.layers", lang, layers=", ".join(left_out)))
     return lines
 
 

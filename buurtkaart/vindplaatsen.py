@@ -16,8 +16,7 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, audit, formats, names, organisations, settings, validate
-from buurtkaart import places as places_mod
+from buurtkaart import accounts, audit, formats, names, organisations, settings, validate, wayfinding
 from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -575,43 +574,19 @@ def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | 
     return tuple(k for k in keys if before.get(k) != after.get(k))
 
 
-def search_locations(area: Area, query: str, *, limit: int = 10) -> gpd.GeoDataFrame:
-    """Return places and streets of `area` whose name matches `query` (id, label, source, detail, geometry), places first.
+def search_locations(area: Area, query: str, *, limit: int = 10, lang: str = "nl") -> gpd.GeoDataFrame:
+    """Return places and streets of `area` whose name matches `query`, places first (``wayfinding.search``).
 
     `id` is the place's own id (``street:<name>`` for a street): a hit is picked by it, never by its label,
-    since several places share a name. `detail` tells same-named places apart: the address, else the nearest street.
+    since several places share a name. `detail` tells same-named places apart: the address, else the nearest street;
+    `quartier` and `commune` say where it lies.
     """
-    columns = {k: pd.Series(dtype="str") for k in ("id", "label", "source", "detail")}
-    if not names.fold(query):
-        return gpd.GeoDataFrame(columns, geometry=[], crs=CRS)
-    found = places_mod.search(area.places, query, limit=limit)
-    hits = [
-        (str(row.place_id), row.name, "place", str(getattr(row, "address", "") or "") or nearest_street(area, row.geometry), row.geometry)
-        for row in found.itertuples()
-    ]
-    if len(hits) < limit and "name" in area.street_edges.columns and len(area.street_edges):
-        streets = area.street_edges[["name", "geometry"]].dropna(subset=["name"])
-        streets = streets[names.match(streets["name"].astype(str), query) != names.NO_MATCH]
-        for name, group in streets.groupby("name", sort=True):
-            hits.append((f"street:{name}", str(name), "street", "", shapely.point_on_surface(group.geometry.union_all())))
-    hits = hits[:limit]
-    return gpd.GeoDataFrame(
-        {k: [h[i] for h in hits] for i, k in enumerate(("id", "label", "source", "detail"))},
-        geometry=[h[4] for h in hits],
-        crs=CRS,
-    )
+    return wayfinding.search(area, query, lang=lang, limit=limit)
 
 
 def nearest_street(area: Area, point: shapely.Point) -> str:
     """Return the name of the named street nearest to `point` ("" if there is none)."""
-    streets = area.street_edges
-    if "name" not in streets.columns or streets.empty:
-        return ""
-    named = streets[streets["name"].notna() & (streets["name"].astype(str) != "")]
-    if named.empty:
-        return ""
-    [_, [position]] = named.sindex.nearest(point, return_all=False)
-    return str(named["name"].iloc[position])
+    return wayfinding.nearest_street(area, point.x, point.y, max_metres=None) or ""
 
 
 # --- building blocks (also used by buurtkaart.exchange) ---
@@ -749,7 +724,7 @@ def _change(
     with store.write(lock=organisation_id) as session:
         row = load_row(session, organisation_id, item_id)
         if row.version != expected_version:
-            raise _stale(session, row)
+            raise _stale(session, organisation_id, row)
         if (row.deleted_at is not None) != (action == "restore"):
             key = "error.item_not_deleted" if action == "restore" else "error.item_deleted"
             raise VindplaatsError(key, name=row.name)
@@ -764,20 +739,20 @@ def _change(
             .values({k: new[k] for k in (*values, "version", "updated_at", "updated_by")})
         )
         if result.rowcount != 1:
-            raise _stale(session, load_row(session, organisation_id, item_id))
+            raise _stale(session, organisation_id, load_row(session, organisation_id, item_id))
         session.execute(HISTORY.insert(), [history_row(new, user=user, action=action, before=snapshot(current))])
         audit.record_in(session, organisation_id, user, f"vindplaats.{action}", row.id)
     return _item(new)
 
 
-def _stale(session: Session, row: Row[Any]) -> StaleEditError:
-    """Return the error that says who changed the item last, and when."""
+def _stale(session: Session, organisation_id: str, row: Row[Any]) -> StaleEditError:
+    """Return the error that says who changed the item last (their username, not the account id), and when."""
     last = session.execute(
         select(HISTORY.c.user, HISTORY.c.at).where(HISTORY.c.item_id == row.id).order_by(HISTORY.c.id.desc()).limit(1)
     ).first()
     return StaleEditError(
         name=row.name,
-        changed_by=last.user if last else row.updated_by,
+        changed_by=accounts.name_in(session, organisation_id, last.user if last else row.updated_by),
         changed_at=last.at if last else row.updated_at,
         current_version=row.version,
     )

@@ -33,28 +33,25 @@ STORES: dict[str, Path] = {}  # app URL -> the SQLite file its server uses (fill
 def fresh_account(app_url: str, team: str, role: str = "worker") -> str:
     """Create a new organisation named after `team` with one account of `role` in the served app's store; return
     its username (a test that creates data starts from an empty organisation, on a rerun too)."""
-    from buurtkaart import accounts, organisations
-    from buurtkaart.store import open_store
-
     suffix = uuid.uuid4().hex[:6]
     username = f"{team.lower()}-{suffix}"
-    db = open_store(f"sqlite:///{STORES[app_url]}")
-    try:
-        org = organisations.ensure(db, f"{team} {suffix}")
-        accounts.create_user(db, None, username=username, password=TEST_PASSWORD, organisation_id=org, role=role)
-    finally:
-        db.close()
+    add_accounts(STORES[app_url], {username: (f"{team} {suffix}", role)})
     return username
 
 
 def create_accounts(sqlite_file: Path) -> None:
     """Create the organisations and ACCOUNTS in the SQLite store at `sqlite_file` (made and migrated if new)."""
+    add_accounts(sqlite_file, ACCOUNTS)
+
+
+def add_accounts(sqlite_file: Path, wanted: dict[str, tuple[str, str]]) -> None:
+    """Create the accounts `wanted` (username -> (organisation, role), password TEST_PASSWORD) and their organisations."""
     from buurtkaart import accounts, organisations
     from buurtkaart.store import open_store
 
     db = open_store(f"sqlite:///{sqlite_file}")
     try:
-        for username, (team, role) in ACCOUNTS.items():
+        for username, (team, role) in wanted.items():
             org = organisations.ensure(db, team)
             accounts.create_user(db, None, username=username, password=TEST_PASSWORD, organisation_id=org, role=role)
     finally:

@@ -7,17 +7,35 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 
+from buurtkaart import area as area_mod
 from buurtkaart import organisations
+from buurtkaart import pseudonym as pseudo
 from buurtkaart.store import Store, open_store
+from buurtkaart.vocabulary import Location
 
 POSTGRES_ENV = "BUURTKAART_TEST_POSTGRES_URL"
 BACKENDS = ("sqlite", "postgresql")
 # A box around Schaerbeek and its neighbours (west, south, east, north), used as the area in tests.
 BOX = (4.33, 50.83, 4.43, 50.90)
+TEST_KEY = "a-test-key-that-is-long-enough-0123"  # the pseudonym key of the store tests
+PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)  # an anchor and a tie's place
+
+
+@pytest.fixture(autouse=True, name="pseudonym_key")
+def pseudonym_key_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give every test of a module that imports this a pseudonym key in the environment (never the user's key file)."""
+    monkeypatch.setenv(pseudo.KEY_ENV, TEST_KEY)
+
+
+@pytest.fixture(scope="module", name="quartiers")
+def quartiers_fixture() -> gpd.GeoDataFrame:
+    """Return the quartiers of the embedded area."""
+    return area_mod.load_embedded().quartiers
 
 
 def postgres_url() -> str:

@@ -148,3 +148,25 @@ def test_history_names_the_signed_in_user_not_a_typed_name(store: Store, world: 
     log = vp.history(store, wout, item.id)
     assert set(log["user"]) == {wout.user_id} and changed.version == 2
     assert accounts.display_names(store, world["a"])[wout.user_id] == "wout"
+
+
+def test_a_stale_edit_names_the_username_of_who_changed_it_not_the_account_id(store: Store, world: dict) -> None:
+    wout, cor = world["wout"], world["cor"]
+    item = vp.get(store, wout, world["a_item"])
+    vp.update(store, cor, item.id, expected_version=item.version, notes="open op zondag")
+    with pytest.raises(vp.StaleEditError) as stale:
+        vp.update(store, wout, item.id, expected_version=item.version, notes="gesloten")
+    assert stale.value.changed_by == "cor"
+    text = stale.value.message("nl")
+    assert "door cor (" in text and cor.user_id not in text
+    saved = sr.get_round(store, wout, world["a_round"])
+    sr.update_round(store, cor, saved.id, expected_version=saved.version, name="Ronde Noord", settings=SETTINGS)
+    with pytest.raises(sr.RoundError) as stale_round:
+        sr.update_round(store, wout, saved.id, expected_version=saved.version, name="Ronde Zuid", settings=SETTINGS)
+    assert "door cor" in stale_round.value.message("nl") and cor.user_id not in stale_round.value.message("nl")
+
+
+def test_shown_users_names_accounts_of_the_organisation_only(store: Store, world: dict) -> None:
+    wout, bart = world["wout"], world["bart"]
+    shown = accounts.shown_users(store, world["a"], [wout.user_id, "cli", bart.user_id])
+    assert shown == ["wout", "cli", bart.user_id]  # B's account is not named to A

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
 from datetime import timedelta
 
@@ -214,3 +215,19 @@ def test_the_command_line_manages_accounts_as_admin(tmp_path, monkeypatch, capsy
         accounts.authenticate(db, "nora", "een ander lang wachtwoord", None)
     assert organisations.find(db, "Nergens") is None
     db.close()
+
+
+def test_the_client_address_is_the_connection_unless_it_is_a_trusted_proxy() -> None:
+    proxy = (ipaddress.ip_network("10.0.0.2"),)
+    forged = "203.0.113.9"
+    assert accounts.client_address("10.0.0.2", forged, trusted=()) == "10.0.0.2"  # off: the header is ignored
+    assert accounts.client_address("198.51.100.7", forged, trusted=proxy) == "198.51.100.7"  # not from the proxy
+    assert accounts.client_address("10.0.0.2", "192.0.2.5", trusted=proxy) == "192.0.2.5"
+    # the right-most entry that is no trusted proxy: what the proxy appended, not what the client forged before it
+    assert accounts.client_address("10.0.0.2", f"{forged}, 192.0.2.5", trusted=proxy) == "192.0.2.5"
+    assert accounts.client_address("10.0.0.2", "192.0.2.5, 10.0.0.2", trusted=proxy) == "192.0.2.5"
+    assert accounts.client_address("10.0.0.2", "[2001:db8::1]:443", trusted=proxy) == "2001:db8::1"
+    assert accounts.client_address("10.0.0.2", "192.0.2.5:5123", trusted=proxy) == "192.0.2.5"
+    for unusable in ("", "   ", "not-an-address", f"{forged}, <script>"):
+        assert accounts.client_address("10.0.0.2", unusable, trusted=proxy) == "10.0.0.2"
+    assert accounts.client_address(None, forged, trusted=proxy) is None

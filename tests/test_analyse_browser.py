@@ -63,3 +63,19 @@ def test_analyse_schaerbeek_a_quartier_and_a_drawn_area_and_export(page: Page, a
 
     hosts = {urlparse(url).hostname for url in request_log if url.startswith("http")}
     assert hosts <= {"localhost", "127.0.0.1"}, hosts
+
+
+def test_a_group_of_quartiers_is_a_fixed_unit(page: Page, app_url: str) -> None:
+    sign_in(page, app_url, "worker", path="/analyse")
+    frame = analysis_frame(page)
+    commune_streets = frame.locator("path.bk-access-street").count()
+    page.get_by_text("Een groep van wijken", exact=True).click()
+    settle(page)
+    sidebar_select(page, "Groep van wijken", "Schaarbeek oost (Plasky, Tervurense poort, station Josaphat, Reyers, kerkhof)")
+    settle(page)
+    frame = find_map_frame(page, lambda f: 0 < f.locator("path.bk-access-street").count() < commune_streets, seconds=60)
+    expect(page.get_by_text(re.compile("Schaarbeek oost")).first).to_be_attached()
+    # a fixed unit: the caseload part is there (hidden for an empty caseload), not the drawn area's "never"
+    expect(page.get_by_text("De cijfers van dit gebied zijn verborgen")).to_be_visible(timeout=30_000)
+    assert page.get_by_text(re.compile("nooit voor een getekend gebied")).count() == 0
+    page.screenshot(path="/tmp/privacy2-group.png", full_page=True)

@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import formats, i18n, taxonomy
+from buurtkaart import formats, i18n, taxonomy, wayfinding
 from buurtkaart import places as places_mod
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -142,7 +142,11 @@ def sidebar_select(page: Page, label: str, option: str) -> None:
 
 
 def overlay_label(frame: Frame, text: str):
-    """Return the layer-control label (one per layer) whose text contains `text`."""
+    """Return the layer-control label (one per layer) whose text contains `text`, the folded layer list opened first."""
+    control = frame.locator(".leaflet-control-layers").first
+    control.hover()  # the folded list opens under the pointer (Leaflet ignores a click in the same instant)
+    expect(control).to_have_class(re.compile(r"leaflet-control-layers-expanded"))
+    frame.wait_for_timeout(50)
     return frame.locator(".leaflet-control-layers-overlays label").filter(has_text=text)
 
 
@@ -265,7 +269,7 @@ def test_clicking_a_place_opens_its_popup(page: Page, app_url: str, schaerbeek: 
 def test_search_by_name_highlights_and_shows_the_place(
     page: Page, app_url: str, schaerbeek: area_mod.Area, searchable: Any
 ) -> None:
-    found = len(places_mod.search(schaerbeek.places, searchable.name))
+    found = len(wayfinding.search(schaerbeek, searchable.name, lang=NL, limit=50))  # places and streets, in Schaerbeek only
     open_map(page, app_url)
     search = page.get_by_label(i18n.t("map.search", NL))
     search.fill(searchable.name)
@@ -335,3 +339,41 @@ def test_map_reports_the_places_it_drew(page: Page, app_url: str, schaerbeek: ar
     wait_for(lambda: drawn() == str(len(schaerbeek.places)), page, f"placesDrawn == {len(schaerbeek.places)}")
     overlay_label(frame, i18n.category_label("worship", NL)).locator("input[type=checkbox]").uncheck()
     wait_for(lambda: drawn() == str(len(schaerbeek.places) - expected["worship"]), page, "placesDrawn without worship")
+
+
+def test_region_map_data_comes_once_from_the_app_and_panning_never_reruns(page: Page, app_url: str, region: Any) -> None:
+    received: list[int] = []
+    sent: list[float] = []
+
+    def watch(ws: Any) -> None:
+        ws.on("framereceived", lambda payload: received.append(len(payload)))
+        ws.on("framesent", lambda _: sent.append(time.monotonic()))
+
+    page.on("websocket", watch)
+    data_files: list[tuple[str, int]] = []
+    page.on("response", lambda r: data_files.append((r.url, r.status)) if "/app/static/cache/" in r.url else None)
+    open_map(page, app_url)
+    before = len(received)
+    page.get_by_text(i18n.t("map.scope.region", NL), exact=True).click()
+    expected = int(region.places["category"].isin(CATEGORIES).sum())
+    drawn = "() => document.body.dataset.placesDrawn"
+    frame = find_map_frame(page, lambda f: f.evaluate(drawn) == str(expected), seconds=90)
+    # the page of the region's map is light: the places and the basemap come in one data file from the app itself
+    assert sum(received[before:]) < 200_000, sum(received[before:])
+    urls = [url for url, _ in data_files]
+    assert len(urls) == len(set(urls)) == 2, data_files  # Schaerbeek's and the region's, each fetched once
+    assert all(url.startswith(app_url + "/app/static/cache/map-") and status == 200 for url, status in data_files)
+    # panning and zooming send nothing to the server: no rerun
+    page.wait_for_timeout(1500)
+    mark = time.monotonic()
+    for _ in range(2):
+        frame.locator(".leaflet-control-zoom-in").click()
+        page.wait_for_timeout(300)
+    box = frame.locator(".leaflet-container").bounding_box()
+    page.mouse.move(box["x"] + 300, box["y"] + 300)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 500, box["y"] + 420, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(1500)
+    assert [t for t in sent if t >= mark] == []
+    assert frame.evaluate(drawn) == str(expected)

@@ -51,7 +51,7 @@ LAYERS: dict[str, int] = {
                      "plain_text", "formats"), 1),
     **dict.fromkeys(("store", "organisations", "vindplaatsen", "citizens", "exchange", "pseudonym", "area", "places",
                      "osm", "taxonomy", "prepare", "safe_files", "keyguard", "erasure",
-                     "vocabulary_entries", "consent", "accounts", "audit", "backup"), 2),
+                     "vocabulary_entries", "consent", "accounts", "audit", "backup", "wayfinding"), 2),
     **dict.fromkeys(("graph", "accessibility", "buurtanalyse", "caseload", "indicators", "suggestions", "gazetteer",
                      "routes", "saved_rounds", "disclosure"), 3),
     **dict.fromkeys(("maps", "network_maps", "report", "inclusieweb", "charts", "route_files", "share",

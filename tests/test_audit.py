@@ -11,39 +11,26 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from buurtkaart import area as area_mod
 from buurtkaart import audit, consent, erasure, exchange, formats, organisations
 from buurtkaart import citizens as cz
-from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Store
-from buurtkaart.vocabulary import Location
-from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
+from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url, pseudonym_key, quartiers)
     BOX,
+    PARK,
     database_url_fixture,
     open_stores_fixture,
     org_fixture,
     postgres_admin_fixture,
+    pseudonym_key_fixture,
+    quartiers_fixture,
     store_fixture,
 )
 
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
 TIE = {
     "role": "friend", "capital": "bonding", "functions": ["affectief"], "frequency": "weekly", "strength": "strong",
     "state": "active", "influence": "positive", "reciprocity": "both", "location": PARK,
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give every test a pseudonym key in the environment (never the user's key file)."""
-    monkeypatch.setenv(pseudo.KEY_ENV, "a-test-key-that-is-long-enough-0123")
-
-
-@pytest.fixture(scope="module")
-def quartiers() -> gpd.GeoDataFrame:
-    """Return the quartiers of the embedded area."""
-    return area_mod.load_embedded().quartiers
 
 
 def actions(store: Store, org: str) -> list[tuple[str, str, str | None]]:

@@ -16,8 +16,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine, make_url
 
-from buurtkaart import area as area_mod
-from buurtkaart import audit, backup, cli, consent, keyguard, organisations, vocabulary_entries
+from buurtkaart import accounts, audit, backup, cli, consent, keyguard, organisations, vocabulary_entries
 from buurtkaart import citizens as cz
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import saved_rounds as sr
@@ -26,11 +25,19 @@ from buurtkaart import vindplaatsen as vp
 from buurtkaart.routes import Stop
 from buurtkaart.store import Base, Store, open_store
 from buurtkaart.vocabulary import Location
-from tests.store_fixtures import BOX, postgres_admin_fixture, postgres_url  # noqa: F401  (postgres_admin)
+from tests.store_fixtures import (  # noqa: F401  (the fixtures: postgres_admin, pseudonym_key, quartiers)
+    BOX,
+    PARK,
+    TEST_KEY,
+    postgres_admin_fixture,
+    postgres_url,
+    pseudonym_key_fixture,
+    quartiers_fixture,
+)
 
-KEY = "a-test-key-that-is-long-enough-0123"
+KEY = TEST_KEY
+PASSWORD = "blauwe fiets op de markt"  # of the accounts `fill` makes
 OTHER_KEY = "another-test-key-long-enough-456789"
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
 CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.5898, 33.5731)
 TIE: dict[str, Any] = {
     "role": "friend", "capital": "bonding", "functions": ["affectief", "verbindend"], "frequency": "weekly",
@@ -39,18 +46,6 @@ TIE: dict[str, Any] = {
 START = Stop(id="site-1", name="Buurthuis De Kroon", lon=4.377, lat=50.864, source="item")
 STOPS = (Stop(id="bxl:poi/5", name="Wasserette", lon=4.366, lat=50.860, source="place"),)
 ROUND = sr.Settings(start=START, stops=STOPS, returns=True, walkers=1, start_time=time(14, 30))
-
-
-@pytest.fixture(autouse=True)
-def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give every test a pseudonym key in the environment (never the user's key file)."""
-    monkeypatch.setenv(pseudo.KEY_ENV, KEY)
-
-
-@pytest.fixture(scope="module")
-def quartiers() -> gpd.GeoDataFrame:
-    """Return the quartiers of the embedded area."""
-    return area_mod.load_embedded().quartiers
 
 
 @pytest.fixture(name="new_store")
@@ -100,6 +95,10 @@ def fill(store: Store, name: str, quartiers: gpd.GeoDataFrame) -> str:
     saved = sr.save_round(store, org, user="an", name="Dinsdagronde", settings=ROUND, planned_for=date(2026, 12, 8))
     sr.mark_walked(store, org, saved.id, walked_on=date(2025, 1, 7), walked_by="an", contacts=4)
     audit.record(store, org, "bo", "citizen.view", person.code)
+    accounts.create_user(store, None, username=f"co-{org[:6]}", password=PASSWORD, organisation_id=org, role="coordinator",
+                         email=f"co-{org[:6]}@ldc.example")  # fmt: skip
+    accounts.create_user(store, None, username=f"vi-{org[:6]}", password=PASSWORD, organisation_id=org, role="viewer")
+    accounts.disable(store, None, f"vi-{org[:6]}")
     return org
 
 
@@ -149,6 +148,15 @@ def test_backup_and_restore_give_back_the_same_rows(
     assert found is not None and found.code == before["citizens"][0]["code"]
     assert audit.events(destination, org, limit=1)["action"][0] == "backup.restore"
     assert [h["action"] for h in vp.history(destination, org).to_dict("records")].count("delete") == 1
+    # the team's accounts: the same role, e-mail and state; they sign in with their old password
+    users = {u.username: u for u in accounts.list_users(destination, None, organisation_id=org)}
+    assert manifest["tables"]["users"]["rows"] == 2 and {u.role for u in users.values()} == {"coordinator", "viewer"}
+    coordinator = next(u for u in users.values() if u.role == "coordinator")
+    assert accounts.authenticate(destination, coordinator.username, PASSWORD, None).organisation_id == org
+    assert [u.disabled for u in users.values() if u.role == "viewer"] == [True]
+    with zipfile.ZipFile(file) as archive:  # only argon2 hashes, never the password
+        carried = b"".join(archive.read(n) for n in archive.namelist())
+    assert PASSWORD.encode() not in carried and carried.count(b'"password_hash":"$argon2id$') == 2
 
 
 def test_restoring_an_organisation_the_store_holds_is_refused(
@@ -259,10 +267,11 @@ def test_an_extra_member_is_refused(made: tuple[Path, Store], tmp_path: Path) ->
     refused(target, rewrite(good, tmp_path / "x.zip", members={"../../etc/evil": b"x"}), "error.backup_members")
 
 
-def test_another_format_version_is_refused(made: tuple[Path, Store], tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 99])  # 1: before the accounts were in the file
+def test_another_format_version_is_refused(made: tuple[Path, Store], tmp_path: Path, version: int) -> None:
     good, target = made
-    path = rewrite(good, tmp_path / "x.zip", manifest=lambda m: m.update(format_version=2))
-    assert "2" in refused(target, path, "error.backup_version").message("nl")
+    path = rewrite(good, tmp_path / "x.zip", manifest=lambda m: m.update(format_version=version))
+    assert str(version) in refused(target, path, "error.backup_version").message("nl")
 
 
 def test_foreign_json_is_refused(made: tuple[Path, Store], tmp_path: Path) -> None:
@@ -391,7 +400,26 @@ def test_rows_whose_ids_the_store_already_has_are_refused(
         contents = {n: archive.read(n) for n in archive.namelist() if n.startswith("tables/")}
     members = {n: v.replace(org.encode(), b"00000000-0000-4000-8000-000000000000").replace(b'"LDC A"', b'"Kopie"')
                for n, v in contents.items()}  # fmt: skip
+    members["tables/users.jsonl"] = b""  # (its usernames would be refused first: the next test)
     refused(target, rewrite(tmp_path / "a.zip", tmp_path / "x.zip", manifest=rename, members=members), "error.backup_ids_taken")
+
+
+@pytest.mark.parametrize("taken", ["username", "email"])
+def test_a_username_or_email_another_organisation_has_is_refused(
+    new_store: Callable[[str], Store], quartiers: gpd.GeoDataFrame, tmp_path: Path, taken: str
+) -> None:
+    origin = new_store("sqlite")
+    org = fill(origin, "LDC A", quartiers)
+    backup.backup(origin, org, tmp_path / "a.zip")
+    target = new_store("sqlite")
+    other = organisations.ensure(target, "Buurthuis B")
+    coordinator = next(u for u in accounts.list_users(origin, None, organisation_id=org) if u.role == "coordinator")
+    same = {"username": coordinator.username} if taken == "username" else {"username": "bea", "email": coordinator.email}
+    accounts.create_user(target, None, password=PASSWORD, organisation_id=other, role="worker", **same)
+    before = dump(target)
+    error = refused(target, tmp_path / "a.zip", f"error.backup_{taken}_taken")
+    assert coordinator.username in error.message("nl")
+    assert dump(target) == before and [u.username for u in accounts.list_users(target, None)] == [same["username"]]
 
 
 # --- the command line ---

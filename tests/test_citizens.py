@@ -19,27 +19,27 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import CheckConstraint, create_engine, event, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from buurtkaart import area as area_mod
 from buurtkaart import audit, organisations, vocabulary_entries
 from buurtkaart import citizens as cz
-from buurtkaart import pseudonym as pseudo
 from buurtkaart import store as store_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart import vocabulary as vocab
 from buurtkaart.store import Base, Store, open_store
 from buurtkaart.vocabulary import Location
-from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url)
+from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, open_stores, database_url, pseudonym_key, quartiers)
     BOX,
+    PARK,
     database_url_fixture,
     open_stores_fixture,
     org_fixture,
     postgres_admin_fixture,
+    pseudonym_key_fixture,
+    quartiers_fixture,
     store_fixture,
 )
 
 OWN_TABLES = ("citizens", "ties", "tie_links", "network_versions")
 POSTGIS_ONLY = {"geom", "ix_citizens_geom", "ix_ties_geom"}
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
 TEA_HOUSE = Location("buurt", "vindplaats", "vp-1", "Theehuis Assalam", 4.3725, 50.8610)
 EVERE = Location("stad", "municipality", "evere", "Evere", 4.4030, 50.8700)
 CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.5898, 33.5731)
@@ -54,18 +54,6 @@ TIE: dict[str, Any] = {
     "influence": "positive",
     "reciprocity": "both",
 }
-
-
-@pytest.fixture(autouse=True)
-def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Give every test a pseudonym key in the environment (never the user's key file)."""
-    monkeypatch.setenv(pseudo.KEY_ENV, "a-test-key-that-is-long-enough-0123")
-
-
-@pytest.fixture(scope="module")
-def quartiers() -> gpd.GeoDataFrame:
-    """Return the quartiers of the embedded area."""
-    return area_mod.load_embedded().quartiers
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Disclosure control under attack: an attacker collects every published caseload figure (page, report, CSV; the
-commune and every quartier) and tries to work out a group of fewer than 5 citizens by subtraction, by solving the
+commune, its fixed groups of quartiers and every quartier) and tries to work out a group of fewer than 5 citizens by subtraction, by solving the
 linear system of the published counts, and by bounding each hidden cell with a linear programme; it must fail."""
 
 from __future__ import annotations
@@ -131,11 +131,21 @@ def truth_of(profiles: pd.DataFrame, leaves: list[str]) -> pd.DataFrame:
     return p.groupby("quartier")[list(FIGURES)].sum().reindex(leaves, fill_value=0).astype(int)
 
 
-def collect_table(table: pd.DataFrame, commune: tuple[str, ...], published: Published) -> None:
+def leaves_of(unit: str, commune: tuple[str, ...], groups: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """Return the quartiers a published unit adds up: the commune's, a group's (of the commune), or the quartier."""
+    if unit == disclosure.COMMUNE:
+        return commune
+    if unit.startswith(disclosure.GROUP_PREFIX):
+        return disclosure.commune_groups(commune, disclosure.GROUPS if groups is None else groups)[unit.removeprefix(disclosure.GROUP_PREFIX)]
+    return (unit,)
+
+
+def collect_table(table: pd.DataFrame, commune: tuple[str, ...], published: Published,
+                  groups: dict[str, tuple[str, ...]] | None = None) -> None:  # fmt: skip
     """Record the rows of a protected caseload table as an attacker reads them."""
     for row in table.itertuples():
         unit = row.group
-        published.units.setdefault(unit, commune if unit == disclosure.COMMUNE else (unit,))
+        published.units.setdefault(unit, leaves_of(unit, commune, groups))
         shares = {c: getattr(row, c) for c in disclosure.SHARE_COLUMNS}
         published.add_row(unit, None if row.suppressed else int(row.n), shares, row.mean_size, row.dormant)
 
@@ -175,7 +185,7 @@ def collect_gaps_table(rows: list[list[str]], names: dict[str, str], commune: tu
     by_name = {name: code for code, name in names.items()}
     for cells in body:
         unit = disclosure.COMMUNE if cells[0] == "All citizens" else by_name[cells[0]]
-        published.units.setdefault(unit, commune if unit == disclosure.COMMUNE else (unit,))
+        published.units.setdefault(unit, leaves_of(unit, commune))
         if not cells[1].isdigit():
             assert cells[1] == "hidden" and all(c == "—" for c in cells[2:]), f"a hidden row shows a figure: {cells}"
             continue
@@ -203,7 +213,7 @@ def collect_csv(path: Path, unit_of: dict[str, str], commune: tuple[str, ...], p
     """Record the caseload figures of `analyse`'s CSV summary (one row per area)."""
     for row in pd.read_csv(path, dtype={"citizens": str}).itertuples():
         unit = unit_of[row.area]
-        published.units.setdefault(unit, commune if unit == disclosure.COMMUNE else (unit,))
+        published.units.setdefault(unit, leaves_of(unit, commune))
         if not str(row.citizens).isdigit():
             assert all(pd.isna(getattr(row, f"lacking_{f}")) for f in vocabulary.FUNCTIONS)
             continue
@@ -248,6 +258,49 @@ def test_the_attacker_breaks_primary_suppression_alone() -> None:
     assert any("('26',) (4 citizens)" in line for line in found), found
 
 
+def test_a_group_inside_the_commune_is_checked_by_difference() -> None:
+    """Commune = a..e, group = a, b. Hidden a (3) and e (2) hold 5 in the commune; the group alone would hide a with
+    b: then commune - group = c + d + e gives e away. The difference is a published sum too: one more cell goes."""
+    counts = {"a": 3, "b": 6, "c": 8, "d": 9, "e": 2}
+    hidden = disclosure.hidden_cells(counts, {"all": list(counts), "group:x": ["a", "b"]})
+    assert {"a", "b", "e"} < hidden and hidden & {"c", "d"}
+    leaves = list(counts)
+    profiles = _profiles(random.Random(3), counts)
+    table = disclosure.caseload_table(profiles, quartiers=leaves, commune=tuple(leaves), groups={"x": ("a", "b")})
+    published = Published(units={})
+    collect_table(table, tuple(leaves), published, {"x": ("a", "b")})
+    assert attack(published, truth_of(profiles, leaves), leaves) == []
+
+
+def test_a_group_under_five_is_hidden_and_gives_nothing_away() -> None:
+    counts = {"a": 2, "b": 1, "c": 8, "d": 9}
+    hidden = disclosure.hidden_cells(counts, {"all": list(counts), "group:x": ["a", "b"], "group:y": ["c", "d"]})
+    assert {"a", "b", "group:x"} <= hidden  # and the commune less group y (= group x) must not show it either
+    assert "all" in hidden or "group:y" in hidden or hidden & {"c", "d"}
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_caseloads_with_groups_give_no_small_group_away(seed: int) -> None:
+    rng = random.Random(1000 + seed)
+    commune = tuple(str(c) for c in range(20, 20 + rng.randint(3, 12)))
+    outside = ("90", "91")
+    leaves = [*commune, *outside]
+    cuts = sorted(rng.sample(range(1, len(commune)), k=min(len(commune) - 1, rng.randint(1, 3))))
+    parts = [commune[a:b] for a, b in zip([0, *cuts], [*cuts, len(commune)], strict=True)]
+    if rng.random() < 0.5:
+        parts = parts[:-1] or parts  # groups need not cover the whole commune
+    groups = {f"g{i}": part for i, part in enumerate(parts)}
+    sizes = {leaf: rng.choice([0, 0, 1, 2, 3, 4, 4, 5, 6, 7, 9, 15, 30]) for leaf in leaves}
+    profiles = _profiles(rng, sizes)
+    table = disclosure.caseload_table(profiles, quartiers=leaves, commune=commune, groups=groups)
+    assert list(table["group"][: 1 + len(groups)]) == [disclosure.COMMUNE, *(f"group:{g}" for g in groups)]
+    published = Published(units={})
+    collect_table(table, commune, published, groups)
+    assert attack(published, truth_of(profiles, leaves), leaves) == []
+    shown = table[~table["suppressed"]]
+    assert (shown["n"] >= caseload.MIN_GROUP).all()
+
+
 @pytest.mark.parametrize("seed", range(60))
 def test_random_caseloads_give_no_small_group_away(seed: int) -> None:
     rng = random.Random(seed)
@@ -256,9 +309,9 @@ def test_random_caseloads_give_no_small_group_away(seed: int) -> None:
     leaves = [*commune, *outside]
     sizes = {leaf: rng.choice([0, 0, 1, 2, 3, 4, 4, 5, 6, 7, 9, 15, 30]) for leaf in leaves}
     profiles = _profiles(rng, sizes)
-    table = disclosure.caseload_table(profiles, quartiers=leaves, commune=commune)
+    table = disclosure.caseload_table(profiles, quartiers=leaves, commune=commune, groups={})
     published = Published(units={})
-    collect_table(table, commune, published)
+    collect_table(table, commune, published, {})
     assert attack(published, truth_of(profiles, leaves), leaves) == []
     shown = table[~table["suppressed"]]
     assert (shown["n"] >= caseload.MIN_GROUP).all()
@@ -296,6 +349,7 @@ def test_the_demo_gives_no_small_group_away(
     published = Published(units={})
     sources = buurtanalyse.region_sources(walk, region, None)
     units = [(disclosure.COMMUNE, commune_boundary())]
+    units += [(disclosure.GROUP_PREFIX + g, buurtanalyse.group_boundary(region, g)) for g in disclosure.commune_groups(commune)]
     units += [(q, region.quartiers.loc[region.quartiers["mdrc"].astype(str) == q].geometry.iloc[0]) for q in leaves]
     for unit, boundary in units:
         result = buurtanalyse.analyse_area(unit, boundary, region=region, walk=walk, citizens=people, all_ties=all_ties,
@@ -311,13 +365,13 @@ def test_the_demo_gives_no_small_group_away(
             published.add_row(unit, int(row["citizens"]), {f"lacking_{f}": row[f"lacking_{f}"] for f in vocabulary.FUNCTIONS})
     # the command line's own CSV and report for the commune and for a small quartier
     monkeypatch.setenv(DATABASE_URL_ENV, database_url)
-    for args, unit in (([], disclosure.COMMUNE), (["--quartier", small[0]], small[0])):
+    for args, unit in (([], disclosure.COMMUNE), (["--quartier", small[0]], small[0]), (["--group", "midden"], "group:midden")):
         out = tmp_path / unit
         assert cli.main(["--lang", "en", "analyse", *args, "--org", demo.DEMO_ORGANISATION, "--out", str(out)]) == 0
         area = pd.read_csv(out / "buurtanalyse.csv")["area"].iloc[0]
         collect_csv(out / "buurtanalyse.csv", {area: unit}, commune, published)
         pages = [page.read_text(encoding="utf-8") for page in out.glob("*.html")]
-        assert len(pages) == 1 and collect_report(pages[0], names, commune, published) == (unit == disclosure.COMMUNE)
+        assert len(pages) == 1 and collect_report(pages[0], names, commune, published) == (unit != small[0])
 
     profiles = caseload.citizen_profiles(people, all_ties)
     assert ("all", "n") in published.values and len(published.values) > 40  # the attacker did collect figures

@@ -189,3 +189,17 @@ def test_history_older_than_the_retention_is_purged(store: Store, org: str, monk
     monkeypatch.setenv(erasure.RETENTION_ENV, "soms")
     with pytest.raises(ValueError, match="BUURTKAART_HISTORY_MONTHS"):
         erasure.retention_months()
+
+
+def test_only_a_coordinator_purges(store: Store, org: str) -> None:
+    from buurtkaart import accounts
+
+    item = vp.add(store, org, user="ann", layer="gatekeeper", name="Poortwachter", kind="other", lon=4.37, lat=50.86,
+                  bounds=BOX, notes=PHONE)  # fmt: skip
+    vp.delete(store, org, item.id, user="ann", expected_version=item.version)
+    worker = accounts.Actor(user_id="u1", username="wout", organisation_id=org, role="worker")
+    with pytest.raises(accounts.AccessDeniedError):
+        erasure.purge_item(store, worker, item.id)
+    assert len(vp.history(store, org)) == 2  # nothing purged
+    coordinator = accounts.Actor(user_id="u2", username="cor", organisation_id=org, role="coordinator")
+    assert erasure.purge_item(store, coordinator, item.id).rows == 3

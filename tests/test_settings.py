@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pyproj
+import pytest
 import shapely
 
 from buurtkaart import area as area_mod
@@ -88,3 +89,13 @@ def test_one_privacy_threshold():
 
     assert caseload.MIN_GROUP == settings.MIN_GROUP == 5
     assert not hasattr(accessibility, "SMALL_GROUP")
+
+
+def test_trusted_proxies_are_off_unless_set_and_a_wrong_entry_is_refused(monkeypatch):
+    monkeypatch.delenv(settings.TRUSTED_PROXY_ENV, raising=False)
+    assert settings.trusted_proxies() == ()
+    monkeypatch.setenv(settings.TRUSTED_PROXY_ENV, " 127.0.0.1, 10.0.0.0/8 ,::1")
+    assert [str(n) for n in settings.trusted_proxies()] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    monkeypatch.setenv(settings.TRUSTED_PROXY_ENV, "127.0.0.1, yes")
+    with pytest.raises(ValueError, match="'yes'"):
+        settings.trusted_proxies()

@@ -249,6 +249,28 @@ def test_hostile_names_and_notes_stay_text(browser: Browser, files: dict[str, Pa
     page.context.close()
 
 
+@pytest.mark.parametrize("kind", ["region", "analysis"])
+def test_hostile_names_stay_text_in_the_other_files(browser: Browser, files: dict[str, Path], kind: str) -> None:
+    raw = files[kind].read_text(encoding="utf-8")
+    assert not any(text in raw for text in (*HOSTILE[:2], HOSTILE_NOTE))  # not as markup (the note not at all: notes off)
+    page, requests, dialogs = open_file(browser, files[kind])
+    search = page.locator("input.bk-search")
+    for name in HOSTILE:  # the team's places, in the file of the whole region and in the analysis
+        search.fill(name[:12])
+        hit = page.locator("button.bk-hit").filter(has_text=name)
+        expect(hit).to_have_count(1)
+        hit.click()
+        expect(page.locator(".leaflet-popup-content")).to_have_count(1)
+        expect(page.locator(".leaflet-popup-content b")).to_have_text(name)
+    injected = page.evaluate(
+        """() => document.querySelectorAll('img, [onload], [onerror]').length
+                 + Array.from(document.querySelectorAll('a')).filter((a) => /^javascript:/i.test(a.getAttribute('href') || '')).length"""
+    )
+    assert injected == 0 and dialogs == [] and page.evaluate("document.querySelectorAll('script').length") == 4
+    assert requests == [files[kind].as_uri()]
+    page.context.close()
+
+
 def test_the_content_security_policy_blocks_any_other_script(browser: Browser, files: dict[str, Path]) -> None:
     raw = files["map"].read_text(encoding="utf-8")
     csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', raw).group(1)
@@ -419,3 +441,21 @@ def test_the_region_or_a_drawn_area_gets_no_caseload_figure(region, walk, team) 
     assert t("sdc.drawn", "nl") in notes
     assert not [n for n in notes if n.endswith("%")]
     assert not [n for n in notes if "burgers" in n.lower() and any(c.isdigit() for c in n)]
+
+
+def test_layers_not_chosen_are_left_out_of_the_file_and_named(schaerbeek, region, team) -> None:
+    shared = share.make_share(
+        "map", schaerbeek, region=region, items=team["items"], organisation=demo.DEMO_ORGANISATION,
+        categories=["cafe", "worship"], item_layers=["vindplaats"],
+    )  # fmt: skip
+    keys = {layer.key for layer in shared.layers}
+    assert keys == {"cat-cafe", "cat-worship", "team-vindplaats"}
+    left_out = shared.not_included[-1]
+    assert left_out.startswith(t("share.not.layers", "nl", layers="")) and "Poortwachter" in left_out
+    assert t("category.park") in left_out and t("category.cafe") not in left_out
+    # the command line (no choice) keeps every layer; the choice leaves the others out, not merely unchecked
+    every = share.make_share("map", schaerbeek, region=region, items=team["items"])
+    assert {"team-gatekeeper", "cat-park"} <= {layer.key for layer in every.layers}
+    full, chosen = share.share_html(every), share.share_html(shared)
+    gatekeepers = [n for n in vp.live(team["items"]).query("layer == 'gatekeeper'")["name"] if n in full]
+    assert gatekeepers and not any(name in chosen for name in gatekeepers)

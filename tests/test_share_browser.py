@@ -12,10 +12,11 @@ from buurtkaart import area as area_mod
 from buurtkaart import i18n, routes, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import open_store
-from tests.signin import TEAM, sign_in
-from tests.test_app_browser import wait_for
+from buurtkaart.taxonomy import CATEGORY_KEYS
+from tests.signin import TEAM, fresh_account, sign_in
+from tests.test_app_browser import sidebar_select, wait_for
 
-NL = "nl"
+NL, FR = "nl", "fr"
 EVIL_STOP = "Bank <img src=x onerror=alert(1)>"
 
 
@@ -66,7 +67,7 @@ def outside(request_log: list[str], app_url: str) -> list[str]:
 def test_delen_page_previews_the_file_and_says_what_is_not_in_it(
     page: Page, app_url: str, request_log: list[str], schaerbeek: area_mod.Area, saved_round: str
 ) -> None:
-    sign_in(page, app_url, "worker", path="/delen")
+    sign_in(page, app_url, "coordinator", path="/delen")  # making the file is the coordinator's (accounts.EXPORT)
     frame = shared_frame(page)
     drawn = int(frame.evaluate("document.body.dataset.placesDrawn"))
     assert drawn >= len(schaerbeek.places)
@@ -199,4 +200,94 @@ def test_a_citizen_map_only_from_the_citizen_page_with_consent(
     frame = shared_frame(page)
     expect(frame.locator("h1.bk-title")).to_have_text(i18n.t("share.title.map", NL, name="Schaerbeek"))
     assert code.encode() not in frame.content().encode()
+    assert outside(request_log, app_url) == []
+
+
+def test_delen_choices_and_layers_are_kept_when_the_language_changes(page: Page, app_url: str, region) -> None:
+    sign_in(page, app_url, fresh_account(app_url, "Deelteam"), path="/delen")  # an empty organisation: places only
+    shared_frame(page)
+    names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_nl"], strict=True))
+    fr_names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr"], strict=True))
+    mdrc = sorted(names, key=names.get)[5]  # not the first, which a reset would show
+    page.get_by_text(i18n.t("share.area.quartier", NL), exact=True).click()
+    sidebar_select(page, i18n.t("map.quartier", NL), names[mdrc])
+    # leave the last kind of place out of the file (Backspace removes the last chosen one)
+    last = CATEGORY_KEYS[-1]
+    page.get_by_role("combobox", name=i18n.t("share.categories", NL)).click()
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Escape")
+    quartier = share.area_of(f"quartier:{mdrc}", region)
+    expected = int(quartier.places["category"].isin(CATEGORY_KEYS[:-1]).sum())
+    assert expected < len(quartier.places)  # the quartier has places of the left-out kind
+
+    def drawn(title: str) -> Frame | None:
+        for frame in page.frames:
+            if frame is page.main_frame or frame.is_detached() or not frame.locator("h1.bk-title").count():
+                continue
+            if frame.locator("h1.bk-title").inner_text() == title and frame.evaluate(
+                "() => document.body.dataset.placesDrawn"
+            ) == str(expected) and frame.evaluate("() => document.documentElement.lang") == lang:
+                return frame
+        return None
+
+    lang = NL
+    title = i18n.t("share.title.map", NL, name=names[mdrc])
+    wait_for(lambda: drawn(title), page, "the quartier's file without the last kind", seconds=90)
+    left_out = i18n.t("share.not.layers", NL, layers=i18n.category_label(last, NL))
+    expect(page.get_by_text(left_out, exact=True)).to_be_visible()
+
+    sidebar_select(page, "Taal", i18n.LANGUAGES[FR])
+    lang = FR
+    frame = wait_for(lambda: drawn(title), page, "the same file, in French", seconds=90)
+    expect(page.get_by_role("radio", name=i18n.t("share.what.map", FR))).to_be_checked()
+    expect(page.get_by_role("radio", name=i18n.t("share.area.quartier", FR))).to_be_checked()
+    expect(page.get_by_role("combobox", name=i18n.t("map.quartier", FR))).to_have_value(fr_names[mdrc])
+    expect(page.get_by_text(i18n.t("share.not.layers", FR, layers=i18n.category_label(last, FR)), exact=True)).to_be_visible()
+    entries = frame.locator("label.bk-entry")
+    expect(entries.filter(has_text=i18n.category_label(CATEGORY_KEYS[0], FR))).to_have_count(1)
+    expect(entries.filter(has_text=i18n.category_label(last, FR))).to_have_count(0)
+
+
+def test_presentation_from_the_delen_page_shows_the_team_map_and_leaving_needs_the_sign_in(
+    page: Page, app_url: str, request_log: list[str]
+) -> None:
+    import re
+
+    from tests.signin import STORES
+
+    db = open_store(f"sqlite:///{STORES[app_url]}")
+    org = vp.ensure_organisation(db, TEAM)
+    name = "Bank <img src=x onerror=alert(11)> presentatie"
+    if name not in set(vp.list_items(db, org)["name"]):
+        vp.add(db, org, user="test", layer="vindplaats", name=name, kind="bench", lon=4.3760, lat=50.8655,
+               bounds=area_mod.commune_boundary())  # fmt: skip
+    db.engine.dispose()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    sign_in(page, app_url, "worker", path="/delen")
+    shared_frame(page)
+    page.get_by_role("button", name=re.compile(re.escape(i18n.t("share.present", NL)))).click()
+
+    def presented() -> Frame | None:
+        frame = shared_frame(page)
+        return frame if frame.evaluate("document.body.classList.contains('bk-present')") else None
+
+    frame = wait_for(presented, page, "the presentation", seconds=90)
+    # the session had a sidebar: its (emptied) element may stay in the page, hidden, with nothing to click in it
+    expect(page.locator('[data-testid="stSidebar"]')).to_be_hidden()
+    expect(page.locator('[data-testid="stSidebar"] a, [data-testid="stSidebar"] [role="combobox"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"]')).to_be_hidden()
+    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
+    expect(page.locator('a[href*="burger"], a[href*="vindplaatsen"], a[href*="beheer"]')).to_have_count(0)
+    # the signed-in team's own layer is shown, its hostile name as text
+    expect(frame.locator('label.bk-entry[data-layer="team-vindplaats"]')).to_have_count(1)
+    frame.locator("input.bk-search").fill("Bank <img")
+    frame.locator("button.bk-hit").filter(has_text=name).click()
+    expect(frame.locator(".leaflet-popup-content b")).to_have_text(name)
+    assert frame.evaluate("() => document.querySelectorAll('img, [onerror]').length") == 0 and dialogs == []
+    # leaving the presentation for a citizen's page asks for the sign-in again
+    page.goto(app_url + "/burger")
+    expect(page.locator('[data-testid="stSidebar"] [data-testid="stForm"]')).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("heading", name=re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}"))).to_have_count(0)
+    expect(page.get_by_text(i18n.t("auth.needed", NL))).to_be_visible()
     assert outside(request_log, app_url) == []

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from buurtkaart import accessibility as access
-from buurtkaart import accounts, buurtanalyse, citizens, maps, report
+from buurtkaart import accounts, buurtanalyse, citizens, disclosure, maps, report
 from buurtkaart import area as area_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import commune_boundary
@@ -20,16 +20,21 @@ from buurtkaart.plain_text import escape_markdown
 
 MAP_HEIGHT = 560
 MAP_WIDTH = 560  # the map column's width on a laptop screen
-COMMUNE, QUARTIER, DRAWN = "commune", "quartier", "drawn"
+COMMUNE, GROUP, QUARTIER, DRAWN = "commune", "group", "quartier", "drawn"
 
 
 def area_choice() -> tuple[str, shapely.Geometry | None]:
     """Show the area picker in the sidebar and return (name, boundary); the boundary is None until drawn."""
-    kinds = {COMMUNE: t("analyse.area.commune", lang), QUARTIER: t("analyse.area.quartier", lang), DRAWN: t("analyse.area.drawn", lang)}
+    kinds = {COMMUNE: t("analyse.area.commune", lang), GROUP: t("analyse.area.group", lang), QUARTIER: t("analyse.area.quartier", lang),
+             DRAWN: t("analyse.area.drawn", lang)}  # fmt: skip
     common.apply_next("an_area_kind")
     kind = st.sidebar.radio(t("map.area", lang), list(kinds), format_func=kinds.get, key="an_area_kind")
     if kind == COMMUNE:
         return t("map.scope.commune", lang), commune_boundary()
+    if kind == GROUP:  # a fixed group of the commune's quartiers (never one the user puts together)
+        groups = {name: t(f"sdc.group.{name}", lang) for name in disclosure.GROUPS}
+        group = st.sidebar.selectbox(t("analyse.quartier_group", lang), list(groups), format_func=groups.get, key="an_quartier_group")
+        return groups[group], buurtanalyse.group_boundary(region, group)
     if kind == QUARTIER:
         names = area_mod.quartier_names(region.quartiers, lang=lang)
         mdrc = st.sidebar.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier")
@@ -62,7 +67,8 @@ db = common.store()
 region = common.embedded_region()
 actor = common.account_sidebar(lang, db)  # the access figures are public; the team's data needs a sign-in
 name, boundary = area_choice()
-unit = buurtanalyse.area_unit(st.session_state.get("an_area_kind", COMMUNE), st.session_state.get("an_quartier"))
+kind_now = st.session_state.get("an_area_kind", COMMUNE)
+unit = buurtanalyse.area_unit(kind_now, st.session_state.get("an_quartier_group" if kind_now == GROUP else "an_quartier"))
 settings = settings_form()
 
 st.title(f"🔎 {t('analyse.title', lang)}")

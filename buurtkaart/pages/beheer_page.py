@@ -22,8 +22,7 @@ st.subheader(t("audit.title", lang))
 st.caption(t("audit.caption", lang))
 since = st.date_input(t("audit.since", lang), value=date.today() - timedelta(days=SHOWN_DAYS), max_value=date.today(), key="audit_since")
 events = audit.events(db, org, since=since, limit=SHOWN_MAX)
-names = accounts.display_names(db, org.organisation_id)  # rows keep the account id; the page shows the name
-events["user"] = events["user"].map(lambda user: names.get(user, user))
+events["user"] = accounts.shown_users(db, org.organisation_id, events["user"])  # rows keep the account id
 if events.empty:
     st.info(t("audit.empty", lang))
 else:

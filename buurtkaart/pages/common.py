@@ -9,7 +9,18 @@ import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import accounts, buurtanalyse, charts, formats, graph, i18n, maps, network_maps, organisations
+from buurtkaart import (
+    accounts,
+    buurtanalyse,
+    charts,
+    formats,
+    graph,
+    i18n,
+    maps,
+    network_maps,
+    organisations,
+    wayfinding,
+)
 from buurtkaart import area as area_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.accounts import Actor
@@ -97,6 +108,18 @@ def multiselect(label: str, options, *, container=None, **kwargs):
     return (container or st).multiselect(label, options, placeholder=i18n.t("widget.choose", lang()), select_all=False, **kwargs)
 
 
+def keep_choices_on_language_switch(*keys: str) -> None:
+    """Keep the values of these widgets when the language changes; call it before they are drawn.
+
+    A choice's labels change with the language, and Streamlit would then forget the choice; set again
+    through the Session State before the widgets are drawn, each keeps its value (and a key not drawn on
+    this run keeps its last value for when it is drawn again).
+    """
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def lang() -> str:
     """Return the UI language of this session."""
     return st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
@@ -129,9 +152,49 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def new_map(scope: str, version: int, lang: str, osm_tiles: bool) -> maps.folium.Map:
-    """Return a new folium map of a scope (streamlit-folium renders each folium object once)."""
-    return maps.build_map(map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT)
+def map_url(scope: str, version: int) -> str:
+    """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
+    return maps.publish(map_data(scope, version))
+
+
+def new_map(scope: str, version: int, lang: str, osm_tiles: bool, *, overlays: tuple = (), mark: bool = False) -> maps.folium.Map:
+    """Return a new folium map of a scope (streamlit-folium renders each folium object once); its data is fetched once.
+
+    `overlays` are more layers for the layer list (the team's vindplaatsen); `mark` puts "Markeer als vindplaats" in
+    every place's popup.
+    """
+    return maps.build_map(
+        map_data(scope, version), lang=lang, osm_tiles=osm_tiles, width=MAP_WIDTH, height=MAP_HEIGHT,
+        data_url=map_url(scope, version), overlays=overlays, mark=mark,
+    )  # fmt: skip
+
+
+def street_at(lat: float, lon: float, area: Area | None = None) -> str | None:
+    """Return the named street nearest a clicked point (of `area`, default the whole region), None when none is near."""
+    return wayfinding.nearest_street(area if area is not None else embedded_region(), lon, lat)
+
+
+def clicked_text(lang: str, key: str, lat: float, lon: float, area: Area | None = None) -> str:
+    """Return the text `key` about a clicked point: its coordinates and, when one is near, the street's name (``key.street``).
+
+    The text holds a street name from the data: escape it (``escape_markdown``) where it is shown through Markdown.
+    """
+    street = street_at(lat, lon, area)
+    values = {"lat": f"{lat:.5f}", "lon": f"{lon:.5f}"}
+    return i18n.t(f"{key}.street", lang, street=street, **values) if street else i18n.t(key, lang, **values)
+
+
+def hit_labels(found: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+    """Return {id: label} of search hits (``wayfinding.search``): name — address or street — quartier, commune; each unique."""
+    options: dict[str, str] = {}
+    for row in found.itertuples(index=False):
+        detail = row.detail if row.source == "place" else i18n.t("map.search.street", lang)
+        parts = [row.label or i18n.t("place.unnamed", lang), detail, wayfinding.whereabouts(row.quartier, row.commune)]
+        label = " — ".join(p for p in parts if p)
+        while label in options.values():  # a select box tells its options apart by their label
+            label += " ·"
+        options[row.id] = label
+    return options
 
 
 @st.cache_resource(show_spinner=False)
@@ -205,8 +268,59 @@ def remember_user(actor: Actor) -> None:
 def forget_user() -> None:
     """End this session's sign-in and drop what the pages kept of the organisation's data."""
     for key in list(st.session_state.keys()):
-        if key not in ("lang", "lang_select"):
+        if key not in ("lang", "lang_select", GUIDE_HIDDEN):
             del st.session_state[key]
+
+
+DEMO_MODE = "demo_organisation"  # the demo organisation's id while this session acts in it (see `demo_entry`)
+GUIDE_HIDDEN = "guide_hidden"
+
+
+def demo_entry(lang: str, db: Store, actor: Actor, box) -> Actor:
+    """Show the way into (or back out of) the demo organisation in the sidebar `box`; return who the pages act as.
+
+    Every signed-in user can look at the demo at any time (``demo.demo_actor``: their own id, at most a worker);
+    switching drops what the pages kept of the other organisation, never the sign-in.
+    """
+    from buurtkaart import demo
+
+    demo_org = st.session_state.get(DEMO_MODE)
+    if demo_org:
+        box.info(i18n.t("demo.active", lang))
+        if box.button(i18n.t("demo.leave", lang), key="demo_leave"):
+            _switch_organisation(None)
+            st.rerun()
+        return demo.demo_actor(actor, demo_org)
+    if box.button(i18n.t("demo.enter", lang), key="demo_enter"):
+        with st.spinner(i18n.t("burger.demo.busy", lang)):
+            demo_org = demo.demo_organisation(db, area=embedded_region())
+        _switch_organisation(demo_org)
+        st.rerun()
+    return actor
+
+
+def _switch_organisation(demo_org: str | None) -> None:
+    """Drop what the pages kept of the organisation left (picks, forms, messages), keep the sign-in and the language."""
+    keep = ("lang", "lang_select", SESSION_USER, SESSION_SEEN, GUIDE_HIDDEN)
+    for key in list(st.session_state.keys()):
+        if key not in keep:
+            del st.session_state[key]
+    if demo_org:
+        st.session_state[DEMO_MODE] = demo_org
+
+
+def first_visit_guide(lang: str) -> None:
+    """Show the three first steps (vindplaatsen, a citizen's network, the buurtanalyse) until the user hides them."""
+    if st.session_state.get(GUIDE_HIDDEN):
+        return
+    with st.container(border=True, key="first_visit_guide"):
+        st.markdown(f"**{i18n.t('guide.title', lang)}**")
+        for step in ("guide.step1", "guide.step2", "guide.step3"):
+            st.markdown(i18n.t(step, lang))
+        st.caption(i18n.t("guide.demo", lang))
+        if st.button(i18n.t("guide.dismiss", lang), key="guide_dismiss"):
+            st.session_state[GUIDE_HIDDEN] = True
+            st.rerun()
 
 
 def sso_configured() -> bool:
@@ -227,17 +341,27 @@ def sso_email() -> str | None:
         return None
 
 
-def client_address() -> str | None:
-    """Return the client's address as the server sees it (None when unknown, e.g. in AppTest)."""
+def connection_address() -> str | None:
+    """Return the address of the connection as the server sees it (None when unknown, e.g. in AppTest)."""
     address = st.context.ip_address
     return address if isinstance(address, str) else None
 
 
+def forwarded_for() -> str:
+    """Return the X-Forwarded-For header of this session's request ("" when there is none)."""
+    header = (st.context.headers or {}).get("X-Forwarded-For", "")
+    return header if isinstance(header, str) else ""
+
+
+def client_address() -> str | None:
+    """Return the client's address that sign-ins are throttled by (forwarded only behind BUURTKAART_TRUSTED_PROXY)."""
+    return accounts.client_address(connection_address(), forwarded_for())
+
+
 def local_client() -> bool:
     """Return whether the app is used from this computer: the connection and every forwarding proxy are loopback."""
-    header = (st.context.headers or {}).get("X-Forwarded-For", "")
-    forwarded = [a.strip() for a in header.split(",") if a.strip()] if isinstance(header, str) else []
-    addresses = [a for a in (client_address(), *forwarded) if a]
+    forwarded = [a.strip() for a in forwarded_for().split(",") if a.strip()]
+    addresses = [a for a in (connection_address(), *forwarded) if a]
     return all(a.startswith(_LOOPBACK) for a in addresses)
 
 
@@ -249,13 +373,14 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         org_name = organisation_name(db, actor, lang) or "?"
         role = i18n.t(f"auth.role.{actor.role}", lang)
         box.markdown(i18n.t("auth.signed_in", lang, username=escape_markdown(actor.username), role=role, organisation=escape_markdown(org_name)))
+        acting = demo_entry(lang, db, actor, box)
         if box.button(i18n.t("auth.sign_out", lang), key="auth_sign_out"):
             sso = bool(sso_email())
             forget_user()
             if sso:
                 st.logout()
             st.rerun()
-        return actor
+        return acting
     if not accounts.any_accounts(db):
         return None
     if st.session_state.pop("auth_expired", False):

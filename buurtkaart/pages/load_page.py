@@ -30,6 +30,7 @@ def show_result(load: callable, lang: str) -> None:
 
 
 lang = common.lang()
+common.account_sidebar(lang, common.store())  # the sign-in box is on every page (loading map data needs no sign-in)
 st.title(f"📂 {t('page.data', lang)}")
 current = common.loaded_area() or common.embedded_commune()
 st.caption(escape_markdown(t("load.current", lang, name=current.name, places=formats.number(len(current.places), lang), km=formats.number(current.street_km, lang, digits=1))))

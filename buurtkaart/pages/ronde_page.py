@@ -43,7 +43,7 @@ common.apply_next(
 def describe(stop_id: str) -> str:
     """Return a stop's name and where it comes from."""
     if stop_id == POINT:
-        return t("ronde.start.clicked", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")
+        return common.clicked_text(lang, "ronde.start.clicked", *clicked)
     stop = choices[stop_id]
     source = {"item": layer_labels.get(layer_of.get(stop_id), ""), "place": "OpenStreetMap"}.get(stop.source, t("ronde.source.point", lang))
     return f"{stop.name} — {source}"
@@ -130,7 +130,10 @@ with col_map:
     elif clicked:
         groups.append(maps.start_layer(clicked[0], clicked[1], describe(POINT), lang=lang))
     # The places of the area stay in the layer list but hidden: the round is what the team looks at.
-    base = maps.build_map(common.map_data(common.SCOPE_COMMUNE, 0), lang=lang, categories=[], width=common.MAP_WIDTH, height=common.MAP_HEIGHT)
+    base = maps.build_map(
+        common.map_data(common.SCOPE_COMMUNE, 0), lang=lang, categories=[], width=common.MAP_WIDTH, height=common.MAP_HEIGHT,
+        data_url=common.map_url(common.SCOPE_COMMUNE, 0),
+    )  # fmt: skip
     view = {"center": maps.center(plan.bounds), "zoom": maps.fit_zoom(plan.bounds, width=420, height=420)} if plan is not None else {}
     result = st_folium(
         base, key="ronde_map", height=560, use_container_width=True, returned_objects=["last_clicked"],
@@ -184,7 +187,10 @@ with col_side:
             st.session_state["ronde_message"] = ("success", success(result))
         st.rerun()
 
-    if plan is not None:
+    can_save = org.can(accounts.ROUNDS_WRITE)  # a viewer plans and opens rounds, but saves and marks nothing
+    if not can_save:
+        st.info(t("auth.read_only", lang, role=t(f"auth.role.{org.role}", lang)))
+    if plan is not None and can_save:
         settings = sr.Settings(
             start=plan.start, stops=tuple(stops), returns=returns, walkers=int(walkers),
             max_minutes=int(max_minutes) or None, speed_kmh=float(speed), start_time=clock,
@@ -223,15 +229,16 @@ with col_side:
             st.session_state["ronde_auto"] = True
             st.session_state["ronde_message"] = ("success", t("ronde.open.done", lang, name=chosen_round.name))
             st.rerun()
-        with st.form("ronde_walked", clear_on_submit=True):
-            st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
-            walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
-            walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
-            contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
-            if st.form_submit_button(t("ronde.walked.button", lang)):
-                keep(
-                    lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
-                    lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
-                )
+        if can_save:
+            with st.form("ronde_walked", clear_on_submit=True):
+                st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
+                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
+                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
+                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
+                if st.form_submit_button(t("ronde.walked.button", lang)):
+                    keep(
+                        lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
+                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
+                    )
         for w in sr.walks(db, org, chosen_round.id):
             st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, exchange, formats, maps
+from buurtkaart import accounts, erasure, exchange, formats, maps, wayfinding
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -29,21 +29,20 @@ def pick(label: str, vocabulary: str, lang: str, *, value: str | None = None, ke
     return st.selectbox(label, keys, index=index, format_func=choices.get, key=key)
 
 
-def search_options(found, lang: str) -> dict[str, str]:
-    """Return {id: label} of search hits; each label names the source and the street, and is unique."""
-    options: dict[str, str] = {}
-    for row in found.itertuples(index=False):
-        label = f"{row.label} — {row.detail}" if row.detail else row.label
-        label = f"{label} ({t('vp.source.' + row.source, lang)})"
-        while label in options.values():  # the select box tells options apart by their label
-            label += " ·"
-        options[row.id] = label
-    return options
+def prefill_osm(place_id: str, form_key: str) -> None:
+    """Put the OSM place a map popup's "Markeer als vindplaats" named (``?osm=<id>``) in the new-place form, by its id."""
+    place = wayfinding.find_place(region, place_id)
+    if place is None:
+        st.session_state["vp_message"] = ("error", t("vp.osm.unknown", lang))
+        return
+    prefill({"geometry": place.geometry, "label": place["name"], "source": "place", "id": place_id}, form_key)
+    st.session_state[f"vp_tab_{lang}"] = t("vp.tab.new", lang)  # the form it is in
+    st.session_state["vp_message"] = ("success", t("vp.osm.prefilled", lang, name=place["name"] or t("place.unnamed", lang)))
 
 
 def prefill(hit, form_key: str) -> None:
     """Put a picked search hit in the new-place form: its point, name and, for an OSM place, kind, hours, wheelchair, id."""
-    point = (hit.geometry.y, hit.geometry.x)
+    point = (hit["geometry"].y, hit["geometry"].x)
     st.session_state["vp_point"] = point
     st.session_state[f"{form_key}_name"] = hit["label"]
     st.session_state.pop("vp_new_osm", None)
@@ -116,6 +115,30 @@ def run(action, lang: str, success: str, *, form: str | None = None) -> bool:
     return True
 
 
+def purge_block() -> None:
+    """Show the coordinator's purge of a deleted item with its whole history (notes and all), for good."""
+    gone = vp.list_items(db, org, include_deleted=True)
+    gone = gone[gone["deleted_at"].notna()]
+    st.subheader(t("vp.purge.title", lang))
+    if gone.empty:
+        st.caption(t("vp.purge.none", lang))
+        return
+    st.caption(t("vp.purge.help", lang))
+    names = {row.id: f"{row.name} — {row.deleted_at:%Y-%m-%d %H:%M}" for row in gone.itertuples()}
+    chosen = st.selectbox(t("vp.purge.pick", lang), list(names), format_func=names.get, key="vp_purge_pick")
+    sure = st.checkbox(t("vp.purge.sure", lang), key=f"vp_purge_sure_{chosen}")
+    if st.button(t("vp.purge.button", lang), disabled=not sure, type="primary", key="vp_purge"):
+        st.session_state.pop("vp_undo", None)
+        try:
+            done = erasure.purge_item(db, org, chosen)
+        except BuurtkaartError as error:
+            st.session_state["vp_message"] = ("error", error.message(lang))
+        else:
+            key = "vp.purge.pending" if done.pending else "vp.purge.done"
+            st.session_state["vp_message"] = ("success", t(key, lang, name=names[chosen].split(" — ")[0], n=done.rows))
+        st.rerun()
+
+
 lang = common.lang()
 db = common.store()
 region = common.embedded_region()
@@ -123,6 +146,13 @@ bounds = region.boundary
 
 # Sidebar: organisation, who you are, which layers
 org = common.organisation(lang, db, accounts.MAP_READ)  # an edit of a viewer is refused by the package
+can_edit = org.can(accounts.MAP_WRITE)  # and the page shows a viewer no form that would change the map
+# Opened from a place's popup on the Kaart ("Markeer als vindplaats": /vindplaatsen?osm=<id>): that place, in the form
+osm_link = st.query_params.get("osm")
+if osm_link:
+    del st.query_params["osm"]
+    prefill_osm(str(osm_link), f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}")
+    st.rerun()
 layer_labels = labels("layer", lang)
 shown_layers = common.multiselect(
     t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers", container=st.sidebar
@@ -138,7 +168,7 @@ undo = st.session_state.get("vp_undo")
 with notice:
     if message:
         (st.success if message[0] == "success" else st.error)(escape_markdown(message[1]))
-    if undo and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
+    if undo and can_edit and st.button(f"↩️ {t('vp.undo', lang)}: {undo[2]}", key="vp_undo_button"):
         st.session_state.pop("vp_undo")
         run(lambda: vp.restore(db, org, undo[0], expected_version=undo[1]), lang, t("vp.restored", lang))
         st.rerun()
@@ -166,93 +196,103 @@ with col_side:
         [t(f"vp.tab.{k}", lang) for k in ("new", "edit", "history", "exchange")], key=f"vp_tab_{lang}", on_change="rerun"
     )
 
-    with tab_new:
-        form_key = f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}"  # a new number = an empty form
-        query = st.text_input(t("vp.search", lang), key="vp_search")
-        if query.strip():
-            found = vp.search_locations(region, query).set_index("id", drop=False)
-            if len(found):
-                # Picked by the place's id; each label is unique (several places share a name).
-                options = search_options(found, lang)
-                chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
-                if st.session_state.get("vp_search_used") != chosen:
-                    st.session_state["vp_search_used"] = chosen
-                    prefill(found.loc[chosen], form_key)
+    if not can_edit:  # a viewer: the map and the history, no form that would change them
+        for tab in (tab_new, tab_edit, tab_exchange):
+            tab.info(t("auth.read_only", lang, role=t(f"auth.role.{org.role}", lang)))
+    else:
+        with tab_new:
+            form_key = f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}"  # a new number = an empty form
+            query = st.text_input(t("vp.search", lang), key="vp_search")
+            if query.strip():
+                found = vp.search_locations(common.embedded_commune(), query, lang=lang).set_index("id", drop=False)  # the map's area
+                if len(found):
+                    # Picked by the place's id; each label is unique (several places share a name) and says where it is.
+                    options = common.hit_labels(found, lang)
+                    chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
+                    if st.session_state.get("vp_search_used") != chosen:
+                        st.session_state["vp_search_used"] = chosen
+                        prefill(found.loc[chosen], form_key)
+                        st.rerun()
+            if clicked:
+                st.info(escape_markdown(common.clicked_text(lang, "vp.chosen", *clicked)))
+            else:
+                st.info(t("vp.click", lang))
+            new_layer = pick(t("item.layer", lang), "layer", lang, key="vp_new_layer")
+            with st.form("vp_new"):  # not cleared on submit: a refused save keeps what was typed
+                fields = item_fields(lang, new_layer, prefix=form_key)
+                submitted = st.form_submit_button(t("vp.save", lang), type="primary", disabled=not clicked)
+            if submitted and clicked:
+                osm = st.session_state.get("vp_new_osm")
+                osm_id = osm[0] if osm and tuple(osm[1]) == tuple(clicked) else None  # only while the point is that place's
+
+                def add() -> vp.Item:
+                    return vp.add(db, org, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, osm_place_id=osm_id, **fields)
+
+                if run(add, lang, t("vp.added", lang), form=form_key):
+                    for key in ("vp_point", "vp_new_osm"):
+                        st.session_state.pop(key, None)
+                    st.session_state["vp_new_form"] += 1
+                st.rerun()
+
+        with tab_edit:
+            if items.empty:
+                st.info(t("vp.none", lang))
+            else:
+                names = {row.id: f"{row.name} — {vocab['layer'][row.layer]}" for row in items.itertuples()}
+                item_id = st.selectbox(t("vp.pick", lang), list(names), format_func=names.get, key="vp_edit_pick")
+                item = vp.get(db, org, item_id)
+                # The version this form was shown with: an edit made elsewhere since is refused, not overwritten.
+                versions = st.session_state.setdefault("vp_versions", {})
+                version = versions.setdefault(item_id, item.version)
+                with st.form(f"vp_edit_{item_id}_{version}"):
+                    edit_layer = pick(t("item.layer", lang), "layer", lang, value=item.layer, key=f"vp_edit_layer_{item_id}_{version}")
+                    changes = item_fields(lang, edit_layer, item=item, prefix=f"vp_edit_{item_id}_{version}")
+                    saved = st.form_submit_button(t("vp.save", lang), type="primary")
+                if saved:
+                    def save() -> vp.Item:
+                        changed = vp.update(db, org, item_id, expected_version=version, layer=edit_layer, **changes)
+                        versions[item_id] = changed.version
+                        return changed
+
+                    run(save, lang, t("vp.saved", lang), form=f"vp_edit_{item_id}_{version}")
                     st.rerun()
-        if clicked:
-            st.info(t("vp.chosen", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
-        else:
-            st.info(t("vp.click", lang))
-        new_layer = pick(t("item.layer", lang), "layer", lang, key="vp_new_layer")
-        with st.form("vp_new"):  # not cleared on submit: a refused save keeps what was typed
-            fields = item_fields(lang, new_layer, prefix=form_key)
-            submitted = st.form_submit_button(t("vp.save", lang), type="primary", disabled=not clicked)
-        if submitted and clicked:
-            osm = st.session_state.get("vp_new_osm")
-            osm_id = osm[0] if osm and tuple(osm[1]) == tuple(clicked) else None  # only while the point is that place's
+                col_move, col_delete = st.columns(2)
+                if col_move.button(t("vp.move", lang), disabled=not clicked, key="vp_move"):
+                    def move() -> vp.Item:
+                        moved = vp.move(db, org, item_id, lon=clicked[1], lat=clicked[0], bounds=bounds, expected_version=version)
+                        versions[item_id] = moved.version
+                        return moved
 
-            def add() -> vp.Item:
-                return vp.add(db, org, layer=new_layer, lon=clicked[1], lat=clicked[0], bounds=bounds, osm_place_id=osm_id, **fields)
+                    run(move, lang, t("vp.moved", lang))
+                    st.rerun()
+                if col_delete.button(t("vp.delete", lang), key="vp_delete"):
+                    def delete() -> vp.Item:
+                        gone = vp.delete(db, org, item_id, expected_version=version)
+                        st.session_state["vp_undo"] = (gone.id, gone.version, gone.name)
+                        versions.pop(item_id, None)
+                        return gone
 
-            if run(add, lang, t("vp.added", lang), form=form_key):
-                for key in ("vp_point", "vp_new_osm"):
-                    st.session_state.pop(key, None)
-                st.session_state["vp_new_form"] += 1
-            st.rerun()
-
-    with tab_edit:
-        if items.empty:
-            st.info(t("vp.none", lang))
-        else:
-            names = {row.id: f"{row.name} — {vocab['layer'][row.layer]}" for row in items.itertuples()}
-            item_id = st.selectbox(t("vp.pick", lang), list(names), format_func=names.get, key="vp_edit_pick")
-            item = vp.get(db, org, item_id)
-            # The version this form was shown with: an edit made elsewhere since is refused, not overwritten.
-            versions = st.session_state.setdefault("vp_versions", {})
-            version = versions.setdefault(item_id, item.version)
-            with st.form(f"vp_edit_{item_id}_{version}"):
-                edit_layer = pick(t("item.layer", lang), "layer", lang, value=item.layer, key=f"vp_edit_layer_{item_id}_{version}")
-                changes = item_fields(lang, edit_layer, item=item, prefix=f"vp_edit_{item_id}_{version}")
-                saved = st.form_submit_button(t("vp.save", lang), type="primary")
-            if saved:
-                def save() -> vp.Item:
-                    changed = vp.update(db, org, item_id, expected_version=version, layer=edit_layer, **changes)
-                    versions[item_id] = changed.version
-                    return changed
-
-                run(save, lang, t("vp.saved", lang), form=f"vp_edit_{item_id}_{version}")
-                st.rerun()
-            col_move, col_delete = st.columns(2)
-            if col_move.button(t("vp.move", lang), disabled=not clicked, key="vp_move"):
-                def move() -> vp.Item:
-                    moved = vp.move(db, org, item_id, lon=clicked[1], lat=clicked[0], bounds=bounds, expected_version=version)
-                    versions[item_id] = moved.version
-                    return moved
-
-                run(move, lang, t("vp.moved", lang))
-                st.rerun()
-            if col_delete.button(t("vp.delete", lang), key="vp_delete"):
-                def delete() -> vp.Item:
-                    gone = vp.delete(db, org, item_id, expected_version=version)
-                    st.session_state["vp_undo"] = (gone.id, gone.version, gone.name)
+                    run(delete, lang, t("vp.deleted", lang))
+                    st.rerun()
+                if st.button(t("vp.reload", lang), key="vp_reload"):
                     versions.pop(item_id, None)
-                    return gone
-
-                run(delete, lang, t("vp.deleted", lang))
-                st.rerun()
-            if st.button(t("vp.reload", lang), key="vp_reload"):
-                versions.pop(item_id, None)
-                st.rerun()
+                    st.rerun()
 
     with tab_history:
         log = vp.history(db, org)
         if len(log):
-            names = accounts.display_names(db, org.organisation_id)  # the history keeps the user's id
-            st.dataframe(vp.history_table(log, lang=lang, names=names), hide_index=True)
+            log["user"] = accounts.shown_users(db, org.organisation_id, log["user"])  # the history keeps the user's id
+            st.dataframe(vp.history_table(log, lang=lang), hide_index=True)
+        months = erasure.retention_months()
+        st.caption(t("vp.retention", lang, months=months) if months else t("vp.retention.none", lang))
+        if org.can(accounts.CITIZENS_ERASE):  # purging is for the coordinator only (the package checks it too)
+            purge_block()
 
     with tab_exchange:
-        upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
-        import_layer = pick(t("vp.import.layer", lang), "layer", lang, key="vp_import_layer")
+        upload = import_layer = None
+        if can_edit:
+            upload = st.file_uploader(t("vp.import.file", lang), type=["geojson", "json", "csv", "kml", "gpx", "gpkg"], key="vp_upload")
+            import_layer = pick(t("vp.import.layer", lang), "layer", lang, key="vp_import_layer")
         if upload is not None and st.button(t("vp.import.button", lang), key="vp_import"):
             st.session_state.pop("vp_undo", None)
             with st.spinner(t("load.busy", lang)):
@@ -275,4 +315,4 @@ with col_side:
                 key="vp_export",
             )
         else:
-            st.caption(t("auth.role_needed", lang, role=t(f"auth.role.{org.role}", lang)))
+            st.caption(t("auth.export_needed", lang, role=t(f"auth.role.{org.role}", lang)))

@@ -66,6 +66,13 @@
     if (col.i !== undefined) {
       const idx = ints(col.i);
       for (let k = 0; k < idx.length; k++) { out[k] = col.t[idx[k]]; }
+    } else if (col.k !== undefined) {  // ids: a prefix (by index) and a number (by step), see compact.id_column
+      const s = ints(col.k);
+      let number = 0;
+      for (let k = 0; k < s.length; k += 2) {
+        number += s[k + 1];
+        out[k / 2] = number < 0 ? col.t[s[k]] : col.t[s[k]] + String(number);
+      }
     } else {
       const s = ints(col.s);
       let row = -1;
@@ -99,8 +106,86 @@
       row.insertCell().textContent = value;
     }
     box.appendChild(table);
+    if (spec.mark && props.i && props.i[i]) { box.appendChild(markLink(spec, props.i[i])); }
     return box;
   }
+
+  /**
+   * Return the "mark as vindplaats" link of an OSM place: it opens the vindplaatsen page with the place's id.
+   * Inside the app (the map in a frame of the same origin) the page is switched in place, so the session and its
+   * sign-in are kept; elsewhere the link opens in a new tab.
+   */
+  function markLink(spec, id) {
+    const link = document.createElement('a');
+    let base = window.location.origin + '/';
+    let app = null;
+    try {
+      if (window.parent !== window && window.parent.location.origin === window.location.origin) {
+        app = window.parent;
+        base = app.location.href;
+      }
+    } catch (err) { app = null; }  // a frame of another origin: no access to it
+    const url = new URL(spec.mark + encodeURIComponent(id), base);
+    link.href = url.href;
+    link.target = '_blank';
+    link.rel = 'noopener';
+    link.className = 'bk-mark';
+    link.textContent = spec.markLabel || '+';
+    link.addEventListener('click', function (event) {
+      if (!app) { return; }
+      event.preventDefault();
+      app.history.pushState(null, '', url.href);
+      app.dispatchEvent(new PopStateEvent('popstate', {state: null}));  // Streamlit opens the page of the new address
+    });
+    return link;
+  }
+
+  /**
+   * Street names written along the streets, only from `spec.minZoom` on and only those in view (a few dozen labels
+   * at a time, never thousands). Each name is a text node in a non-interactive marker, rotated along its street.
+   */
+  const LabelLayer = L.Layer.extend({
+    initialize: function (latlngs, texts, angles, spec) {
+      this.latlngs = latlngs; this.texts = texts; this.angles = angles; this.spec = spec; this.shown = [];
+    },
+    onAdd: function (map) {
+      if (!map.getPane('bkLabels')) {
+        const pane = map.createPane('bkLabels');
+        pane.style.zIndex = 420;
+        pane.style.pointerEvents = 'none';
+      }
+      map.on('zoomend moveend', this._update, this);
+      this._update();
+    },
+    onRemove: function (map) {
+      map.off('zoomend moveend', this._update, this);
+      this._clear(map);
+    },
+    _clear: function (map) {
+      for (const marker of this.shown) { map.removeLayer(marker); }
+      this.shown = [];
+    },
+    _update: function () {
+      const map = this._map;
+      if (!map) { return; }
+      this._clear(map);
+      document.body.dataset.streetLabels = '0';
+      if (map.getZoom() < (this.spec.minZoom || 16)) { return; }
+      const view = map.getBounds().pad(0.2), most = this.spec.most || 400;
+      for (let i = 0; i < this.latlngs.length && this.shown.length < most; i++) {
+        if (!view.contains(this.latlngs[i])) { continue; }
+        const text = document.createElement('span');
+        text.className = 'bk-street-label';
+        text.textContent = this.texts[i];
+        text.style.transform = 'translate(-50%, -50%) rotate(' + (Number(this.angles[i]) || 0) + 'deg)';
+        const icon = L.divIcon({className: 'bk-street-label-icon', html: text, iconSize: [0, 0]});
+        const marker = L.marker(this.latlngs[i], {icon: icon, interactive: false, keyboard: false, pane: 'bkLabels'});
+        marker.addTo(map);
+        this.shown.push(marker);
+      }
+      document.body.dataset.streetLabels = String(this.shown.length);
+    },
+  });
 
   function style(spec, renderer) {
     return {
@@ -303,6 +388,10 @@
     const props = columns(spec);
     const items = [];
     header = spec.o ? {q: spec.q, o: spec.o} : header;  // a layer may bring its own grid
+    if (spec.kind === 'points' && spec.streetLabels) {
+      const pts = points(header, spec.c);
+      return {group: new LabelLayer(pts, props.n || [], props.r || [], spec), count: pts.length, items: items};
+    }
     if (spec.kind === 'points' && (options.dots || spec.dots)) {
       const pts = points(header, spec.c);
       const dotLayer = new DotLayer(pts, spec, function (i) { return popup(spec, props, i, labels); });
@@ -366,10 +455,47 @@
     return {group: group, count: count, items: items};
   }
 
+  /* The app's map: its layers come from one data file (buurtkaart.maps.publish) on the app's own server,
+   * fetched once per page for all its layers (and kept by the browser's cache), drawn when it arrives. */
+  const files = {};
+  let waiting = 0;
+
+  function fetchOnce(url) {
+    if (!files[url]) {
+      files[url] = fetch(url, {credentials: 'same-origin'}).then(function (answer) {
+        if (!answer.ok) { throw new Error(url + ': ' + answer.status); }
+        return answer.json();
+      });
+    }
+    return files[url];
+  }
+
+  /** Return a layer group (for the map and its layer control now) that receives layer `key` of the file at `url`. */
+  function remote(url, key, style, options) {
+    const holder = L.layerGroup();
+    waiting += 1;
+    fetchOnce(url).then(function (data) {
+      const spec = data.layers[key];
+      if (spec) { holder.addLayer(layer(data.header, Object.assign(spec, style), options).group); }
+    }).catch(function (error) {
+      document.body.dataset.mapError = String(error.message || error);
+    }).then(function () {
+      waiting -= 1;
+      if (!waiting) { document.dispatchEvent(new Event('bk:loaded')); }
+    });
+    return holder;
+  }
+
+  /** Return how many layers of a data file are still on their way. */
+  function pending() { return waiting; }
+
   /** Return a text folded for search: lower case, no accents, single spaces. */
   function fold(text) {
     return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\s+/g, ' ').trim();
   }
 
-  window.BK = {ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold};
+  window.BK = {
+    ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold,
+    remote: remote, pending: pending,
+  };
 })();
