@@ -82,8 +82,8 @@ def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, 
     expect(page.get_by_text("werd intussen gewijzigd")).to_be_visible(timeout=20_000)
     page.get_by_role("tab", name="Geschiedenis").click()
     expect(panel(page, "Geschiedenis").locator('[data-testid="stDataFrame"]')).to_be_visible()
-    expect(page.locator("[role=gridcell]", has_text="update").first).to_be_attached()
-    expect(page.locator("[role=gridcell]", has_text="create").first).to_be_attached()
+    expect(page.locator("[role=gridcell]", has_text="gewijzigd").first).to_be_attached()
+    expect(page.locator("[role=gridcell]", has_text="toegevoegd").first).to_be_attached()
 
     # delete, then undo
     open_page(page, app_url, user)  # a fresh look shows the colleague's version

@@ -9,8 +9,8 @@ from pathlib import Path
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
+from buurtkaart import formats, wayfinding
 from buurtkaart import vindplaatsen as vp
-from buurtkaart import wayfinding
 from buurtkaart.store import open_store
 from tests.signin import STORES, fresh_account, settle, sign_in
 from tests.test_app_browser import _MAP_VIEW_JS, find_map_frame, overlay_label, wait_for
@@ -169,7 +169,7 @@ def test_search_wash_shows_schaerbeek_hits_with_commune_and_street(page: Page, a
     search.fill("wash")
     search.press("Enter")
     expected = wayfinding.search(region().clip(area_mod.commune_boundary(), name="Schaerbeek"), "wash", lang="nl", limit=50)
-    combo = page.get_by_role("combobox", name=f"{len(expected)} plekken gevonden")
+    combo = page.get_by_role("combobox", name=formats.plural("plural.places_found", len(expected), "nl"))  # "1 plek" or "n plekken"
     expect(combo).to_be_visible(timeout=20_000)
     combo.click()
     options = page.get_by_role("option")
