@@ -415,7 +415,8 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         box.info(i18n.t("auth.expired", lang))
     if st.session_state.get("auth_error"):
         box.error(escape_markdown(st.session_state.pop("auth_error")))
-    with box.form("auth_form", clear_on_submit=True, border=False):
+    apply_next("auth_password")
+    with box.form("auth_form", clear_on_submit=False, border=False):  # a refused sign-in keeps the username typed
         st.markdown(f"**{i18n.t('auth.title', lang)}**")
         username = st.text_input(i18n.t("auth.username", lang), key="auth_username", autocomplete="username")
         password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_password", autocomplete="current-password")
@@ -424,8 +425,9 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         try:
             actor = accounts.authenticate(db, username, password, client_address())
         except BuurtkaartError as error:
-            box.error(escape_markdown(error.message(lang)))
-            return None
+            st.session_state["auth_error"] = error.message(lang)  # shown above the form, after the rerun
+            set_next("auth_password", "")  # the password is typed again; the username stays
+            st.rerun()
         remember_user(actor)
         st.rerun()
     if sso_configured() and box.button(i18n.t("auth.sso", lang), key="auth_sso"):
