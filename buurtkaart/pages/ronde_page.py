@@ -238,7 +238,7 @@ with col_side:
                 if st.form_submit_button(t("ronde.walked.button", lang)):
                     keep(
                         lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
-                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
+                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=formats.date_text(walked_on, lang)),
                     )
         for w in sr.walks(db, org, chosen_round.id):
-            st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))
+            st.caption(t("ronde.walked.line", lang, on=formats.date_text(w.walked_on, lang), by=w.walked_by, n=w.contacts))
