@@ -37,7 +37,7 @@ import shapely
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import compact, i18n, settings, taxonomy, vocabulary
+from buurtkaart import compact, formats, i18n, settings, taxonomy, vocabulary
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
@@ -385,7 +385,7 @@ def round_share(
             section=section, place=True, radius=11, weight=3, number_column="number",
         ))  # fmt: skip
     layers += organisation_share(area, items, lang=lang).layers
-    lines = [t("share.round.when", lang, day=plan.at.strftime("%Y-%m-%d %H:%M"), speed=f"{plan.speed_kmh:g}")]
+    lines = [t("share.round.when", lang, day=f"{formats.date_text(plan.at.date(), lang)} {plan.at:%H:%M}", speed=formats.number(plan.speed_kmh, lang, digits=1))]
     lines += [f"{walker_label(r.walker, lang)}: {round_total(r, lang)}" for r in plan.rounds]
     return Share(
         title=t("share.title.round", lang, name=name or t("ronde.title", lang)),
@@ -537,7 +537,7 @@ def citizen_share(
         key="citizen-centre", label=t("share.citizen.quartier", lang, name=q_name), features=middle, colour="#2c3e50",
         name_column="title", section=section, radius=8, weight=2, number_column="number",
     ))  # fmt: skip
-    notes = [t("share.citizen.consent", lang, day=consent.given_on.isoformat()), t("share.citizen.privacy", lang)]
+    notes = [t("share.citizen.consent", lang, day=formats.date_text(consent.given_on, lang)), t("share.citizen.privacy", lang)]
     for row in tie_frame[tie_frame["level"] != "buurt"].itertuples():
         notes.append(
             f"{row.num}. {vocabulary.label('role', row.role, lang)} — {vocabulary.label('level', row.level, lang)}"
@@ -656,7 +656,7 @@ def share_data(share: Share, *, present: bool = False) -> dict:
             "title": share.title,
             "subtitle": share.subtitle,
             "organisation": share.organisation,
-            "date": t("share.made", lang, date=share.made_at.strftime("%Y-%m-%d")),
+            "date": t("share.made", lang, date=formats.date_text(share.made_at, lang)),
             "lang": lang,
             "present": present,
             "attribution": t("map.attribution", lang),

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from buurtkaart import citizens as cz
-from buurtkaart import compact, consent, demo, network_maps, share
+from buurtkaart import compact, consent, demo, formats, network_maps, share
 from buurtkaart import pseudonym as pseudo
 from buurtkaart.paths import ROOT
 from buurtkaart.store import open_store
@@ -96,7 +96,7 @@ def test_refused_without_consent_and_nothing_recorded(caseload, region) -> None:
 def test_consent_row_is_written_with_day_and_worker(caseload, citizen_file: Path) -> None:
     rows = consent.consents(caseload["db"], caseload["org"], caseload["person"]["citizen_id"])
     assert [(r.given_on, r.recorded_by) for r in rows] == [(date(2026, 12, 1), "an")]
-    assert "2026-12-01" in citizen_file.read_text(encoding="utf-8")
+    assert formats.date_text(date(2026, 12, 1), "nl") in citizen_file.read_text(encoding="utf-8")  # "1 dec 2026"
 
 
 def test_file_holds_no_code_name_organisation_or_anchor(caseload, citizen_file: Path, region) -> None:

@@ -250,7 +250,7 @@ with col_side:
                         st.session_state["ronde_walked_error"] = error.message(lang)
                     else:
                         st.session_state["ronde_walked_form"] += 1  # an empty form for the next walk
-                        st.session_state["ronde_message"] = ("success", t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"))
+                        st.session_state["ronde_message"] = ("success", t("ronde.walked.done", lang, name=chosen_round.name, on=formats.date_text(walked_on, lang)))
                     st.rerun()
         for w in sr.walks(db, org, chosen_round.id):
-            st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))
+            st.caption(t("ronde.walked.line", lang, on=formats.date_text(w.walked_on, lang), by=w.walked_by, n=w.contacts))
