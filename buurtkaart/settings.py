@@ -8,9 +8,10 @@ import), so a changed environment (a test, a restarted app) is seen at once.
 | ``BUURTKAART_CACHE_DIR`` | folder for derived caches and the default SQLite file | ``~/.cache/buurtkaart`` |
 | ``BUURTKAART_DATABASE_URL`` | the shared database (PostgreSQL + PostGIS) | none: a SQLite file |
 | ``BUURTKAART_SQLITE_PATH`` | where the SQLite file is kept | ``<cache dir>/buurtkaart.sqlite`` |
-| ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 16 characters) | none: the key file |
+| ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 32 random bytes) | none: the key file |
 | ``BUURTKAART_KEY_FILE`` | the pseudonym key file | ``~/.config/buurtkaart/pseudonym.key`` |
 | ``BUURTKAART_SESSION_IDLE_MINUTES`` | a signed-in session ends after this many idle minutes | ``30`` |
+| ``BUURTKAART_HISTORY_MONTHS`` | vindplaatsen history older than this many months is purged at start | none: kept |
 | ``BUURTKAART_TRUSTED_PROXY`` | the reverse proxy's addresses or networks (comma-separated): only a connection from one of them has its client taken from ``X-Forwarded-For`` | none: the connection's own address |
 
 Distances are in metres. Geometry is stored in ``CRS`` (WGS 84 degrees); a distance or a buffer is
@@ -39,6 +40,9 @@ PASSWORD_MIN_LENGTH = 12
 SIGN_IN_FREE_FAILURES = 5  # failed sign-ins (per account and per client) before each further one waits
 SIGN_IN_BASE_DELAY_S = 2.0  # the first wait; it doubles with every further failure
 SIGN_IN_MAX_DELAY_S = 900.0  # the longest wait (15 minutes)
+
+# --- time ---
+TIMEZONE = "Europe/Brussels"  # every time shown to a user is in Brussels time (the store keeps UTC)
 
 # --- coordinate reference systems ---
 CRS = "EPSG:4326"  # every layer, the store and every export: longitude/latitude in degrees (WGS 84)

@@ -48,11 +48,11 @@ def test_the_renamed_modules_are_gone() -> None:
 # The layers of docs/architecture.md, bottom up.
 LAYERS: dict[str, int] = {
     **dict.fromkeys(("settings", "validate", "names", "vocabulary", "errors", "i18n", "paths", "csv_cells",
-                     "plain_text"), 1),
+                     "plain_text", "formats"), 1),
     **dict.fromkeys(("store", "organisations", "vindplaatsen", "citizens", "exchange", "pseudonym", "area", "places",
                      "osm", "taxonomy", "prepare", "safe_files", "keyguard", "erasure",
-                     "vocabulary_entries", "consent", "accounts", "audit", "backup", "wayfinding"), 2),
-    **dict.fromkeys(("graph", "accessibility", "buurtanalyse", "caseload", "indicators", "suggestions", "gazetteer",
+                     "vocabulary_entries", "consent", "accounts", "audit", "backup", "wayfinding", "gazetteer"), 2),
+    **dict.fromkeys(("graph", "accessibility", "buurtanalyse", "caseload", "indicators", "suggestions",
                      "routes", "saved_rounds", "disclosure"), 3),
     **dict.fromkeys(("maps", "network_maps", "report", "inclusieweb", "charts", "route_files", "share",
                      "compact"), 4),

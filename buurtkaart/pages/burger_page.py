@@ -12,6 +12,7 @@ from buurtkaart import (
     accounts,
     caseload,
     citizens,
+    formats,
     gazetteer,
     inclusieweb,
     indicators,
@@ -42,6 +43,11 @@ def pick(label: str, name: str, *, key: str, value: str | None = None) -> str:
     """Show a select box of a tie vocabulary and return the chosen key."""
     keys, labels = choices(name)
     return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
+
+
+def version_label(key: str) -> str:
+    """Return a version's label in the page's language ("—" for none; a date or an older free label as it is)."""
+    return t(f"version.label.{key}", lang) if key in VERSION_LABELS else key or "—"
 
 
 def flash(kind: str, text: str) -> None:
@@ -81,16 +87,16 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
         return gazetteer.quartier_location(mdrc, area=region)
-    query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
+    query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder=t("hint.anchor_place", lang))
     if not query.strip():
         return None
-    found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
+    # a place or a vindplaats, never a street (too close to a home address)
+    found = [loc for loc in gazetteer.suggest("buurt", query, area=region, items=items, limit=12) if loc.place_kind != "street"][:8]
     if not found:
         st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
-    chosen = found[pick_index]
-    return vocabulary.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
+    return found[pick_index]
 
 
 def citizen_form() -> None:
@@ -105,17 +111,17 @@ def citizen_form() -> None:
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
         _, situation_labels = choices("situation")  # the organisation's own words (a coordinator's) are offered too
         situation_keys = list(allowed(db, org, "situations"))
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
+        situations = common.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
                                     format_func=lambda k: situation_labels.get(k, k.replace("_", " ")))
         _, talent_labels = choices("talent")
         talent_keys = list(allowed(db, org, "talents"))
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
+        talents = common.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
                                  format_func=lambda k: talent_labels.get(k, k.replace("_", " ")))
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
-        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
+        interests = common.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
         language_labels = dict(vp.options("language", lang))
-        languages = st.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
+        languages = common.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
         anchor = anchor_picker("bg_new")
     other_error("bg_new", "reference")
     if st.button(t("burger.create", lang), type="primary", disabled=anchor is None, key="bg_create"):
@@ -123,7 +129,7 @@ def citizen_form() -> None:
         try:
             citizen = citizens.create_citizen(
                 db, org, reference=reference.strip() or None, age_band=age_band, situations=situations, talents=talents,
-                interests=interests, languages=languages, anchor=anchor,
+                interests=interests, languages=languages, anchor=anchor, area=region,
             )
         except BuurtkaartError as error:
             refuse("bg_new", error)  # what was typed stays in the widgets; the reason under its field
@@ -149,7 +155,7 @@ def tie_form(citizen_id: str) -> None:
             capital = pick(t("tie.capital", lang), "capital", key="bg_tie_capital")
         with col2:
             function_keys, function_labels = choices("function")
-            functions = st.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
+            functions = common.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
             field_error("bg_tie", "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key="bg_tie_frequency", value="weekly")
             strength = pick(t("tie.strength", lang), "strength", key="bg_tie_strength")
@@ -183,13 +189,13 @@ def tie_form(citizen_id: str) -> None:
     try:
         citizens.add_tie(
             db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
-            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size,
+            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size, area=region,
         )
     except BuurtkaartError as error:
         refuse("bg_tie", error)  # the form keeps what was typed; the reason under its field
     common.set_next("bg_tie_place", "")  # a blank place and functions for the next tie
     common.set_next("bg_tie_functions", [])
-    flash("success", t("burger.tie.added", lang, place=location.label))
+    flash("success", t("burger.tie.added", lang, place=gazetteer.shown_label(location.place_kind, location.place_ref, location.label, lang)))
     st.rerun()
 
 
@@ -204,14 +210,15 @@ def tie_edit_form(tie_id: str) -> None:
             levels = list(vocabulary.LEVELS)
             level = st.radio(t("tie.level", lang), levels, index=levels.index(tie.level), horizontal=True, key=f"{prefix}_level",
                              format_func=lambda k: vocabulary.label("level", k, lang))
-            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=tie.place_label),
-                                  placeholder=tie.place_label)
+            shown_place = gazetteer.shown_label(tie.place_kind, tie.place_ref, tie.place_label, lang)  # "Maroc", not "Marokko"
+            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=shown_place),
+                                  placeholder=shown_place)
             field_error(prefix, "place", "level")
             role = pick(t("tie.role", lang), "role", key=f"{prefix}_role", value=tie.role)
             capital = pick(t("tie.capital", lang), "capital", key=f"{prefix}_capital", value=tie.capital)
         with col2:
             function_keys, function_labels = choices("function")
-            functions = st.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
+            functions = common.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
             field_error(prefix, "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key=f"{prefix}_frequency", value=tie.frequency)
             strength = pick(t("tie.strength", lang), "strength", key=f"{prefix}_strength", value=tie.strength)
@@ -234,10 +241,11 @@ def tie_edit_form(tie_id: str) -> None:
     except BuurtkaartError as error:
         refuse(prefix, error, "place")
     try:
-        changed = citizens.update_tie(db, org, tie_id, **changes)
+        changed = citizens.update_tie(db, org, tie_id, area=region, **changes)
     except BuurtkaartError as error:
         refuse(prefix, error)  # the form keeps what was typed; the reason under its field
-    flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {changed.place_label}"))
+    shown_place = gazetteer.shown_label(changed.place_kind, changed.place_ref, changed.place_label, lang)
+    flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {shown_place}"))
     st.rerun()
 
 
@@ -252,17 +260,17 @@ def profile_form(citizen_id: str, person) -> None:
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], index=["", *bands].index(band) if band in bands else 0,
                                 format_func=lambda k: band_labels.get(k, "—"), key=f"{prefix}_age")
         situation_keys, situation_labels = choices("situation")
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
+        situations = common.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
                                     format_func=situation_labels.get, key=f"{prefix}_situations")
         talent_keys, talent_labels = choices("talent")
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, default=[k for k in person["talents"] if k in talent_keys],
+        talents = common.multiselect(t("burger.talents", lang), talent_keys, default=[k for k in person["talents"] if k in talent_keys],
                                  format_func=talent_labels.get, key=f"{prefix}_talents")
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
-        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), default=[k for k in person["interests"] if k in interest_labels],
+        interests = common.multiselect(t("burger.interests", lang), list(interest_labels), default=[k for k in person["interests"] if k in interest_labels],
                                    format_func=interest_labels.get, key=f"{prefix}_interests")
         language_labels = dict(vp.options("language", lang))
-        languages = st.multiselect(t("burger.languages", lang), list(language_labels), default=[k for k in person["languages"] if k in language_labels],
+        languages = common.multiselect(t("burger.languages", lang), list(language_labels), default=[k for k in person["languages"] if k in language_labels],
                                    format_func=language_labels.get, key=f"{prefix}_languages")
         keep = st.checkbox(t("burger.profile.anchor.keep", lang, place=person["anchor_label"]), value=True, key=f"{prefix}_keep")
         anchor = None if keep else anchor_picker(prefix)
@@ -273,7 +281,7 @@ def profile_form(citizen_id: str, person) -> None:
             changes["anchor"] = anchor
         st.session_state.pop("bg_refused", None)
         try:
-            citizens.update_citizen(db, org, citizen_id, **changes)
+            citizens.update_citizen(db, org, citizen_id, area=region, **changes)
         except BuurtkaartError as error:
             refuse(prefix, error)  # what was typed stays in the widgets
         flash("success", t("burger.profile.saved", lang, code=person["code"]))
@@ -401,7 +409,7 @@ if section == "network":
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
     st.subheader(t("burger.inclusieweb", lang))
     ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]))
+    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]), alt=t("burger.inclusieweb", lang))
     st.subheader(t("burger.suggestions", lang))
     walk = common.walk_graph()
     max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
@@ -427,20 +435,20 @@ if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
-    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], key="bg_version_label")  # no free text
+    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], format_func=version_label, key="bg_version_label")  # no free text
     if col3.button(t("burger.version.save", lang), key="bg_version_save"):
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
         except BuurtkaartError as error:
             st.error(escape_markdown(error.message(lang)))
         else:
-            flash("success", t("burger.version.saved", lang, on=on.isoformat()))
+            flash("success", t("burger.version.saved", lang, on=formats.date_text(on, lang)))
             st.rerun()
     versions = citizens.list_versions(db, org, choice)
     if len(versions) == 0:
         st.info(t("burger.version.none", lang))
     else:
-        names = {row.id: f"{row.saved_on}" + (f" — {row.label}" if row.label else "") for row in versions.itertuples()}
+        names = {row.id: formats.date_text(row.saved_on, lang) + (f" — {version_label(row.label)}" if row.label else "") for row in versions.itertuples()}
         ids = list(names)
         NOW = "__now__"
         col_old, col_new = st.columns(2)
@@ -455,7 +463,7 @@ if section == "time":
             except BuurtkaartError as error:
                 st.error(escape_markdown(error.message(lang)))  # under the date field, which keeps the date typed
             else:
-                flash("success", t("burger.version.redated", lang, on=redate_on.isoformat()))
+                flash("success", t("burger.version.redated", lang, on=formats.date_text(redate_on, lang)))
                 st.rerun()
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
@@ -470,7 +478,7 @@ if section == "time":
                 m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
                                              lang=lang, changes=changes, lost=lost, width=VIEW_WIDTH, height=VIEW_HEIGHT)
                 st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
-        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
+        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)), alt=t("burger.compare.chart", lang))
 
 if section == "manage":
     profile_form(choice, person)
@@ -506,5 +514,5 @@ if section == "network" and len(tie_frame):
         made = st.session_state.get("bg_share_file")
         if made and made[0] == choice:
             st.download_button(
-                t("share.citizen.download", lang), made[1], file_name="mijn-netwerk.html", mime="text/html", key="bg_share_download"
+                t("share.citizen.download", lang), made[1], file_name=common.download_name("network", lang, suffix=".html"), mime="text/html", key="bg_share_download"
             )

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, maps, places, route_files, routes
+from buurtkaart import accounts, formats, maps, places, route_files, routes
 from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -55,7 +55,7 @@ col_map, col_side = st.columns([3, 2], gap="medium")
 with col_side:
     if items.empty:
         st.info(t("ronde.none", lang))
-    picked = st.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
+    picked = common.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
     minutes = st.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
     stay = {i: float(minutes) for i in picked}
     if picked:  # the time at each place, to change one by one (20 min at the tea house)
@@ -154,17 +154,17 @@ if plan is not None:
         for notice in plan.notices:
             st.warning(notice.message(lang))
         for r in plan.rounds:
-            total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+            total = route_files.round_total(r, lang)
             st.markdown(f"**:material/directions_walk: {route_files.walker_label(r.walker, lang)}** · {total}")
             st.table(route_files.table_rows(plan, r, lang=lang))
         d1, d2 = st.columns(2)
         d1.download_button(
-            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=f"ronde-{day:%Y-%m-%d}.gpx",
+            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".gpx"),
             mime="application/gpx+xml", key="ronde_gpx",
         )
         d2.download_button(
             t("ronde.download.sheet", lang), route_files.sheet_html(plan, lang=lang, graph=walk, bring=bring),
-            file_name=f"ronde-{day:%Y-%m-%d}.html", mime="text/html", key="ronde_sheet",
+            file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".html"), mime="text/html", key="ronde_sheet",
         )
 
 # Saved rounds: keep this plan, reopen one (to repeat it on another day), mark it walked (a count, never names)
