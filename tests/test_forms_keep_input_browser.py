@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Locator, Page, expect
 
+from buurtkaart.formats import date_text
 from tests.signin import STORES, TEST_PASSWORD, fresh_account, settle, sign_in
 from tests.test_app_browser import find_map_frame
 from tests.test_burger_browser import choose, section
@@ -167,11 +168,11 @@ def test_the_burger_forms_keep_what_was_typed_when_a_save_is_refused(page: Page,
     section(page, "In de tijd")
     today, earlier = date.today(), date.today() - timedelta(days=10)
     main.get_by_role("button", name="Versie bewaren").click()
-    expect(page.get_by_text(f"Het netwerk is bewaard op {today.isoformat()}.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Het netwerk is bewaard op {date_text(today, 'nl')}.")).to_be_visible(timeout=30_000)
     settle(page)
     type_date(page, main.get_by_role("group", name="Datum", exact=True), earlier)
     main.get_by_role("button", name="Versie bewaren").click()
-    expect(page.get_by_text(f"Het netwerk is bewaard op {earlier.isoformat()}.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Het netwerk is bewaard op {date_text(earlier, 'nl')}.")).to_be_visible(timeout=30_000)
     settle(page)
     redate = main.get_by_role("group", name="Datum van deze versie aanpassen")
     other = earlier if date_shown(redate) == today.strftime("%Y/%m/%d") else today
