@@ -15,11 +15,13 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Locator, Page, expect
 
+from buurtkaart.formats import date_text
 from tests.signin import STORES, TEST_PASSWORD, fresh_account, settle, sign_in
 from tests.test_app_browser import find_map_frame
 from tests.test_burger_browser import choose, section
 
 UNKNOWN_PLACE = "Xyzzyplein Nergensland"  # no place in Brussels has a name like it
+EVIL_PLACE = "Nergensplein <img src=x onerror=alert(1)> **vet**"  # refused, and never rendered
 SHOTS = "/tmp/seedwalk"
 
 
@@ -131,15 +133,17 @@ def test_the_burger_forms_keep_what_was_typed_when_a_save_is_refused(page: Page,
     expect(page.get_by_text(re.compile(r"Band toegevoegd \(.*Josaphat"))).to_be_visible(timeout=30_000)
     settle(page)
 
-    # edit the tie: an unknown new place is refused under the place; the place and the group size typed stay
+    # edit the tie: an attacker's place name is refused under the place, nothing of it rendered; all typed stays
     edit = main.locator('[data-testid="stForm"]').nth(1)
     expect(edit.get_by_role("button", name="Wijzigingen bewaren")).to_be_visible(timeout=30_000)
-    edit.get_by_role("textbox", name="Andere plaats?").fill(UNKNOWN_PLACE)
+    edit.get_by_role("textbox", name="Andere plaats?").fill(EVIL_PLACE)
     edit.get_by_role("spinbutton", name=re.compile("Aantal personen")).fill("6")
     edit.get_by_role("button", name="Wijzigingen bewaren").click()
     settle(page)
-    under(edit.get_by_role("textbox", name="Andere plaats?"), edit.get_by_test_id("stAlert").filter(has_text="Geen plek"))
-    expect(edit.get_by_role("textbox", name="Andere plaats?")).to_have_value(UNKNOWN_PLACE)
+    refusal = edit.get_by_test_id("stAlert").filter(has_text="niet in een plaatsnaam")  # "<" and ">" are no place name
+    under(edit.get_by_role("textbox", name="Andere plaats?"), refusal)
+    assert page.locator("img[src='x']").count() == 0 and page.locator("strong", has_text="vet").count() == 0
+    expect(edit.get_by_role("textbox", name="Andere plaats?")).to_have_value(EVIL_PLACE)
     expect(edit.get_by_role("spinbutton", name=re.compile("Aantal personen"))).to_have_value("6")
 
     # profile and anchor: an unknown anchor place says so under the field and cannot be saved; all typed stays
@@ -164,11 +168,11 @@ def test_the_burger_forms_keep_what_was_typed_when_a_save_is_refused(page: Page,
     section(page, "In de tijd")
     today, earlier = date.today(), date.today() - timedelta(days=10)
     main.get_by_role("button", name="Versie bewaren").click()
-    expect(page.get_by_text(f"Het netwerk is bewaard op {today.isoformat()}.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Het netwerk is bewaard op {date_text(today, 'nl')}.")).to_be_visible(timeout=30_000)
     settle(page)
     type_date(page, main.get_by_role("group", name="Datum", exact=True), earlier)
     main.get_by_role("button", name="Versie bewaren").click()
-    expect(page.get_by_text(f"Het netwerk is bewaard op {earlier.isoformat()}.")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(f"Het netwerk is bewaard op {date_text(earlier, 'nl')}.")).to_be_visible(timeout=30_000)
     settle(page)
     redate = main.get_by_role("group", name="Datum van deze versie aanpassen")
     other = earlier if date_shown(redate) == today.strftime("%Y/%m/%d") else today

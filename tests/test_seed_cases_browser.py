@@ -107,7 +107,9 @@ def suggested(page: Page) -> list[str]:
         return [cells[1].strip() for cells in found if len(cells) > 1]
 
     # the first 7 rows are visible without scrolling; the team's places (the ones asserted on) always rank first
-    return wait_for(lambda: names() if len(names()) >= 7 else [], page, "the suggestion table's rows", seconds=60)
+    found = wait_for(lambda: names() if len(names()) >= 7 else [], page, "the suggestion table's rows", seconds=60)
+    table.scroll_into_view_if_needed()  # for the screenshot
+    return found
 
 
 def test_sara_william_and_ryan_get_the_sentences_and_suggestions_that_fit(page: Page, app_url: str, region) -> None:
@@ -122,7 +124,7 @@ def test_sara_william_and_ryan_get_the_sentences_and_suggestions_that_fit(page: 
         add_tie(page, "Translokaal", city, ("Affectief",))
     add_tie(page, "Stad", "Evere", ("Informatief",))
     names = suggested(page)
-    page.screenshot(path=f"{SHOTS}/sara.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/sara.png")
     expect(main.get_by_text("In de buurt: 0, elders in de stad: 1, translokaal: 4.")).to_be_visible()
     expect(main.get_by_text("Niemand biedt gezelschap (verbindend).")).to_be_visible()
     expect(main.get_by_text("Alle steun komt van buiten de buurt.")).to_be_visible()
@@ -133,7 +135,7 @@ def test_sara_william_and_ryan_get_the_sentences_and_suggestions_that_fit(page: 
     william = new_citizen(page, situations=("man",), interests=("Café, theehuis en eethuis",))
     add_tie(page, "Buurt", "Taverne Spoorweg", ("Verbindend", "Affectief"), influence="Negatief")
     names = suggested(page)
-    page.screenshot(path=f"{SHOTS}/william.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/william.png")
     expect(main.get_by_text("1 band heeft een negatieve invloed.")).to_be_visible()
     expect(main.get_by_text("In de buurt: 1, elders in de stad: 0, translokaal: 0.")).to_be_visible()
     assert "Taverne Spoorweg" not in names, (william, names)  # never sent back to the place of a harmful tie
@@ -143,7 +145,7 @@ def test_sara_william_and_ryan_get_the_sentences_and_suggestions_that_fit(page: 
     # Ryan: in a wheelchair, greets the neighbours from his balcony; a neighbour nearby wants to be greeted
     ryan = new_citizen(page, situations=("Rolstoelgebruiker",), talents=("Buren groeten, een oogje in het zeil houden",))
     names = suggested(page)
-    page.screenshot(path=f"{SHOTS}/ryan.png", full_page=True)
+    page.screenshot(path=f"{SHOTS}/ryan.png")
     assert names[0] == "Buurthuis Rolstoel", (ryan, names)  # wheelchair "ja" first, though the farthest of the team's
     assert "Ontmoetingsruimte Trap" not in names, (ryan, names)  # wheelchair "nee": out
     assert names.index("Buurtzaal Drempel") > 0, (ryan, names)  # "beperkt" after "ja", though nearer

@@ -477,15 +477,18 @@ def first_start(lang: str, db: Store) -> None:
         username = st.text_input(i18n.t("auth.username", lang), key="auth_first_user")
         password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_first_pw")
         again = st.text_input(i18n.t("auth.password2", lang), type="password", key="auth_first_pw2")
+        if st.session_state.get("auth_first_error"):  # why the last try was refused, by the fields (which keep their text)
+            st.error(escape_markdown(st.session_state["auth_first_error"]), icon="⚠️")
         create = st.form_submit_button(i18n.t("auth.first.create", lang), type="primary")
     if create:
+        st.session_state.pop("auth_first_error", None)
         try:
             if password != again:
                 raise accounts.AccountError("error.password_mismatch")
             actor = accounts.create_first_coordinator(db, organisation_name=org_name, username=username, password=password)
         except BuurtkaartError as error:
-            st.error(escape_markdown(error.message(lang)))
-            return
+            st.session_state["auth_first_error"] = error.message(lang)
+            st.rerun()
         remember_user(actor)
         st.rerun()
     if st.button(i18n.t("auth.first.demo", lang), key="auth_first_demo"):

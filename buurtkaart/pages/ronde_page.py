@@ -240,14 +240,14 @@ with col_side:
                 walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username, key=f"{walked_form}_by")
                 contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1, key=f"{walked_form}_n")
                 refused = st.session_state.get("ronde_walked_error")
-                if refused:  # why the last mark was refused, in the form, by its fields
-                    st.error(refused, icon="⚠️")
+                if refused and refused[0] == chosen_round.id:  # why the last mark of this round was refused, in the form
+                    st.error(refused[1], icon="⚠️")
                 if st.form_submit_button(t("ronde.walked.button", lang)):
                     st.session_state.pop("ronde_walked_error", None)
                     try:
                         sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts))
                     except BuurtkaartError as error:
-                        st.session_state["ronde_walked_error"] = error.message(lang)
+                        st.session_state["ronde_walked_error"] = (chosen_round.id, error.message(lang))
                     else:
                         st.session_state["ronde_walked_form"] += 1  # an empty form for the next walk
                         st.session_state["ronde_message"] = ("success", t("ronde.walked.done", lang, name=chosen_round.name, on=formats.date_text(walked_on, lang)))
