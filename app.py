@@ -13,6 +13,7 @@ if common.presentation_mode():  # the map full screen; no sidebar, no other page
     st.navigation([present], position="hidden").run()
     st.stop()
 lang = common.language_switch()
+common.widget_css(lang)  # Streamlit's own widget texts in the user's language, once per page
 
 kaart = st.Page("buurtkaart/pages/map_page.py", title=t("page.map", lang), icon="🗺️", url_path="kaart")
 

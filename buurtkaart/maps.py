@@ -48,6 +48,7 @@ _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
 # The zooms our own data supports: a whole region (11) to single houses (19); beyond that the basemap is an empty grey.
 MIN_ZOOM, MAX_ZOOM = 11, 19
 LABEL_MIN_ZOOM = 16  # street names are written on the map from this zoom on
+FOCUS_ZOOM = 17  # a place picked by search is shown at this zoom (its street's name written)
 BOUNDS_MARGIN = 0.02  # degrees (~1.5-2 km) the view may go beyond the area's outline
 MARK_URL = "vindplaatsen?osm="  # the vindplaatsen page, relative to the app's address, opened with an OSM place to mark
 
@@ -134,7 +135,7 @@ def map_data(area: Area) -> MapData:
         streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
         bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
-        header={"q": quantum, "o": list(base)}, labels=labels_spec(area, base=base, quantum=quantum),
+        header={"q": quantum, "o": list(base)}, labels=labels_spec(wayfinding.street_labels(area), base=base, quantum=quantum),
     )  # fmt: skip
 
 
@@ -173,6 +174,14 @@ def publish(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str:
     return f"{CACHE_URL}/{name}"
 
 
+def publish_or_inline(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str | None:
+    """Return the URL of the map's data file (`publish`), or None when it cannot be written (the data then goes in the page)."""
+    try:
+        return publish(data, folder)
+    except OSError:  # a read-only installation: the map still works, heavier
+        return None
+
+
 def _prune(folder: Path, *, keep: Path) -> None:
     """Remove the oldest map data files of `folder` beyond `CACHE_KEEP` (never `keep`)."""
     files = sorted(folder.glob("map-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
@@ -181,14 +190,30 @@ def _prune(folder: Path, *, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def labels_spec(area: Area, *, base: tuple[int, int], quantum: float) -> str | None:
-    """Return the street names of `area` as compact points (name ``n``, angle ``r``) in script-safe JSON, None without any."""
-    labels = wayfinding.street_labels(area)
+def labels_spec(labels: gpd.GeoDataFrame, *, base: tuple[int, int], quantum: float, own_grid: bool = False) -> str | None:
+    """Return street names (``wayfinding.street_labels``) as compact points (name ``n``, angle ``r``, weight ``l``) in
+    script-safe JSON, None without any; with `own_grid` the spec carries its grid (a layer of a map without a data file)."""
     if labels.empty:
         return None
     stream, order = compact.encode_points(labels.geometry.values, quantum=quantum, base=base)
-    props = {"n": compact.column(labels["name"].to_numpy()[order]), "r": compact.column(labels["angle"].astype(str).to_numpy()[order])}
-    return script_json({"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props})
+    props = {
+        "n": compact.column(labels["name"].to_numpy()[order]),
+        "r": compact.column(labels["angle"].astype(str).to_numpy()[order]),
+        "l": compact.column(labels["weight"].astype(str).to_numpy()[order]),  # the longer street segment wins a crowded spot
+    }
+    spec = {"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props}
+    return script_json({**spec, "q": quantum, "o": list(base)} if own_grid else spec)
+
+
+def street_names(labels: gpd.GeoDataFrame, *, lang: str) -> CompactLayer | None:
+    """Return a layer that writes these street names from `LABEL_MIN_ZOOM` on (for a map of its own, e.g. a network's
+    buurt view), None without any."""
+    if labels.empty:
+        return None
+    base = compact.origin(tuple(labels.total_bounds), compact.QUANTUM)
+    spec = labels_spec(labels, base=base, quantum=compact.QUANTUM, own_grid=True)
+    header = {"q": compact.QUANTUM, "o": list(base)}
+    return CompactLayer(header, spec, {"streetLabels": True, "minZoom": LABEL_MIN_ZOOM}, name=i18n.t("map.street_names", lang))
 
 
 def script_json(data: object) -> str:
@@ -267,6 +292,106 @@ class PlacesDrawn(MacroElement):
     )
 
 
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Leaflet's default adds feet and miles)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+
+class DrawTexts(MacroElement):
+    """Puts Leaflet.draw's button titles and tool tips (``L.drawLocal``) in the user's language, before the tool is made."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            (function (texts) {
+              function merge(into, from) {
+                Object.keys(from).forEach(function (key) {
+                  if (typeof from[key] === 'object') { into[key] = into[key] || {}; merge(into[key], from[key]); }
+                  else { into[key] = from[key]; }
+                });
+              }
+              function apply() {
+                if (!(window.L && L.drawLocal)) { return; }
+                merge(L.drawLocal, texts);
+                // buttons made before the texts were set (a script loaded again) get them too
+                var buttons = texts.draw.toolbar.buttons, edit = texts.edit.toolbar.buttons;
+                [['polygon', buttons.polygon], ['rectangle', buttons.rectangle]].forEach(function (pair) {
+                  document.querySelectorAll('.leaflet-draw-draw-' + pair[0]).forEach(function (a) {
+                    a.title = pair[1]; a.querySelector('span') && (a.querySelector('span').textContent = pair[1]);
+                  });
+                });
+                document.querySelectorAll('.leaflet-draw-edit-remove').forEach(function (a) {
+                  var none = a.classList.contains('leaflet-disabled');
+                  a.title = none ? edit.removeDisabled : edit.remove;
+                  a.querySelector('span') && (a.querySelector('span').textContent = edit.remove);
+                });
+              }
+              apply();
+              window.setTimeout(apply, 0);
+              window.setTimeout(apply, 1000);
+            })({{ this.texts }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, texts: dict) -> None:
+        """Make the element from texts shaped like ``L.drawLocal``."""
+        super().__init__()
+        self._name = "DrawTexts"
+        self.texts = script_json(texts)
+
+
+def add_scale(m: folium.Map) -> folium.Map:
+    """Add a metric-only scale bar to the map (make the map with ``control_scale=False``)."""
+    MetricScale().add_to(m)
+    return m
+
+
+def draw_texts(lang: str) -> dict:
+    """Return Leaflet.draw's texts in `lang`, shaped like ``L.drawLocal`` (only the tools Buurtkaart offers)."""
+
+    def tr(key: str) -> str:
+        return i18n.t(f"draw.{key}", lang)
+
+    return {
+        "draw": {
+            "toolbar": {
+                "actions": {"title": tr("cancel.title"), "text": tr("cancel")},
+                "finish": {"title": tr("finish.title"), "text": tr("finish")},
+                "undo": {"title": tr("undo.title"), "text": tr("undo")},
+                "buttons": {"polygon": tr("polygon"), "rectangle": tr("rectangle")},
+            },
+            "handlers": {
+                "polygon": {"tooltip": {"start": tr("polygon.start"), "cont": tr("polygon.cont"), "end": tr("polygon.end")}},
+                "polyline": {"error": tr("crossing"), "tooltip": {"start": tr("polygon.start"), "cont": tr("polygon.cont"), "end": tr("polygon.end")}},
+                "rectangle": {"tooltip": {"start": tr("rectangle.start")}},
+                "simpleshape": {"tooltip": {"end": tr("rectangle.end")}},
+            },
+        },
+        "edit": {
+            "toolbar": {
+                "actions": {
+                    "save": {"title": tr("save.title"), "text": tr("save")},
+                    "cancel": {"title": tr("cancel.edit.title"), "text": tr("cancel")},
+                    "clearAll": {"title": tr("clear.title"), "text": tr("clear")},
+                },
+                "buttons": {"edit": tr("edit"), "editDisabled": tr("edit.none"), "remove": tr("remove"), "removeDisabled": tr("remove.none")},
+            },
+            "handlers": {
+                "edit": {"tooltip": {"text": tr("edit.tip"), "subtext": tr("edit.subtip")}},
+                "remove": {"tooltip": {"text": tr("remove.tip")}},
+            },
+        },
+    }
+
+
 def build_map(
     area: Area | MapData,
     *,
@@ -323,9 +448,10 @@ def build_map(
         zoom_start=fit_zoom(data.bounds, width=width, height=height),
         tiles=None,
         prefer_canvas=data.n_places > CANVAS_THRESHOLD,
-        control_scale=True,
+        control_scale=False,
         attribution_control=True,
     )
+    add_scale(m)
     limit_view(m, data.bounds)
     if osm_tiles:
         folium.TileLayer(OSM_TILES, attr=i18n.t("map.attribution", lang), name="OpenStreetMap", max_zoom=19).add_to(m)
@@ -381,8 +507,9 @@ def use_local_assets(m: folium.Map) -> folium.Map:
     return m
 
 
-def add_draw(m: folium.Map) -> folium.Map:
-    """Add a tool to draw one polygon or rectangle on the map (Leaflet.draw, served by the app)."""
+def add_draw(m: folium.Map, *, lang: str = i18n.DEFAULT_LANGUAGE) -> folium.Map:
+    """Add a tool to draw one polygon or rectangle on the map (Leaflet.draw, served by the app), its texts in `lang`."""
+    DrawTexts(draw_texts(lang)).add_to(m)  # before the tool: its buttons read L.drawLocal when they are made
     draw = plugins.Draw(
         export=False,
         draw_options={"polyline": False, "circle": False, "marker": False, "circlemarker": False, "polygon": True, "rectangle": True},
@@ -705,7 +832,8 @@ def access_map(
     >>> m = access_map(region, boundary=None, name="", result=None, key="meeting", group="elderly", lang="nl")  # doctest: +SKIP
     """
     bounds = boundary.bounds if boundary is not None else region.bounds
-    m = folium.Map(location=list(center(bounds)), zoom_start=fit_zoom(bounds, width=width, height=height), tiles=None, control_scale=True)
+    m = folium.Map(location=list(center(bounds)), zoom_start=fit_zoom(bounds, width=width, height=height), tiles=None, control_scale=False)
+    add_scale(m)
     limit_view(m, region.bounds)
     if boundary is not None and result is not None:
         if key in result.access.distance:
@@ -726,7 +854,7 @@ def access_map(
             shapely.geometry.mapping(boundary), name=name,
             style={"color": "#2c3e50", "weight": 2, "dashArray": "6 4", "fill": False, "className": "bk-area"}, interactive=False,
         ).add_to(m)
-    add_draw(m)
+    add_draw(m, lang=lang)
     layer_control(m)
     use_local_assets(m)
     return m

@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import i18n, inclusieweb, maps, settings, vocabulary
+from buurtkaart import gazetteer, i18n, inclusieweb, maps, settings, vocabulary, wayfinding
 from buurtkaart.area import Area, buffer_metres
 from buurtkaart.paths import DATA_DIR
 
@@ -62,6 +62,7 @@ class Basemaps:
     quartiers: dict | None  # GeoJSON of the quartier outlines
     region: tuple[float, float, float, float]  # bounds of the Brussels view
     world: dict  # GeoJSON of the country outlines
+    labels: gpd.GeoDataFrame | None = None  # where the street names are written (``wayfinding.street_labels``)
 
 
 def basemaps(area: Area) -> Basemaps:
@@ -73,6 +74,7 @@ def basemaps(area: Area) -> Basemaps:
         quartiers=quartiers,
         region=area.bounds,
         world=_world_geojson(),
+        labels=wayfinding.street_labels(area),
     )
 
 
@@ -97,6 +99,7 @@ def tie_table(tie_frame: gpd.GeoDataFrame, *, lang: str) -> pd.DataFrame:
 
     group = tie_frame["group_size"] if "group_size" in tie_frame.columns else pd.Series(1, index=tie_frame.index)
     return tie_frame.assign(
+        place_label=place_labels(tie_frame, lang),
         role=labels("role", "role"),
         level=labels("level", "level"),
         functions=tie_frame["functions"].map(lambda fs: ", ".join(vocabulary.label("function", f, lang) for f in fs)),
@@ -119,7 +122,16 @@ TIE_TABLE_COLUMNS: tuple[str, ...] = (
 
 def tie_names(tie_frame: gpd.GeoDataFrame, *, lang: str) -> dict[str, str]:
     """Return {tie_id: "3. Buur — Josaphatpark"} of numbered ties, to pick one (never a person's name: a role)."""
-    return {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {row.place_label}" for row in tie_frame.itertuples()}
+    places = place_labels(tie_frame, lang)
+    return {row.tie_id: f"{row.num}. {vocabulary.label('role', row.role, lang)} — {places[i]}" for i, row in zip(tie_frame.index, tie_frame.itertuples(), strict=True)}
+
+
+def place_labels(tie_frame: pd.DataFrame, lang: str) -> pd.Series:
+    """Return each tie's place as shown in `lang` (a country or a municipality in that language's name)."""
+    return pd.Series(
+        [gazetteer.shown_label(k, r, label, lang) for k, r, label in zip(tie_frame["place_kind"], tie_frame["place_ref"], tie_frame["place_label"], strict=True)],
+        index=tie_frame.index, dtype=object,
+    )
 
 
 def view_ties(tie_frame: gpd.GeoDataFrame, view: str) -> gpd.GeoDataFrame:
@@ -172,8 +184,9 @@ def network_map(
         location=list(maps.center(bounds)),
         zoom_start=maps.fit_zoom(bounds, width=width, height=height),
         tiles=None,
-        control_scale=True,
+        control_scale=False,
     )
+    maps.add_scale(m)
     maps.limit_view(m, None if view == "world" else bounds, min_zoom=0 if view == "world" else maps.MIN_ZOOM)
     _add_background(m, view, bounds, base, lang)
     for level in VIEW_LEVELS[view]:
@@ -214,7 +227,7 @@ def ties_geojson(
                 [i18n.t("tie.influence", lang), vocabulary.label("influence", row.influence, lang)],
                 [i18n.t("tie.reciprocity", lang), vocabulary.label("reciprocity", row.reciprocity, lang)],
                 [i18n.t("tie.frequency", lang), vocabulary.label("frequency", row.frequency, lang)],
-                [i18n.t("tie.place", lang), row.place_label],
+                [i18n.t("tie.place", lang), gazetteer.shown_label(row.place_kind, row.place_ref, row.place_label, lang)],
                 [i18n.t("tie.change", lang), i18n.t(f"change.{change}", lang) if change else ""],
             ],
             "style": _end_style(row, change) if ends else _style(row, change),
@@ -295,6 +308,10 @@ def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float,
                 maps.basemap_geojson(streets), interactive=False, attribution=i18n.t("map.attribution", lang),
                 style={"color": "#9aa0a6", "weight": 1.5, "className": "bk-street"},
             ).add_to(m)
+        if base.labels is not None and len(base.labels):
+            names = maps.street_names(base.labels.iloc[base.labels.sindex.query(box, predicate="intersects")], lang=lang)
+            if names is not None:
+                names.add_to(m)
     elif view == "stad" and base.quartiers:
         folium.GeoJson(
             base.quartiers, interactive=False, attribution=i18n.t("map.attribution", lang),

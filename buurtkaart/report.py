@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
 from buurtkaart import area as area_mod
-from buurtkaart import charts, disclosure, i18n, settings, vocabulary
+from buurtkaart import charts, disclosure, formats, i18n, settings, vocabulary
 from buurtkaart.area import Area
 from buurtkaart.buurtanalyse import AreaAnalysis, area_streets
 from buurtkaart.i18n import t
@@ -92,7 +92,7 @@ def report_html(
     """
     parts = [
         f"<h1>{_e(t('report.title', lang, name=result.name))}</h1>",
-        f"<p class='note'>{_e(t('report.made', lang, at=result.made_at.strftime('%Y-%m-%d %H:%M UTC')))}</p>",
+        f"<p class='note'>{_e(t('report.made', lang, at=formats.datetime_text(result.made_at, lang)))}</p>",
         f"<p class='note'>{_e(t('report.privacy', lang))}</p>",
         f"<h2>{_e(t('report.access', lang))}</h2>",
         _list(result.sentences) if result.has_population else f"<p>{_e(t('report.no_population', lang))}</p>",
@@ -249,13 +249,20 @@ def quartier_names(quartiers: pd.DataFrame, *, lang: str) -> dict[str, str]:
     return names | {disclosure.GROUP_PREFIX + group: t(f"sdc.group.{group}", lang) for group in disclosure.GROUPS}
 
 
+def legend_order(streets: pd.DataFrame) -> list[tuple[str, str]]:
+    """Return the (colour, label) distance classes of streets from near to far, the unreachable last: the legend's order."""
+    nearest = streets.groupby(["colour", "label"], sort=False)["distance_m"].min()
+    return list(nearest.sort_values(na_position="last", kind="stable").index)
+
+
 def _map_image(result: AreaAnalysis, edges: pd.DataFrame, lang: str) -> str:
     """Return the area's streets coloured by walking distance to the map's kind of place, as an inline PNG."""
     streets = access.streets_by_distance(result.access, edges, MAP_KEY, lang=lang)
     figure = Figure(figsize=(8, 6))
     ax = figure.subplots()
-    for (colour, label), part in streets.groupby(["colour", "label"], sort=False):
-        part.plot(ax=ax, color=colour, linewidth=1.2, label=label)
+    classes = streets.groupby(["colour", "label"], sort=False)
+    for colour, label in legend_order(streets):
+        classes.get_group((colour, label)).plot(ax=ax, color=colour, linewidth=1.2, label=label)
     gpd.GeoSeries([result.boundary], crs=settings.CRS).boundary.plot(ax=ax, color="#2c3e50", linewidth=1, linestyle="--")
     ax.set_axis_off()
     ax.set_aspect(1 / math.cos(math.radians(result.boundary.centroid.y)))

@@ -14,14 +14,19 @@ import math
 import gpxpy
 import gpxpy.gpx
 
+from buurtkaart import formats, validate
 from buurtkaart import graph as graph_mod
-from buurtkaart import validate
 from buurtkaart.i18n import t
 from buurtkaart.routes import Plan, WalkerRound
 
 SVG_WIDTH, SVG_HEIGHT = 700, 430
 NOTE_LINES = 6
 _NOTE_LINE = '<div class="line"></div>'
+
+
+def round_total(r: WalkerRound, lang: str) -> str:
+    """Return one walker's places, kilometres and minutes in `lang` ("1 plek · 1,2 km · 25 min")."""
+    return formats.plural("plural.round_total", len(r.visits), lang, km=formats.number(r.metres / 1000, lang, digits=1), minutes=round(r.minutes))
 
 
 def walker_label(walker: int, lang: str) -> str:
@@ -74,7 +79,7 @@ def _page(plan: Plan, r: WalkerRound, *, lang: str, graph: graph_mod.WalkGraph |
     head = "".join(f"<th>{e(c)}</th>" for c in columns)
     bring_lines = [line.strip() for line in bring.splitlines() if line.strip()]
     bring_html = "".join(f"<li>{e(line)}</li>" for line in bring_lines) or "".join("<li class='blank'></li>" for _ in range(3))
-    summary = t("ronde.total", lang, km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes), n=len(r.visits))
+    summary = round_total(r, lang)
     return (
         f'<section class="sheet" style="--walker:{r.colour}">'
         f"<h1>{e(title or t('ronde.title', lang))} — {e(walker_label(r.walker, lang))}</h1>"

@@ -41,6 +41,9 @@ SIGN_IN_FREE_FAILURES = 5  # failed sign-ins (per account and per client) before
 SIGN_IN_BASE_DELAY_S = 2.0  # the first wait; it doubles with every further failure
 SIGN_IN_MAX_DELAY_S = 900.0  # the longest wait (15 minutes)
 
+# --- time ---
+TIMEZONE = "Europe/Brussels"  # every time shown to a user is in Brussels time (the store keeps UTC)
+
 # --- coordinate reference systems ---
 CRS = "EPSG:4326"  # every layer, the store and every export: longitude/latitude in degrees (WGS 84)
 METRIC_CRS = "EPSG:31370"  # Belgian Lambert 72: metres, for buffers and distances in and around Brussels

@@ -351,7 +351,7 @@ def round_share(
     Share
         The share; the legend gives each walker's distance and time, the stops are numbered in walking order.
     """
-    from buurtkaart.route_files import walker_label
+    from buurtkaart.route_files import round_total, walker_label
 
     west, south, east, north = plan.bounds
     area = region.clip(area_mod.buffer_metres(shapely.box(west, south, east, north), ROUND_MARGIN_M), name=name or t("ronde.title", lang))
@@ -360,7 +360,7 @@ def round_share(
     several = len(plan.rounds) > 1
     for r in plan.rounds:
         label = walker_label(r.walker, lang)
-        total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+        total = round_total(r, lang)
         path = _walking_line(r)
         if len(path) > 1:
             layers.append(ShareLayer(
@@ -386,7 +386,7 @@ def round_share(
         ))  # fmt: skip
     layers += organisation_share(area, items, lang=lang).layers
     lines = [t("share.round.when", lang, day=plan.at.strftime("%Y-%m-%d %H:%M"), speed=f"{plan.speed_kmh:g}")]
-    lines += [f"{walker_label(r.walker, lang)}: {t('ronde.total', lang, n=len(r.visits), km=f'{r.metres / 1000:.1f}', minutes=round(r.minutes))}" for r in plan.rounds]
+    lines += [f"{walker_label(r.walker, lang)}: {round_total(r, lang)}" for r in plan.rounds]
     return Share(
         title=t("share.title.round", lang, name=name or t("ronde.title", lang)),
         area=area,

@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -17,11 +16,11 @@ import shapely
 from sqlalchemy import Row, Table, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, audit, names, organisations, settings, validate, wayfinding
+from buurtkaart import accounts, audit, formats, names, organisations, settings, validate, wayfinding
 from buurtkaart.accounts import Actor
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
-from buurtkaart.i18n import t
+from buurtkaart.i18n import TABLE, t
 from buurtkaart.store import (
     LAYER_KEYS,
     NAME_MAX,
@@ -152,7 +151,6 @@ ITEM_COLUMNS: dict[str, str] = {
 }
 HISTORY_COLUMNS: tuple[str, ...] = ("id", "item_id", "at", "user", "action", "name", "changed", "before", "after")
 _GEOD = pyproj.Geod(ellps="WGS84")
-_LOCAL_TIME = "Europe/Brussels"
 
 Bounds = shapely.Geometry | Sequence[float]
 
@@ -542,6 +540,33 @@ def history(store: Store, organisation_id: Actor | str, item_id: str | None = No
     return frame
 
 
+def history_table(log: pd.DataFrame, *, lang: str, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Return the history as a page shows it, newest first: headers, actions, field names and times (Brussels) in `lang`.
+
+    `names` maps a user's account id to the name shown (the history keeps the id).
+    """
+    names = names or {}
+    newest = log.iloc[::-1]
+
+    def field(name: str) -> str:
+        key = "history.field.deleted_at" if name == "deleted_at" else f"item.{name}"
+        return t(key, lang)
+
+    def action(name: str) -> str:
+        key = f"history.action.{name}"
+        return t(key, lang) if key in TABLE else name
+
+    return pd.DataFrame(
+        {
+            t("history.col.at", lang): [formats.datetime_text(at, lang) for at in newest["at"]],
+            t("history.col.user", lang): [names.get(u, u) for u in newest["user"]],
+            t("history.col.action", lang): [action(a) for a in newest["action"]],
+            t("history.col.name", lang): list(newest["name"]),
+            t("history.col.changed", lang): [", ".join(field(f) for f in fields) for fields in newest["changed"]],
+        }
+    )
+
+
 def changed_fields(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> tuple[str, ...]:
     """Return the names of the fields that differ between two snapshots (all of them on create)."""
     before, after = before or {}, after or {}
@@ -776,13 +801,8 @@ def _deg(value: float) -> str:
 
 
 def _local_time(at: datetime | None) -> str:
-    """Return a timestamp as Brussels time, e.g. "2025-05-03 14:02" (UTC if the zone data is missing)."""
-    if at is None:
-        return "?"
-    try:
-        return at.astimezone(ZoneInfo(_LOCAL_TIME)).strftime("%Y-%m-%d %H:%M")
-    except Exception:  # no time-zone data on this machine
-        return at.strftime("%Y-%m-%d %H:%M UTC")
+    """Return a timestamp as Brussels time, e.g. "2025-05-03 14:02"."""
+    return "?" if at is None else formats.local_time(at).strftime("%Y-%m-%d %H:%M")
 
 
 # The name from before buurtkaart.organisations existed, for code written against it; new code calls organisations.ensure.

@@ -18,7 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page, expect
 
 from buurtkaart import area as area_mod
-from buurtkaart import i18n, taxonomy, wayfinding
+from buurtkaart import formats, i18n, taxonomy, wayfinding
 from buurtkaart import places as places_mod
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -275,7 +275,7 @@ def test_search_by_name_highlights_and_shows_the_place(
     search.fill(searchable.name)
     search.press("Enter")
 
-    result = page.get_by_role("combobox", name=i18n.t("map.search.found", NL, n=found))
+    result = page.get_by_role("combobox", name=formats.plural("plural.places_found", found, NL))
     expect(result).to_be_visible()
     expect(result).to_have_value(re.compile(rf"^{re.escape(searchable.name)} — "))
     frame = wait_for(

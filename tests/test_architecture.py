@@ -48,7 +48,7 @@ def test_the_renamed_modules_are_gone() -> None:
 # The layers of docs/architecture.md, bottom up.
 LAYERS: dict[str, int] = {
     **dict.fromkeys(("settings", "validate", "names", "vocabulary", "errors", "i18n", "paths", "csv_cells",
-                     "plain_text"), 1),
+                     "plain_text", "formats"), 1),
     **dict.fromkeys(("store", "organisations", "vindplaatsen", "citizens", "exchange", "pseudonym", "area", "places",
                      "osm", "taxonomy", "prepare", "safe_files", "keyguard", "erasure",
                      "vocabulary_entries", "consent", "accounts", "audit", "backup", "wayfinding", "gazetteer"), 2),

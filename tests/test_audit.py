@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from buurtkaart import audit, consent, erasure, exchange, organisations
+from buurtkaart import audit, consent, erasure, exchange, formats, organisations
 from buurtkaart import citizens as cz
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.store import Store
@@ -139,11 +140,15 @@ def test_csv_cells_of_the_log_never_run_as_formulas(store: Store, org: str) -> N
     assert table["user"][0].startswith("'=")
 
 
-def test_the_page_table_has_translated_headers_whole_seconds_and_a_dash_for_no_target(store: Store, org: str) -> None:
+def test_the_page_table_has_translated_headers_actions_brussels_time_and_a_dash_for_no_target(store: Store, org: str) -> None:
     audit.record(store, org, "an", "export.csv")
-    table = audit.shown(audit.events(store, org), lang="fr")
-    assert list(table.columns) == ["Moment (UTC)", "Utilisateur", "Action", "Cible"]
-    assert len(table["Moment (UTC)"][0]) == 19 and table["Cible"][0] == "—"
+    events = audit.events(store, org)
+    table = audit.shown(events, lang="fr")
+    assert list(table.columns) == ["Moment", "Utilisateur", "Action", "Cible"]
+    assert table["Moment"][0] == formats.datetime_text(events["at"][0], "fr")  # Brussels time, to the second
+    assert re.fullmatch(r"\d{1,2} \S+ \d{4}, \d\d:\d\d:\d\d", table["Moment"][0])
+    assert table["Action"][0] == "export (CSV)" and table["Cible"][0] == "—"
+    assert audit.action_label("user.sign_in", "en") == "signed in" and audit.action_label("user.new_thing", "en") == "user.new_thing"
 
 
 def test_a_shared_map_of_the_organisation_made_on_the_command_line_is_in_its_log(

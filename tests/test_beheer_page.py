@@ -55,7 +55,7 @@ def test_the_page_shows_its_own_organisations_events_only(db: store_mod.Store) -
     shown = table.value
     assert list(shown.columns) == [t(f"audit.col.{c}", "nl") for c in audit.COLUMNS]
     assert list(shown[t("audit.col.target", "nl")]) == ["BK-AAAA-1111"]
-    assert list(shown[t("audit.col.action", "nl")]) == ["citizen.view"]
+    assert list(shown[t("audit.col.action", "nl")]) == ["burger bekeken"]  # the action in the page's language
     assert "spion" not in set(shown[t("audit.col.user", "nl")])
 
 

@@ -12,7 +12,7 @@ import pytest
 import shapely
 
 from buurtkaart import accessibility as access
-from buurtkaart import buurtanalyse, cli, disclosure, graph, report
+from buurtkaart import buurtanalyse, cli, disclosure, formats, graph, report
 from buurtkaart.area import Area, commune_boundary, population_blocks
 from buurtkaart.errors import AreaError
 from tests.test_caseload import citizen_frame, items_frame, tie_frame
@@ -180,7 +180,7 @@ def test_map_and_report_draw_the_same_streets_around_the_area(schaerbeek: buurta
 
 def test_one_report_pipeline_for_page_and_cli(schaerbeek: buurtanalyse.AreaAnalysis, region: Area) -> None:
     page = report.area_report(schaerbeek, region, lang="fr")
-    made = schaerbeek.made_at.strftime("%Y-%m-%d %H:%M UTC")
+    made = formats.datetime_text(schaerbeek.made_at, "fr")  # in Brussels time, as French writes it
     direct = report.report_html(
         schaerbeek, lang="fr", edges=buurtanalyse.area_streets(region, schaerbeek.boundary),
         quartier_names=report.quartier_names(region.quartiers, lang="fr"),

@@ -333,7 +333,7 @@ def test_round_file_numbers_the_stops_in_walking_order(files: dict[str, Path], w
     assert start["p"]["k"] == ["S"] and start["p"]["n"] == [f"S. {plan.start.name}"]
     line = layers["round-line-0"]
     assert line["kind"] == compact.LINES and line["colour"] == plan.rounds[0].colour
-    assert f"{plan.rounds[0].metres / 1000:.1f} km" in line["label"] and f"{round(plan.rounds[0].minutes)} min" in line["label"]
+    assert f"{plan.rounds[0].metres / 1000:.1f}".replace(".", ",") + " km" in line["label"]  # a decimal comma in Dutch and f"{round(plan.rounds[0].minutes)} min" in line["label"]
     path = np.cumsum(compact.unvarints(line["c"])[1:].reshape(-1, 2), axis=0) + o
     assert len(path) > 10  # over the streets, not straight from stop to stop
     # the places of the map are there too
@@ -343,7 +343,7 @@ def test_round_file_numbers_the_stops_in_walking_order(files: dict[str, Path], w
 def test_round_file_draws_numbers_and_hostile_stop_names_stay_text(browser: Browser, files: dict[str, Path]) -> None:
     page, requests, dialogs = open_file(browser, files["round"])
     entries = page.locator("label.bk-entry")
-    expect(entries.filter(has_text=re.compile(r"^Stapper A — 6 plekken · [0-9.]+ km · [0-9]+ min$"))).to_have_count(1)
+    expect(entries.filter(has_text=re.compile(r"^Stapper A — 6 plekken · [0-9]+,[0-9] km · [0-9]+ min$"))).to_have_count(1)
     search = page.locator("input.bk-search")
     for name in HOSTILE:
         search.fill(name[:12])

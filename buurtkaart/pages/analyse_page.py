@@ -124,7 +124,7 @@ with col_report:
     else:
         for sentence in access.sentences(result.access, lang=lang, keys=[key], with_far_places=False):
             st.markdown(f"- {sentence}")
-        common.show_chart(report.access_chart(result, lang=lang))
+        common.show_chart(report.access_chart(result, lang=lang), alt=t("report.access", lang))
     st.dataframe(report.place_table(result, lang=lang), hide_index=True)
     st.subheader(t("report.caseload", lang))
     if not caseload_shown:
@@ -132,7 +132,7 @@ with col_report:
     for line in report.caseload_notes(result, lang=lang) if caseload_shown else ():
         st.caption(line)
     if caseload_shown and result.unit is not None and not result.gaps.iloc[0]["suppressed"]:
-        common.show_chart(report.gaps_chart(result, lang=lang))
+        common.show_chart(report.gaps_chart(result, lang=lang), alt=t("report.caseload", lang))
         st.dataframe(report.gaps_table(result, lang=lang, quartier_names=report.quartier_names(region.quartiers, lang=lang)), hide_index=True)
     if caseload_shown and result.unit is not None:  # a drawn area gets no figure about citizens
         st.subheader(t("report.unknown", lang))
@@ -147,5 +147,5 @@ with col_report:
             st.caption(line)
 
     st.download_button(
-        t("analyse.export", lang), lambda: report.area_report(result, region, lang=lang), file_name="buurtanalyse.html", mime="text/html", key="an_export", type="primary",
+        t("analyse.export", lang), lambda: report.area_report(result, region, lang=lang), file_name=common.download_name("analysis", lang, name, suffix=".html"), mime="text/html", key="an_export", type="primary",
     )

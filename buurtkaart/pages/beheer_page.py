@@ -28,5 +28,5 @@ if events.empty:
 else:
     st.dataframe(audit.shown(events, lang=lang), hide_index=True)
     st.download_button(
-        t("audit.download", lang), audit.csv_text(events), file_name="auditlog.csv", mime="text/csv", key="audit_download"
+        t("audit.download", lang), audit.csv_text(events), file_name=common.download_name("audit", lang, common.organisation_name(db, org, lang), suffix=".csv"), mime="text/csv", key="audit_download"
     )

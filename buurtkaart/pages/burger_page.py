@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -11,6 +12,7 @@ from buurtkaart import (
     accounts,
     caseload,
     citizens,
+    formats,
     gazetteer,
     inclusieweb,
     indicators,
@@ -43,9 +45,34 @@ def pick(label: str, name: str, *, key: str, value: str | None = None) -> str:
     return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
 
 
+def version_label(key: str) -> str:
+    """Return a version's label in the page's language ("—" for none; a date or an older free label as it is)."""
+    return t(f"version.label.{key}", lang) if key in VERSION_LABELS else key or "—"
+
+
 def flash(kind: str, text: str) -> None:
     """Keep a message to show after the next rerun."""
     st.session_state["bg_message"] = (kind, text)
+
+
+def refuse(form: str, error: BuurtkaartError, field: str | None = None) -> NoReturn:
+    """Keep why a save of `form` was refused, to show under its field after a rerun (the form keeps what was typed)."""
+    st.session_state["bg_refused"] = (form, field or error.field or "", error.message(lang))
+    st.rerun()
+
+
+def field_error(form: str, *fields: str) -> None:
+    """Show, right under a field, why the last save of `form` was refused because of it (any of `fields`)."""
+    refused = st.session_state.get("bg_refused")
+    if refused and refused[0] == form and refused[1] in fields:
+        st.error(escape_markdown(refused[2]), icon="⚠️")
+
+
+def other_error(form: str, *shown: str) -> None:
+    """Show, by the save button, why the last save of `form` was refused, if no field of `shown` said it already."""
+    refused = st.session_state.get("bg_refused")
+    if refused and refused[0] == form and refused[1] not in shown:
+        st.error(escape_markdown(refused[2]), icon="⚠️")
 
 
 def anchor_picker(prefix: str) -> vocabulary.Location | None:
@@ -60,7 +87,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
         mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
         return gazetteer.quartier_location(mdrc, area=region)
-    query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder="Josaphatpark, Maison des Femmes…")
+    query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder=t("hint.anchor_place", lang))
     if not query.strip():
         return None
     # a place or a vindplaats, never a street (too close to a home address)
@@ -77,33 +104,35 @@ def citizen_form() -> None:
     st.subheader(t("burger.new", lang))
     st.caption(t("burger.new.privacy", lang))
     reference = st.text_input(t("burger.reference", lang), type="password", help=t("burger.reference.help", lang), key="bg_reference")
+    field_error("bg_new", "reference")
     col1, col2 = st.columns(2)
     with col1:
         bands, band_labels = choices("age_band")
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
         _, situation_labels = choices("situation")  # the organisation's own words (a coordinator's) are offered too
         situation_keys = list(allowed(db, org, "situations"))
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
+        situations = common.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
                                     format_func=lambda k: situation_labels.get(k, k.replace("_", " ")))
         _, talent_labels = choices("talent")
         talent_keys = list(allowed(db, org, "talents"))
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
+        talents = common.multiselect(t("burger.talents", lang), talent_keys, key="bg_talents",
                                  format_func=lambda k: talent_labels.get(k, k.replace("_", " ")))
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
-        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
+        interests = common.multiselect(t("burger.interests", lang), list(interest_labels), format_func=interest_labels.get, key="bg_interests")
         language_labels = dict(vp.options("language", lang))
-        languages = st.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
+        languages = common.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
         anchor = anchor_picker("bg_new")
+    other_error("bg_new", "reference")
     if st.button(t("burger.create", lang), type="primary", disabled=anchor is None, key="bg_create"):
+        st.session_state.pop("bg_refused", None)
         try:
             citizen = citizens.create_citizen(
                 db, org, reference=reference.strip() or None, age_band=age_band, situations=situations, talents=talents,
                 interests=interests, languages=languages, anchor=anchor, area=region,
             )
         except BuurtkaartError as error:
-            st.error(escape_markdown(error.message(lang)))
-            return
+            refuse("bg_new", error)  # what was typed stays in the widgets; the reason under its field
         common.set_next("bg_pick", citizen.id)
         flash("success", t("burger.created", lang, code=citizen.code))
         st.rerun()
@@ -121,11 +150,13 @@ def tie_form(citizen_id: str) -> None:
         col1, col2, col3 = st.columns(3)
         with col1:
             place = st.text_input(t("burger.place", lang), key="bg_tie_place")
+            field_error("bg_tie", "place", "level")
             role = pick(t("tie.role", lang), "role", key="bg_tie_role")
             capital = pick(t("tie.capital", lang), "capital", key="bg_tie_capital")
         with col2:
             function_keys, function_labels = choices("function")
-            functions = st.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
+            functions = common.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
+            field_error("bg_tie", "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key="bg_tie_frequency", value="weekly")
             strength = pick(t("tie.strength", lang), "strength", key="bg_tie_strength")
         with col3:
@@ -133,6 +164,8 @@ def tie_form(citizen_id: str) -> None:
             influence = pick(t("tie.influence", lang), "influence", key="bg_tie_influence")
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key="bg_tie_reciprocity", value="both")
             group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=1, step=1, key="bg_tie_group")
+            field_error("bg_tie", "group_size")
+        other_error("bg_tie", "place", "level", "functions", "group_size")
         submitted = st.form_submit_button(t("burger.tie.add", lang), type="primary")
     matches = st.session_state.get("bg_place_matches", [])
     if matches and not submitted:
@@ -145,23 +178,24 @@ def tie_form(citizen_id: str) -> None:
     if not submitted:
         return
     st.session_state.pop("bg_place_matches", None)
+    st.session_state.pop("bg_refused", None)
     try:
         location = gazetteer.resolve(level, place, area=region, items=items)
+    except BuurtkaartError as error:
+        suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
+        if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
+            st.session_state["bg_place_matches"] = suggestions_found[:6]
+        refuse("bg_tie", error, "place")
+    try:
         citizens.add_tie(
             db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
             state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size, area=region,
         )
     except BuurtkaartError as error:
-        st.error(escape_markdown(error.message(lang)))
-        suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
-        if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
-            st.session_state["bg_place_matches"] = suggestions_found[:6]
-            flash("error", error.message(lang))
-            st.rerun()
-        return
+        refuse("bg_tie", error)  # the form keeps what was typed; the reason under its field
     common.set_next("bg_tie_place", "")  # a blank place and functions for the next tie
     common.set_next("bg_tie_functions", [])
-    flash("success", t("burger.tie.added", lang, place=location.label))
+    flash("success", t("burger.tie.added", lang, place=gazetteer.shown_label(location.place_kind, location.place_ref, location.label, lang)))
     st.rerun()
 
 
@@ -176,13 +210,16 @@ def tie_edit_form(tie_id: str) -> None:
             levels = list(vocabulary.LEVELS)
             level = st.radio(t("tie.level", lang), levels, index=levels.index(tie.level), horizontal=True, key=f"{prefix}_level",
                              format_func=lambda k: vocabulary.label("level", k, lang))
-            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=tie.place_label),
-                                  placeholder=tie.place_label)
+            shown_place = gazetteer.shown_label(tie.place_kind, tie.place_ref, tie.place_label, lang)  # "Maroc", not "Marokko"
+            place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=shown_place),
+                                  placeholder=shown_place)
+            field_error(prefix, "place", "level")
             role = pick(t("tie.role", lang), "role", key=f"{prefix}_role", value=tie.role)
             capital = pick(t("tie.capital", lang), "capital", key=f"{prefix}_capital", value=tie.capital)
         with col2:
             function_keys, function_labels = choices("function")
-            functions = st.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
+            functions = common.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
+            field_error(prefix, "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key=f"{prefix}_frequency", value=tie.frequency)
             strength = pick(t("tie.strength", lang), "strength", key=f"{prefix}_strength", value=tie.strength)
         with col3:
@@ -190,19 +227,25 @@ def tie_edit_form(tie_id: str) -> None:
             influence = pick(t("tie.influence", lang), "influence", key=f"{prefix}_influence", value=tie.influence)
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key=f"{prefix}_reciprocity", value=tie.reciprocity)
             group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=int(tie.group_size), step=1, key=f"{prefix}_group")
+            field_error(prefix, "group_size")
+        other_error(prefix, "place", "level", "functions", "group_size")
         saved = st.form_submit_button(t("burger.tie.save", lang), type="primary")
     if not saved:
         return
     changes = {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
                "state": state, "influence": influence, "reciprocity": reciprocity, "group_size": group_size}  # fmt: skip
+    st.session_state.pop("bg_refused", None)
     try:
         if place.strip() or level != tie.level:  # a new place (or level) is resolved as on creation
             changes["location"] = gazetteer.resolve(level, place, area=region, items=items)
+    except BuurtkaartError as error:
+        refuse(prefix, error, "place")
+    try:
         changed = citizens.update_tie(db, org, tie_id, area=region, **changes)
     except BuurtkaartError as error:
-        st.error(error.message(lang))  # the form keeps what was typed
-        return
-    flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {changed.place_label}"))
+        refuse(prefix, error)  # the form keeps what was typed; the reason under its field
+    shown_place = gazetteer.shown_label(changed.place_kind, changed.place_ref, changed.place_label, lang)
+    flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {shown_place}"))
     st.rerun()
 
 
@@ -217,29 +260,30 @@ def profile_form(citizen_id: str, person) -> None:
         age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], index=["", *bands].index(band) if band in bands else 0,
                                 format_func=lambda k: band_labels.get(k, "—"), key=f"{prefix}_age")
         situation_keys, situation_labels = choices("situation")
-        situations = st.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
+        situations = common.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
                                     format_func=situation_labels.get, key=f"{prefix}_situations")
         talent_keys, talent_labels = choices("talent")
-        talents = st.multiselect(t("burger.talents", lang), talent_keys, default=[k for k in person["talents"] if k in talent_keys],
+        talents = common.multiselect(t("burger.talents", lang), talent_keys, default=[k for k in person["talents"] if k in talent_keys],
                                  format_func=talent_labels.get, key=f"{prefix}_talents")
     with col2:
         interest_labels = {k: common.category_label(k, lang) for k in common.CATEGORY_KEYS}
-        interests = st.multiselect(t("burger.interests", lang), list(interest_labels), default=[k for k in person["interests"] if k in interest_labels],
+        interests = common.multiselect(t("burger.interests", lang), list(interest_labels), default=[k for k in person["interests"] if k in interest_labels],
                                    format_func=interest_labels.get, key=f"{prefix}_interests")
         language_labels = dict(vp.options("language", lang))
-        languages = st.multiselect(t("burger.languages", lang), list(language_labels), default=[k for k in person["languages"] if k in language_labels],
+        languages = common.multiselect(t("burger.languages", lang), list(language_labels), default=[k for k in person["languages"] if k in language_labels],
                                    format_func=language_labels.get, key=f"{prefix}_languages")
         keep = st.checkbox(t("burger.profile.anchor.keep", lang, place=person["anchor_label"]), value=True, key=f"{prefix}_keep")
         anchor = None if keep else anchor_picker(prefix)
+    other_error(prefix)
     if st.button(t("burger.profile.save", lang), type="primary", disabled=not keep and anchor is None, key=f"{prefix}_save"):
         changes = {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests, "languages": languages}
         if anchor is not None:
             changes["anchor"] = anchor
+        st.session_state.pop("bg_refused", None)
         try:
             citizens.update_citizen(db, org, citizen_id, area=region, **changes)
         except BuurtkaartError as error:
-            st.error(error.message(lang))
-            return
+            refuse(prefix, error)  # what was typed stays in the widgets
         flash("success", t("burger.profile.saved", lang, code=person["code"]))
         st.rerun()
 
@@ -312,6 +356,7 @@ person = people.set_index("citizen_id").loc[choice]
 if st.session_state.get("bg_viewed") != (org, choice):  # one audit event per opening of a citizen, not per rerun
     audit_log.record(db, org, None, "citizen.view", person["code"])
     st.session_state["bg_viewed"] = (org, choice)
+    st.session_state.pop("bg_refused", None)  # a refusal was about the citizen shown before
 tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
 links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
@@ -364,7 +409,7 @@ if section == "network":
         col.markdown("\n".join(f"- {sentence}" for sentence in part))
     st.subheader(t("burger.inclusieweb", lang))
     ring = st.radio(t("burger.ring", lang), ["level", "capital"], horizontal=True, key="bg_ring", format_func=lambda k: t(f"burger.ring.{k}", lang))
-    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]))
+    common.show_chart(inclusieweb.figure(tie_frame, lang=lang, ring=ring, title=person["code"]), alt=t("burger.inclusieweb", lang))
     st.subheader(t("burger.suggestions", lang))
     walk = common.walk_graph()
     max_m = st.slider(t("burger.suggestions.distance", lang), 200, 2000, 800, 100, key="bg_max_m")
@@ -390,20 +435,20 @@ if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
-    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], key="bg_version_label")  # no free text
+    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], format_func=version_label, key="bg_version_label")  # no free text
     if col3.button(t("burger.version.save", lang), key="bg_version_save"):
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
         except BuurtkaartError as error:
             st.error(escape_markdown(error.message(lang)))
         else:
-            flash("success", t("burger.version.saved", lang, on=on.isoformat()))
+            flash("success", t("burger.version.saved", lang, on=formats.date_text(on, lang)))
             st.rerun()
     versions = citizens.list_versions(db, org, choice)
     if len(versions) == 0:
         st.info(t("burger.version.none", lang))
     else:
-        names = {row.id: f"{row.saved_on}" + (f" — {row.label}" if row.label else "") for row in versions.itertuples()}
+        names = {row.id: formats.date_text(row.saved_on, lang) + (f" — {version_label(row.label)}" if row.label else "") for row in versions.itertuples()}
         ids = list(names)
         NOW = "__now__"
         col_old, col_new = st.columns(2)
@@ -416,9 +461,9 @@ if section == "time":
             try:
                 citizens.redate_version(db, org, old_id, on=redate_on)
             except BuurtkaartError as error:
-                st.error(error.message(lang))
+                st.error(escape_markdown(error.message(lang)))  # under the date field, which keeps the date typed
             else:
-                flash("success", t("burger.version.redated", lang, on=redate_on.isoformat()))
+                flash("success", t("burger.version.redated", lang, on=formats.date_text(redate_on, lang)))
                 st.rerun()
         old = citizens.version_ties(db, org, old_id)
         new = tie_frame if new_id == NOW else network_maps.numbered(citizens.version_ties(db, org, new_id))
@@ -433,7 +478,7 @@ if section == "time":
                 m = network_maps.network_map(view, anchor=anchor, anchor_label=person["anchor_label"], tie_frame=new, base=common.network_basemaps(),
                                              lang=lang, changes=changes, lost=lost, width=VIEW_WIDTH, height=VIEW_HEIGHT)
                 st_folium(m, key=f"bg_cmp_{view}", height=VIEW_HEIGHT, use_container_width=True, returned_objects=[])
-        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)))
+        common.show_chart(inclusieweb.figure(new, lang=lang, previous=old, title=t("burger.compare.chart", lang)), alt=t("burger.compare.chart", lang))
 
 if section == "manage":
     profile_form(choice, person)
@@ -469,5 +514,5 @@ if section == "network" and len(tie_frame):
         made = st.session_state.get("bg_share_file")
         if made and made[0] == choice:
             st.download_button(
-                t("share.citizen.download", lang), made[1], file_name="mijn-netwerk.html", mime="text/html", key="bg_share_download"
+                t("share.citizen.download", lang), made[1], file_name=common.download_name("network", lang, suffix=".html"), mime="text/html", key="bg_share_download"
             )

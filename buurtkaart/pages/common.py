@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
+
 import geopandas as gpd
 import streamlit as st
 from matplotlib.figure import Figure
 
 from buurtkaart import accessibility as access
-from buurtkaart import accounts, buurtanalyse, charts, graph, i18n, maps, network_maps, organisations, wayfinding
+from buurtkaart import (
+    accounts,
+    buurtanalyse,
+    charts,
+    formats,
+    graph,
+    i18n,
+    maps,
+    network_maps,
+    organisations,
+    wayfinding,
+)
 from buurtkaart import area as area_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.accounts import Actor
@@ -50,6 +63,49 @@ def language_switch() -> str:
     )
     st.session_state["lang"] = lang
     return lang
+
+
+def widget_css(lang: str) -> None:
+    """Put Streamlit's own widget texts in `lang` on this page (once per run): the file uploader's button and limit.
+
+    Streamlit writes them in English and has no parameter for them: CSS hides its text and shows ours, and a small
+    script names the button for screen readers. Captions get a grey dark enough to read (WCAG 1.4.3). Placeholders
+    are given per widget (``multiselect``).
+    """
+    limit = formats.number(st.get_option("server.maxUploadSize"), lang) + "\u00a0MB"
+    browse, instructions = _css_text(i18n.t("widget.browse", lang)), _css_text(i18n.t("widget.upload_limit", lang, size=limit))
+    st.html(
+        "<style>"
+        '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p{display:none}'
+        f'[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]::after{{content:"{browse}"}}'
+        '[data-testid="stFileUploaderDropzoneInstructions"] > *{display:none}'
+        f'[data-testid="stFileUploaderDropzoneInstructions"]::after{{content:"{instructions}";font-size:0.875rem}}'
+        '[data-testid="stCaptionContainer"]{color:#555a64;opacity:1}'  # grey captions at 6.9:1 (Streamlit fades them to 2.8:1)
+        "</style>"
+    )
+    # The uploader's button is named by its (hidden, English) text: give it our name for screen readers too.
+    texts = json.dumps({"browse": i18n.t("widget.browse", lang)}).replace("<", "\\u003c")
+    st.html(
+        "<script>(function (texts) {"
+        "window.bkWidgetTexts = texts;"
+        "if (window.bkWidgetObserver) { return; }"
+        "function name() { document.querySelectorAll('[data-testid=\"stFileUploaderDropzone\"] button').forEach(function (b) {"
+        "  if (b.getAttribute('aria-label') !== window.bkWidgetTexts.browse) { b.setAttribute('aria-label', window.bkWidgetTexts.browse); } }); }"
+        "window.bkWidgetObserver = new MutationObserver(name);"
+        "window.bkWidgetObserver.observe(document.body, {childList: true, subtree: true}); name();"
+        f"}})({texts});</script>",
+        unsafe_allow_javascript=True,
+    )
+
+
+def _css_text(text: str) -> str:
+    """Return text as the inside of a CSS string (quotes, backslashes and line ends escaped)."""
+    return "".join(c if c.isalnum() or c in " .,:;()'-\u00a0\u202f" else f"\\{ord(c):x} " for c in text)
+
+
+def multiselect(label: str, options, *, container=None, **kwargs):
+    """Show a multiselect whose placeholder is in the user's language (Streamlit's own "Select all" is left out)."""
+    return (container or st).multiselect(label, options, placeholder=i18n.t("widget.choose", lang()), select_all=False, **kwargs)
 
 
 def keep_choices_on_language_switch(*keys: str) -> None:
@@ -96,9 +152,9 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def map_url(scope: str, version: int) -> str:
+def map_url(scope: str, version: int) -> str | None:
     """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
-    return maps.publish(map_data(scope, version))
+    return maps.publish_or_inline(map_data(scope, version))
 
 
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool, *, overlays: tuple = (), mark: bool = False) -> maps.folium.Map:
@@ -218,6 +274,7 @@ def forget_user() -> None:
 
 DEMO_MODE = "demo_organisation"  # the demo organisation's id while this session acts in it (see `demo_entry`)
 GUIDE_HIDDEN = "guide_hidden"
+GUIDE_COOKIE = "bk_guide"  # "hidden": the first-visit guide stays hidden in this browser
 
 
 def demo_entry(lang: str, db: Store, actor: Actor, box) -> Actor:
@@ -254,8 +311,17 @@ def _switch_organisation(demo_org: str | None) -> None:
 
 
 def first_visit_guide(lang: str) -> None:
-    """Show the three first steps (vindplaatsen, a citizen's network, the buurtanalyse) until the user hides them."""
-    if st.session_state.get(GUIDE_HIDDEN):
+    """Show the three first steps (vindplaatsen, a citizen's network, the buurtanalyse) until the user hides them.
+
+    Hidden, they stay hidden in this browser (a cookie that holds only ``hidden``), until "show the guide" is pressed.
+    """
+    if GUIDE_HIDDEN in st.session_state:
+        hidden = bool(st.session_state[GUIDE_HIDDEN])
+    else:
+        hidden = (st.context.cookies or {}).get(GUIDE_COOKIE) == "hidden"
+    if hidden:
+        if st.session_state.pop("guide_remember", None) is not None:
+            _set_guide_cookie(st.session_state[GUIDE_HIDDEN])
         return
     with st.container(border=True, key="first_visit_guide"):
         st.markdown(f"**{i18n.t('guide.title', lang)}**")
@@ -264,7 +330,25 @@ def first_visit_guide(lang: str) -> None:
         st.caption(i18n.t("guide.demo", lang))
         if st.button(i18n.t("guide.dismiss", lang), key="guide_dismiss"):
             st.session_state[GUIDE_HIDDEN] = True
+            st.session_state["guide_remember"] = True
             st.rerun()
+    if st.session_state.pop("guide_remember", None) is not None:
+        _set_guide_cookie(False)
+
+
+def show_guide_again(lang: str) -> None:
+    """Offer to show the first-visit guide again (a small button), once it is hidden."""
+    hidden = st.session_state.get(GUIDE_HIDDEN, (st.context.cookies or {}).get(GUIDE_COOKIE) == "hidden")
+    if hidden and st.button(i18n.t("guide.show", lang), key="guide_show", type="tertiary"):
+        st.session_state[GUIDE_HIDDEN] = False
+        st.session_state["guide_remember"] = False
+        st.rerun()
+
+
+def _set_guide_cookie(hidden: bool) -> None:
+    """Remember in this browser whether the guide is hidden (a constant script: no data of the user goes in it)."""
+    value = "hidden; Max-Age=31536000" if hidden else "shown; Max-Age=0"
+    st.html(f"<script>document.cookie = '{GUIDE_COOKIE}={value}; Path=/; SameSite=Strict';</script>", unsafe_allow_javascript=True)
 
 
 def sso_configured() -> bool:
@@ -314,7 +398,7 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
     actor = current_actor(db)
     box = st.sidebar.container(border=True)
     if actor is not None:
-        org_name = dict(organisations.listing(db)).get(actor.organisation_id, "?")
+        org_name = organisation_name(db, actor, lang) or "?"
         role = i18n.t(f"auth.role.{actor.role}", lang)
         box.markdown(i18n.t("auth.signed_in", lang, username=escape_markdown(actor.username), role=role, organisation=escape_markdown(org_name)))
         acting = demo_entry(lang, db, actor, box)
@@ -331,7 +415,8 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         box.info(i18n.t("auth.expired", lang))
     if st.session_state.get("auth_error"):
         box.error(escape_markdown(st.session_state.pop("auth_error")))
-    with box.form("auth_form", clear_on_submit=True, border=False):
+    apply_next("auth_password")
+    with box.form("auth_form", clear_on_submit=False, border=False):  # a refused sign-in keeps the username typed
         st.markdown(f"**{i18n.t('auth.title', lang)}**")
         username = st.text_input(i18n.t("auth.username", lang), key="auth_username", autocomplete="username")
         password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_password", autocomplete="current-password")
@@ -340,13 +425,24 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         try:
             actor = accounts.authenticate(db, username, password, client_address())
         except BuurtkaartError as error:
-            box.error(escape_markdown(error.message(lang)))
-            return None
+            st.session_state["auth_error"] = error.message(lang)  # shown above the form, after the rerun
+            set_next("auth_password", "")  # the password is typed again; the username stays
+            st.rerun()
         remember_user(actor)
         st.rerun()
     if sso_configured() and box.button(i18n.t("auth.sso", lang), key="auth_sso"):
         st.login()
     return None
+
+
+def organisation_name(db: Store, actor: Actor, lang: str) -> str:
+    """Return the name of the signed-in user's organisation as shown in `lang` ("" if it is gone)."""
+    return formats.organisation_label(dict(organisations.listing(db)).get(actor.organisation_id, ""), lang)
+
+
+def download_name(what: str, lang: str, *parts: str | None, suffix: str) -> str:
+    """Return a download's file name in `lang` after what it holds and today's date (Brussels): what, organisation, area."""
+    return formats.download_name(i18n.t(f"download.{what}", lang), *parts, on=store_now(), suffix=suffix)
 
 
 def organisation(lang: str, db: Store, permission: str = accounts.CITIZENS_READ) -> Actor:
@@ -434,9 +530,9 @@ def network_basemaps() -> network_maps.Basemaps:
     return network_maps.basemaps(embedded_region())
 
 
-def show_chart(figure: Figure) -> None:
-    """Show a matplotlib chart as SVG at the width of its column."""
-    st.image(charts.svg_element(figure), width="stretch")
+def show_chart(figure: Figure, *, alt: str) -> None:
+    """Show a matplotlib chart as SVG at the width of its column, with `alt` as its text for who cannot see it."""
+    st.image(charts.svg_element(figure), width="stretch", alt=alt)
 
 
 PRESENT_WHATS = ("map", "analysis")

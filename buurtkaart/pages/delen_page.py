@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 import streamlit.components.v1 as components
 
-from buurtkaart import accounts, audit, citizens, organisations, saved_rounds, share
+from buurtkaart import accounts, audit, citizens, saved_rounds, share
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import category_label, t
@@ -17,7 +17,7 @@ CHOICES = ("share_what", "share_round", "share_area", "share_quartier", "share_n
 lang = common.lang()
 db = common.store()
 org = common.organisation(lang, db, accounts.MAP_READ)  # the caseload figures of an analysis need a worker's role
-org_name = dict(organisations.listing(db)).get(org.organisation_id, "")
+org_name = common.organisation_name(db, org, lang)
 region = common.embedded_region()
 
 st.title(f"📤 {t('page.delen', lang)}")
@@ -92,7 +92,7 @@ with side:
     can_export = org.can(accounts.EXPORT)  # the file and its pictures leave Buurtkaart: the coordinator's call
     if can_export:
         st.download_button(
-            t("share.download", lang), page.encode("utf-8"), file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}.html",
+            t("share.download", lang), page.encode("utf-8"), file_name=common.download_name(what, lang, org_name, area.name, suffix=".html"),
             mime="text/html", key="share_download", on_click=audit.record, args=(db, org, None, "export.share", what),
         )
         st.caption(t("share.size", lang, size=size))
@@ -112,7 +112,7 @@ with side:
             if st.session_state.get(f"share_{kind}"):
                 st.download_button(
                     t(f"share.download.{kind}", lang), st.session_state[f"share_{kind}"],
-                    file_name=f"buurtkaart-{what}-{area_spec.replace(':', '-')}{suffix}",
+                    file_name=common.download_name(what, lang, org_name, area.name, suffix=suffix),
                     mime="image/png" if kind == "png" else "application/pdf", key=f"share_download_{kind}",
                 )  # fmt: skip
         st.caption(t("share.snapshot", lang))

@@ -8,7 +8,7 @@ from pathlib import Path
 import streamlit as st
 
 from buurtkaart import area as area_mod
-from buurtkaart import osm, safe_files
+from buurtkaart import formats, osm, safe_files
 from buurtkaart.area import Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -26,14 +26,14 @@ def show_result(load: callable, lang: str) -> None:
             st.info(t("load.kept", lang))
             return
     common.set_loaded_area(new_area)
-    st.success(escape_markdown(t("load.ok", lang, name=new_area.name, places=len(new_area.places), km=f"{new_area.street_km:.1f}")))
+    st.success(escape_markdown(t("load.ok", lang, name=new_area.name, places=formats.number(len(new_area.places), lang), km=formats.number(new_area.street_km, lang, digits=1))))
 
 
 lang = common.lang()
 common.account_sidebar(lang, common.store())  # the sign-in box is on every page (loading map data needs no sign-in)
 st.title(f"📂 {t('page.data', lang)}")
 current = common.loaded_area() or common.embedded_commune()
-st.caption(escape_markdown(t("load.current", lang, name=current.name, places=len(current.places), km=f"{current.street_km:.1f}")))
+st.caption(escape_markdown(t("load.current", lang, name=current.name, places=formats.number(len(current.places), lang), km=formats.number(current.street_km, lang, digits=1))))
 
 tab_file, tab_online, tab_box = st.tabs([t("load.file", lang), t("load.online", lang), t("load.bbox.embedded", lang)])
 

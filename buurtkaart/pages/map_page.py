@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, maps, wayfinding
+from buurtkaart import accounts, formats, maps, wayfinding
 from buurtkaart import area as area_mod
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.i18n import t
@@ -37,12 +37,12 @@ osm_tiles = st.sidebar.toggle(t("map.tiles", lang), value=False, help=t("map.til
 
 # Header
 st.title(f"🗺️ {t('app.title', lang)} — {area.name}")
-st.caption(t("app.tagline", lang) + " · " + t("map.count", lang, n=f"{len(area.places):,}".replace(",", ".")))
+st.caption(t("app.tagline", lang) + " · " + formats.plural("plural.places_on_map", len(area.places), lang))
 
 common.first_visit_guide(lang)
 
 # Search by name, in this area only; each hit says its street (or address) and its quartier and commune
-query = st.text_input(t("map.search", lang), key="search", placeholder="bv. Maison des Femmes, moskee, bibliotheek…")
+query = st.text_input(t("map.search", lang), key="search", placeholder=t("hint.map_search", lang))
 centre, zoom = maps.view_of(area, mdrc, width=MAP_WIDTH, height=MAP_HEIGHT)
 marks = []
 if query.strip():
@@ -51,7 +51,7 @@ if query.strip():
         st.info(escape_markdown(t("map.search.none", lang, query=query)))
     else:
         labels = common.hit_labels(found, lang)
-        pick = st.selectbox(t("map.search.found", lang, n=len(found)), list(labels), format_func=labels.get, key="search_pick")
+        pick = st.selectbox(formats.plural("plural.places_found", len(found), lang), list(labels), format_func=labels.get, key="search_pick")
         hit = found.set_index("id", drop=False).loc[pick]
         centre, zoom = (hit.geometry.y, hit.geometry.x), 18
         marks.append(maps.highlight(hit.geometry.y, hit.geometry.x))
@@ -91,3 +91,4 @@ if last and (last["lat"], last["lng"]) != st.session_state.get("map_last_click")
 if area.source == "embedded":
     st.caption("ℹ️ " + t("map.streets.note", lang))
 st.caption(t("map.attribution", lang))
+common.show_guide_again(lang)

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, maps, places, route_files, routes
+from buurtkaart import accounts, formats, maps, places, route_files, routes
 from buurtkaart import saved_rounds as sr
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
@@ -55,7 +55,7 @@ col_map, col_side = st.columns([3, 2], gap="medium")
 with col_side:
     if items.empty:
         st.info(t("ronde.none", lang))
-    picked = st.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
+    picked = common.multiselect(t("ronde.stops", lang), list(choices), format_func=describe, key="ronde_stops")
     minutes = st.number_input(t("ronde.minutes", lang), min_value=0, max_value=routes.MAX_MINUTES_AT_STOP, value=15, step=5, key="ronde_minutes")
     stay = {i: float(minutes) for i in picked}
     if picked:  # the time at each place, to change one by one (20 min at the tea house)
@@ -154,17 +154,17 @@ if plan is not None:
         for notice in plan.notices:
             st.warning(notice.message(lang))
         for r in plan.rounds:
-            total = t("ronde.total", lang, n=len(r.visits), km=f"{r.metres / 1000:.1f}", minutes=round(r.minutes))
+            total = route_files.round_total(r, lang)
             st.markdown(f"**:material/directions_walk: {route_files.walker_label(r.walker, lang)}** · {total}")
             st.table(route_files.table_rows(plan, r, lang=lang))
         d1, d2 = st.columns(2)
         d1.download_button(
-            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=f"ronde-{day:%Y-%m-%d}.gpx",
+            t("ronde.download.gpx", lang), route_files.gpx_text(plan, lang=lang), file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".gpx"),
             mime="application/gpx+xml", key="ronde_gpx",
         )
         d2.download_button(
             t("ronde.download.sheet", lang), route_files.sheet_html(plan, lang=lang, graph=walk, bring=bring),
-            file_name=f"ronde-{day:%Y-%m-%d}.html", mime="text/html", key="ronde_sheet",
+            file_name=formats.download_name(t("download.round", lang), common.organisation_name(db, org, lang), on=day, suffix=".html"), mime="text/html", key="ronde_sheet",
         )
 
 # Saved rounds: keep this plan, reopen one (to repeat it on another day), mark it walked (a count, never names)
@@ -176,11 +176,12 @@ with col_side:
     opened: sr.SavedRound | None = st.session_state.get("ronde_opened")
 
     def keep(action: Callable[[], object], success: Callable[[object], str]) -> None:
-        """Run a store action; keep its message (success, or the error in plain language) for the next run."""
+        """Run a store action; keep its message for the next run: success above, an error under the round's name."""
+        st.session_state.pop("ronde_save_error", None)
         try:
             result = action()
         except BuurtkaartError as error:
-            st.session_state["ronde_message"] = ("error", error.message(lang))
+            st.session_state["ronde_save_error"] = error.message(lang)  # the name and the plan stay as they were
         else:
             if isinstance(result, sr.SavedRound):
                 st.session_state["ronde_opened"] = result
@@ -196,6 +197,8 @@ with col_side:
             max_minutes=int(max_minutes) or None, speed_kmh=float(speed), start_time=clock,
         )
         save_name = st.text_input(t("ronde.save.name", lang), key="ronde_save_name")
+        if st.session_state.get("ronde_save_error"):  # why the last save was refused, right under the name
+            st.error(st.session_state["ronde_save_error"], icon="⚠️")
         b1, b2 = st.columns(2)
         if b1.button(t("ronde.save", lang), key="ronde_save"):
             keep(lambda: sr.save_round(db, org, name=save_name, settings=settings, planned_for=day), lambda r: t("ronde.save.done", lang, name=r.name))
@@ -230,15 +233,24 @@ with col_side:
             st.session_state["ronde_message"] = ("success", t("ronde.open.done", lang, name=chosen_round.name))
             st.rerun()
         if can_save:
-            with st.form("ronde_walked", clear_on_submit=True):
+            walked_form = f"ronde_walked_{st.session_state.setdefault('ronde_walked_form', 0)}"  # a new number = an empty form
+            with st.form("ronde_walked"):  # not cleared on submit: a refused mark keeps what was typed
                 st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
-                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
-                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
-                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
+                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today(), key=f"{walked_form}_on")
+                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username, key=f"{walked_form}_by")
+                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1, key=f"{walked_form}_n")
+                refused = st.session_state.get("ronde_walked_error")
+                if refused:  # why the last mark was refused, in the form, by its fields
+                    st.error(refused, icon="⚠️")
                 if st.form_submit_button(t("ronde.walked.button", lang)):
-                    keep(
-                        lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
-                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"),
-                    )
+                    st.session_state.pop("ronde_walked_error", None)
+                    try:
+                        sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts))
+                    except BuurtkaartError as error:
+                        st.session_state["ronde_walked_error"] = error.message(lang)
+                    else:
+                        st.session_state["ronde_walked_form"] += 1  # an empty form for the next walk
+                        st.session_state["ronde_message"] = ("success", t("ronde.walked.done", lang, name=chosen_round.name, on=f"{walked_on:%Y-%m-%d}"))
+                    st.rerun()
         for w in sr.walks(db, org, chosen_round.id):
             st.caption(t("ronde.walked.line", lang, on=f"{w.walked_on:%Y-%m-%d}", by=w.walked_by, n=w.contacts))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from buurtkaart import accounts, erasure, exchange, maps, wayfinding
+from buurtkaart import accounts, erasure, exchange, formats, maps, wayfinding
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
@@ -44,6 +44,7 @@ def prefill(hit, form_key: str) -> None:
     """Put a picked search hit in the new-place form: its point, name and, for an OSM place, kind, hours, wheelchair, id."""
     point = (hit["geometry"].y, hit["geometry"].x)
     st.session_state["vp_point"] = point
+    st.session_state["vp_focus"] = point  # the map goes there once (a click never moves the map)
     st.session_state[f"{form_key}_name"] = hit["label"]
     st.session_state.pop("vp_new_osm", None)
     if hit["source"] != "place":
@@ -72,13 +73,13 @@ def item_fields(lang: str, layer: str, *, item: vp.Item | None = None, prefix: s
     fields["kind"] = pick(t("item.kind", lang), "kind", lang, value=item.kind if item else None, key=f"{prefix}_kind")
     field_error(prefix, "kind")
     groups, langs = labels("target_group", lang), labels("language", lang)
-    fields["target_groups"] = st.multiselect(
+    fields["target_groups"] = common.multiselect(
         t("item.target_groups", lang), list(groups), default=list(item.target_groups) if item else [], format_func=groups.get, key=f"{prefix}_groups"
     )
-    fields["languages"] = st.multiselect(
+    fields["languages"] = common.multiselect(
         t("item.languages", lang), list(langs), default=list(item.languages) if item else [], format_func=langs.get, key=f"{prefix}_langs"
     )
-    fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder="ma–vr 9–12u, markt op zondag", key=f"{prefix}_hours")
+    fields["hours"] = st.text_input(t("item.hours", lang), value=item.hours if item else "", placeholder=t("hint.hours", lang), key=f"{prefix}_hours")
     field_error(prefix, "hours")
     fields["wheelchair"] = pick(t("item.wheelchair", lang), "wheelchair", lang, value=item.wheelchair if item else "unknown", key=f"{prefix}_wheelchair")
     formal_options = {None: t("formal.unknown", lang), True: t("formal.yes", lang), False: t("formal.no", lang)}
@@ -154,7 +155,9 @@ if osm_link:
     prefill_osm(str(osm_link), f"vp_new_{st.session_state.setdefault('vp_new_form', 0)}")
     st.rerun()
 layer_labels = labels("layer", lang)
-shown_layers = st.sidebar.multiselect(t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers")
+shown_layers = common.multiselect(
+    t("vp.layers", lang), list(layer_labels), default=list(layer_labels), format_func=layer_labels.get, key="vp_layers", container=st.sidebar
+)
 st.sidebar.caption(t("vp.store", lang, kind="PostgreSQL + PostGIS" if db.is_postgres else "SQLite"))
 st.title(f"📍 {t('vp.title', lang)}")
 st.caption(t("vp.intro", lang))
@@ -180,14 +183,18 @@ with col_map:
     groups = maps.item_layers(items, lang=lang, labels=vocab)
     if clicked:
         groups.append(maps.clicked_marker(*clicked))
-    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
-    result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
+    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False, mark=True)  # a place's popup: "Markeer als vindplaats"
+    focus = st.session_state.get("vp_focus")  # a place picked by search or from a popup: the map shows it, closely
+    result = st_folium(
+        base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None,
+        center=focus, zoom=maps.FOCUS_ZOOM if focus else None,
+    )
     last = (result or {}).get("last_clicked")
     if last and (last["lat"], last["lng"]) != st.session_state.get("vp_last_click"):
         st.session_state["vp_last_click"] = (last["lat"], last["lng"])
         st.session_state["vp_point"] = (last["lat"], last["lng"])
         st.rerun()
-    st.caption(t("vp.count", lang, n=len(items)))
+    st.caption(formats.plural("plural.org_places", len(items), lang))
 
 with col_side:
     tab_new, tab_edit, tab_history, tab_exchange = st.tabs(
@@ -280,7 +287,7 @@ with col_side:
         log = vp.history(db, org)
         if len(log):
             log["user"] = accounts.shown_users(db, org.organisation_id, log["user"])  # the history keeps the user's id
-            st.dataframe(log[["at", "user", "action", "name", "changed"]].iloc[::-1], hide_index=True)
+            st.dataframe(vp.history_table(log, lang=lang), hide_index=True)
         months = erasure.retention_months()
         st.caption(t("vp.retention", lang, months=months) if months else t("vp.retention.none", lang))
         if org.can(accounts.CITIZENS_ERASE):  # purging is for the coordinator only (the package checks it too)
@@ -301,7 +308,7 @@ with col_side:
                 except BuurtkaartError as error:
                     st.session_state["vp_message"] = ("error", error.message(lang))
                 else:
-                    st.session_state["vp_message"] = ("success", t("import.done", lang, n=report.added, name=upload.name))
+                    st.session_state["vp_message"] = ("success", formats.plural("plural.imported", report.added, lang, name=upload.name))
             st.rerun()
         if org.can(accounts.EXPORT):
             fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
@@ -309,7 +316,7 @@ with col_side:
             st.download_button(
                 t("vp.export.button", lang),
                 lambda: exchange.export_bytes(db, org, suffix=suffix, layers=shown_layers),  # made on click, not on every run
-                file_name=f"buurtkaart{suffix}",
+                file_name=common.download_name("vindplaatsen", lang, common.organisation_name(db, org, lang), suffix=suffix),
                 key="vp_export",
             )
         else:
