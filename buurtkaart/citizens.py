@@ -21,7 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from sqlalchemy import Table, Text, cast, select
+from sqlalchemy import Table, Text, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from buurtkaart import accounts, audit, gazetteer, keyguard, organisations, validate, vocabulary_entries
@@ -356,7 +356,7 @@ def find_by_reference(store: Store, organisation_id: Actor | str, reference: str
 def list_citizens(store: Store, organisation_id: Actor | str, *, demo: bool | None = None) -> gpd.GeoDataFrame:
     """Return the organisation's citizens (vocabulary.CITIZEN_COLUMNS + anchor Point), oldest first; `demo` filters."""
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_READ)
-    query = select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id)
+    query = _citizen_select().where(CITIZENS.c.organisation_id == organisation_id)
     if demo is not None:
         query = query.where(CITIZENS.c.demo == bool(demo))
     with store.read() as session:
@@ -1117,13 +1117,31 @@ def _free_code(session: Session, organisation_id: str, pseudonym: str) -> str:
 def _find(store: Store, organisation_id: str, condition: Any) -> Citizen | None:
     """Return the organisation's citizen that meets `condition`, or None."""
     with store.read() as session:
-        row = session.execute(select(CITIZENS).where(CITIZENS.c.organisation_id == organisation_id, condition)).first()
+        row = session.execute(_citizen_select().where(CITIZENS.c.organisation_id == organisation_id, condition)).first()
     return None if row is None else _citizen(row._mapping)
 
 
 def _citizen_row(session: Session, organisation_id: str, citizen_id: str) -> Any:
     """Return the stored row of a citizen of this organisation; raise CitizenNotFoundError if there is none."""
-    return _owned_row(session, CITIZENS, organisation_id, citizen_id, CitizenNotFoundError("error.citizen_not_found"))
+    row = session.execute(
+        _citizen_select().where(CITIZENS.c.id == str(citizen_id), CITIZENS.c.organisation_id == str(organisation_id))
+    ).first()
+    if row is None:
+        raise CitizenNotFoundError("error.citizen_not_found")
+    return row
+
+
+def _citizen_select() -> Any:
+    """Return a select of the citizens' columns, the label of an anchor at a vindplaats read from that item now."""
+    return select(*(_item_label(c, CITIZENS.c.anchor_kind, CITIZENS.c.anchor_ref, CITIZENS.c.organisation_id)
+                    if c.name == "anchor_label" else c for c in CITIZENS.c))  # fmt: skip
+
+
+def _item_label(stored: Any, kind: Any, ref: Any, organisation: Any) -> Any:
+    """Return the label column as read: for a place at a vindplaats, that item's name as it is now (renamed: the new
+    name; purged: the stored label, which the purge replaced), else the stored label (the gazetteer's own)."""
+    name = select(vp.ITEMS.c.name).where(vp.ITEMS.c.id == ref, vp.ITEMS.c.organisation_id == organisation).scalar_subquery()
+    return case((kind == "vindplaats", func.coalesce(name, stored)), else_=stored).label(stored.name)
 
 
 def _code(session: Session, organisation_id: str, citizen_id: str) -> str:
@@ -1159,6 +1177,8 @@ def _ties_of(organisation_id: str, citizen_id: str) -> Any:
 def _tie_query(*, functions_as_text: bool = False) -> Any:
     """Return a query of ties with the TIE_COLUMNS names and lon, lat, oldest first (functions as JSON text if asked)."""
     columns = [TIES.c.id.label("tie_id"), *(TIES.c[c] for c in TIE_COLUMNS if c != "tie_id"), TIES.c.group_size, TIES.c.lon, TIES.c.lat]
+    columns = [_item_label(c, TIES.c.place_kind, TIES.c.place_ref, TIES.c.organisation_id) if c.name == "place_label" else c
+               for c in columns]  # fmt: skip
     if functions_as_text:
         columns = [cast(c, Text).label("functions") if c.name == "functions" else c for c in columns]
     return select(*columns).order_by(TIES.c.created_at, TIES.c.id)

@@ -811,3 +811,16 @@ def test_a_version_can_be_moved_to_another_day_but_not_onto_another_version(stor
         cz.redate_version(store, org, first.id, on=date(2025, 6, 1))
     assert refused.value.field == "version_date" and "2025-06-01" in refused.value.message("nl")
     assert cz.list_versions(store, org, citizen.citizen_id)["id"].tolist() == [first.id, second.id]
+
+
+def test_a_vindplaats_label_is_read_from_the_item_as_it_is_now(store: Store, org: str) -> None:
+    item = vp.add(store, org, user="ann", layer="vindplaats", name="Theehuis Assalam", kind="tea_house", lon=4.3725,
+                  lat=50.8610, bounds=BOX)  # fmt: skip
+    at_item = Location("buurt", "vindplaats", item.id, "Theehuis Assalam", 4.3725, 50.8610)
+    person = cz.create_citizen(store, org, anchor=at_item)
+    cz.add_tie(store, org, person.citizen_id, **TIE, location=at_item)
+    vp.update(store, org, item.id, user="ann", expected_version=item.version, name="Theehuis De Linde")
+    assert cz.list_ties(store, org, person.citizen_id)["place_label"].tolist() == ["Theehuis De Linde"]
+    assert cz.get_citizen(store, org, person.citizen_id).anchor_label == "Theehuis De Linde"
+    assert cz.list_citizens(store, org)["anchor_label"].tolist() == ["Theehuis De Linde"]
+    assert cz.all_ties(store, org)["place_label"].tolist() == ["Theehuis De Linde"]

@@ -446,3 +446,29 @@ def test_unique_labels_qualify_only_shared_names() -> None:
 def test_the_gazetteer_of_an_area_is_built_once(region: Area) -> None:
     assert gz.gazetteer(region) is gz.gazetteer(region)
     assert gz.gazetteer(region.clip(commune_boundary(), name="S")) is not gz.gazetteer(region)
+
+
+@pytest.mark.parametrize(("level", "query"), [("buurt", "Parc Josaphat - Josaphatpark"), ("buurt", "Rue Royale - Koningsstraat"),
+                                              ("stad", "Evere"), ("stad", "Josaphat"), ("translokaal", "Casablanca"),
+                                              ("translokaal", "Marokko")])  # fmt: skip
+def test_a_reference_gives_the_place_back_and_free_text_is_refused(region: Area, level: str, query: str) -> None:
+    found = gz.resolve(level, query, area=region)
+    assert gz.place(level, found.place_kind, found.place_ref, found.label, area=region) == found
+    assert gz.place(level, found.place_kind, found.place_ref, "", area=region).place_ref == found.place_ref  # derived
+    for label, ref in (("Jan Peeters 0470 12 34 56", found.place_ref), (found.label, "Jan Peeters 0470 12 34 56"),
+                       (found.label + " 0470", found.place_ref), (found.label, None)):  # fmt: skip
+        with pytest.raises(gz.GazetteerError) as caught:
+            gz.place(level, found.place_kind, ref, label, area=region)
+        assert caught.value.key == "error.place_not_in_gazetteer"
+    other = "translokaal" if level != "translokaal" else "stad"
+    with pytest.raises(gz.GazetteerError):  # the same reference at another level is no place
+        gz.place(other, found.place_kind, found.place_ref, found.label, area=region)
+
+
+def test_a_vindplaats_reference_needs_the_organisations_item(region: Area) -> None:
+    items = items_frame([("i1", "vindplaats", "Theehuis Assalam", 4.3725, 50.8610)])
+    assert gz.place("buurt", "vindplaats", "i1", "theehuis assalam", area=region, items=items).label == "Theehuis Assalam"
+    with pytest.raises(gz.GazetteerError):
+        gz.place("buurt", "vindplaats", "i1", "Theehuis Assalam", area=region)  # not this organisation's item
+    with pytest.raises(gz.GazetteerError):
+        gz.place("buurt", "vindplaats", "i2", "Theehuis Assalam", area=region, items=items)

@@ -23,7 +23,7 @@ from buurtkaart.store import open_store
 from buurtkaart.vocabulary import Location
 from tests.signin import STORES, fresh_account, settle, sign_in
 
-ANCHOR = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 MOROCCO = {"role": "family", "capital": "bonding", "functions": ["affectief"], "frequency": "monthly", "strength": "strong",
            "state": "active", "influence": "positive", "reciprocity": "both", "level": "translokaal", "place_kind": "country",
            "place_ref": "MA", "place_label": "Marokko", "lon": -6.8326, "lat": 34.0133}  # fmt: skip
