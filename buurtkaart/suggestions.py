@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from buurtkaart import names
 from buurtkaart import vindplaatsen as vp
 from buurtkaart.area import Area
 from buurtkaart.graph import WalkGraph, distances_from, snap
@@ -73,6 +74,9 @@ SUGGESTION_COLUMNS: tuple[str, ...] = (
     "name", "category", "source", "ref", "function", "basis", "walk_m", "walk_min", "reason", "wheelchair",
     "node_id", "snap_m",
 )  # fmt: skip
+
+
+SAME_PLACE_M = 150  # two suggestions of the same name this close are one place (an OSM park as outline and as point)
 
 
 def suggest(
@@ -143,7 +147,7 @@ def suggest(
     candidates = candidates[np.isfinite(candidates["walk_m"]) & (candidates["walk_m"] <= max_m)]
     if candidates.empty:
         return _empty("suggest.none.none_within", lang, metres=round(max_m), anchor=(graph, anchor, anchor_snap))
-    chosen = _ranked(candidates, wheelchair).head(limit)
+    chosen = _once(_ranked(candidates, wheelchair)).head(limit)
     return _frame(chosen, lang, wheelchair, anchor=(graph, anchor, anchor_snap))
 
 
@@ -293,6 +297,25 @@ def _ranked(candidates: pd.DataFrame, wheelchair: bool) -> pd.DataFrame:
     if wheelchair:  # a place marked wheelchair "ja" comes first for who needs it
         order = ["wheel_rank", *order]
     return frame.sort_values(order, kind="stable")
+
+
+def _once(ranked: pd.DataFrame, metres: float = SAME_PLACE_M) -> pd.DataFrame:
+    """Return ranked candidates with each place once: a later one of the same name within `metres` is the same place."""
+    if ranked.empty:
+        return ranked
+    keys = ranked["name"].fillna("").astype(str).map(names.fold).to_numpy()
+    lon = np.radians(ranked["lon"].to_numpy(float))
+    lat = np.radians(ranked["lat"].to_numpy(float))
+    keep = np.ones(len(ranked), dtype=bool)
+    for i in range(len(ranked)):
+        if not keys[i] or not keep[i]:
+            continue
+        later = np.arange(i + 1, len(ranked))
+        later = later[(keys[later] == keys[i]) & keep[later]]
+        if len(later):  # equirectangular metres: exact enough at this distance
+            dist = 6_371_000 * np.hypot((lon[later] - lon[i]) * np.cos((lat[later] + lat[i]) / 2), lat[later] - lat[i])
+            keep[later[dist <= metres]] = False
+    return ranked[keep]
 
 
 def _frame(

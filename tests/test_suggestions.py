@@ -305,3 +305,18 @@ def test_company_is_counted_from_every_tie_that_gives_it() -> None:
     assert ind.function_ties["verbindend"] == 1
     assert "verbindend" not in ind_mod.missing_functions(ind)
     assert ind.function_ties["affectief"] == 1
+
+
+def test_a_place_is_suggested_once_even_when_mapped_twice(schaerbeek: Area, walk: WalkGraph) -> None:
+    """One park mapped as outline and as point (same name, 100 m apart) is one suggestion; a namesake far off is another."""
+    items = vp.items_frame([
+        item("park_outline", east_m=60, kind="tea_house", name="Theehuis De Linde"),
+        item("park_point", east_m=160, kind="tea_house", name="theehuis de linde"),
+        item("namesake", east_m=700, kind="tea_house", name="Theehuis De Linde"),
+        item("other", east_m=90, kind="tea_house", name="Theehuis Anatolia"),
+    ])  # fmt: skip
+    sara = citizen(situations=("newcomer",))
+    refs = list(sg.suggest(sara, covered_twice("verbindend"), area=schaerbeek, graph=walk, items=items, max_m=1500, limit=200)["ref"])
+    assert "other" in refs and "namesake" in refs
+    assert ("park_outline" in refs) != ("park_point" in refs)  # the nearer one, once
+    assert "park_outline" in refs
