@@ -318,6 +318,11 @@ def test_language_switch_to_french(page: Page, app_url: str) -> None:
     expect(page.get_by_text(i18n.t("map.quartier", FR), exact=True)).to_be_visible()
     expect(page.get_by_label(i18n.t("map.search", FR))).to_be_visible()
     expect(page.get_by_text(i18n.t("map.search", NL))).to_have_count(0)
+    # the sidebar's choices survive the switch, in the new language
+    sidebar = page.locator("[data-testid=stSidebar]")
+    expect(sidebar.get_by_role("radio", name=i18n.t("map.scope.commune", FR))).to_be_checked()
+    quartier = sidebar.get_by_role("combobox", name=i18n.t("map.quartier", FR))
+    expect(quartier).to_have_value(i18n.t("map.quartier.all", FR))  # not the Dutch "— hele gebied —" left over
 
 
 def test_screenshot_of_the_default_map(page: Page, app_url: str, schaerbeek: area_mod.Area) -> None:

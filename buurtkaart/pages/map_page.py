@@ -21,18 +21,23 @@ actor = common.account_sidebar(lang, db)  # the map is open to all; the team's v
 scopes = {common.SCOPE_COMMUNE: t("map.scope.commune", lang), common.SCOPE_REGION: t("map.scope.region", lang)}
 if common.loaded_area() is not None:
     scopes[common.SCOPE_LOADED] = f"{t('map.scope.loaded', lang)}: {common.loaded_area().name}"
+common.keep_choices_on_language_switch("scope")  # its labels change with the language, the choice stays
 if st.session_state.get("scope") not in scopes:
     st.session_state["scope"] = common.SCOPE_COMMUNE
 scope = st.sidebar.radio(t("map.area", lang), list(scopes), format_func=scopes.get, key="scope")
 with st.spinner(t("map.loading", lang)):
     area = common.current_area(scope)
 quartier_names = area_mod.quartier_names(area.quartiers, lang=lang)
+quartier_options = [None, *sorted(quartier_names, key=quartier_names.get)]
+kept = st.session_state.get(f"quartier_{scope}")  # the choice in any language (the box itself is drawn per language)
 mdrc = st.sidebar.selectbox(
     t("map.quartier", lang),
-    [None, *sorted(quartier_names, key=quartier_names.get)],
+    quartier_options,
+    index=quartier_options.index(kept) if kept in quartier_options else 0,
     format_func=lambda code: t("map.quartier.all", lang) if code is None else quartier_names[code],
-    key=f"quartier_{scope}",
+    key=f"quartier_{scope}_{lang}",
 )
+st.session_state[f"quartier_{scope}"] = mdrc
 osm_tiles = st.sidebar.toggle(t("map.tiles", lang), value=False, help=t("map.tiles.help", lang))
 
 # Header
