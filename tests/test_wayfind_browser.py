@@ -201,8 +201,8 @@ def test_the_teams_vindplaatsen_are_a_layer_of_the_kaart(page: Page, app_url: st
     popup = frame.locator(".leaflet-popup-content")
     expect(popup).to_contain_text("Bank <b>bij</b> de kerk")  # shown as text, never as markup
     assert popup.locator("b b").count() == 0
-    # the layer can be switched off in the folded layer list
-    label.locator("input[type=checkbox]").uncheck()
+    # the layer can be switched off in the folded layer list (folded again by now: opened once more)
+    overlay_label(frame, "Vindplaats (1)").locator("input[type=checkbox]").uncheck()
     expect(frame.locator("path.bk-item")).to_have_count(0)
 
 
