@@ -251,14 +251,20 @@ def click_rerun(browser: Any, url: str, repeats: int) -> list[Row]:
         form.get_by_role("button", name="Aanmelden").click()
         bench_map.wait_until(tab, lambda p: {"n": drawn(p)}, lambda s: bool(s["n"]), time.perf_counter(), TIMEOUT)
         page.wait_for_timeout(2000)
-        box = bench_map.map_frame(page).locator(".leaflet-container").bounding_box()
         for k in range(repeats + 1):
+            container = bench_map.map_frame(page).locator(".leaflet-container")
+            container.scroll_into_view_if_needed()
+            box = container.bounding_box()  # the page above the map may have grown
             before = _clicked(page)
             start = time.perf_counter()
-            page.mouse.click(box["x"] + 200 + 40 * k, box["y"] + 200 + 30 * k)  # a new point each time
-            bench_map.wait_until(
-                tab, lambda p: {"d": _clicked(p)}, lambda s, before=before: s["d"] is not None and s["d"] != before, start, TIMEOUT
-            )
+            page.mouse.click(box["x"] + 180 + 30 * k, box["y"] + 160 + 20 * k)  # a new point each time, in view
+            try:
+                bench_map.wait_until(
+                    tab, lambda p: {"d": _clicked(p)}, lambda s, before=before: s["d"] is not None and s["d"] != before, start, 60
+                )
+            except TimeoutError:
+                print(f"note: click {k + 1} on the Vindplaatsen map drew no new point within 60 s")
+                continue
             shown.append(time.perf_counter() - start)
             page.wait_for_timeout(1500)  # let every run the click caused finish
             after = [t for t in sent if t >= start]

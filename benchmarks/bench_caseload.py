@@ -6,12 +6,12 @@ across the region, so that many quartiers are small) is written once per backend
 then, each the median of ``--repeat`` runs:
 
 (a) load: ``citizens.list_citizens`` + ``citizens.all_ties`` from the store;
-(b) figures: ``buurtanalyse.caseload_table``: every citizen's profile, the figures of the commune and of every
-    quartier of the region, primary and complementary suppression, rounding;
+(b) figures: ``buurtanalyse.caseload_table``: every citizen's profile, the figures of the commune, of its fixed
+    groups of quartiers and of every quartier of the region, primary and complementary suppression, rounding;
 (c) report: ``report.report_html`` of the commune (its charts and tables) from its analysis;
 
-against the baseline of the same run: a plain pandas groupby of the same figures (per citizen, then per quartier
-and for the commune) on the same frames, with no suppression. Goal: (b) ≤ 2 s and ≤ 3× the groupby.
+against the baseline of the same run: a plain pandas groupby of the same figures (per citizen, then per quartier,
+for the commune and for each group) on the same frames, with no suppression. Goal: (b) ≤ 2 s and ≤ 3× the groupby.
 
 This is a script, not a test: it only measures and prints.
 """
@@ -109,7 +109,11 @@ def groupby_figures(people: pd.DataFrame, all_ties: pd.DataFrame, commune: tuple
     spec = {c: "mean" for c in (*(f"lacking_{f}" for f in vocabulary.FUNCTIONS), "bonding_only", "vulnerable", "rich", "size")}
     by_quartier = per.groupby("quartier").agg({**spec, "dormant": "sum"}).assign(n=per.groupby("quartier").size())
     whole = per[per["quartier"].isin(commune)].agg({**spec, "dormant": "sum"}).to_frame("all").T
-    return pd.concat([whole, by_quartier])
+    groups = [
+        per[per["quartier"].isin(codes)].agg({**spec, "dormant": "sum"}).to_frame(disclosure.GROUP_PREFIX + name).T
+        for name, codes in disclosure.commune_groups(commune).items()
+    ]
+    return pd.concat([whole, *groups, by_quartier])
 
 
 def timed(action: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -144,8 +148,10 @@ def bench_backend(url: str, region: Area, walk: graph.WalkGraph, rows: tuple[lis
     )  # fmt: skip
     page, _ = timed(lambda: report.report_html(result, lang="nl"), repeat)
     hidden = int(table["suppressed"].sum())
-    empty = len(table) - 1 - people["quartier"].nunique()
-    print(f"  {len(table)} rows (commune + {len(table) - 1} quartiers), {hidden} hidden, {empty} quartiers without citizens")
+    groups = int(table["group"].str.startswith(disclosure.GROUP_PREFIX).sum())
+    quartiers = len(table) - 1 - groups
+    empty = quartiers - people["quartier"].nunique()
+    print(f"  {len(table)} rows (commune + {groups} groups + {quartiers} quartiers), {hidden} hidden, {empty} quartiers without citizens")
     return [("load (list_citizens + all_ties)", load), ("figures + suppression (caseload_table)", figures),
             ("report_html of the commune", page), ("BASELINE pandas groupby, same figures", base)]  # fmt: skip
 

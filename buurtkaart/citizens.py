@@ -24,12 +24,13 @@ import shapely
 from sqlalchemy import Table, Text, cast, select
 from sqlalchemy.orm import Session
 
-from buurtkaart import accounts, audit, keyguard, organisations, validate, vocabulary_entries
+from buurtkaart import accounts, audit, gazetteer, keyguard, organisations, validate, vocabulary_entries
+from buurtkaart import area as area_mod
 from buurtkaart import pseudonym as pseudo
 from buurtkaart import vindplaatsen as vp
 from buurtkaart import vocabulary as vocab
 from buurtkaart.accounts import Actor
-from buurtkaart.area import DATA_DIR
+from buurtkaart.area import DATA_DIR, Area
 from buurtkaart.errors import BuurtkaartError
 from buurtkaart.i18n import t
 from buurtkaart.store import (
@@ -217,6 +218,7 @@ def create_citizen(
     anchor: Location,
     demo: bool = False,
     quartiers: gpd.GeoDataFrame | None = None,
+    area: Area | None = None,
     user: str | None = None,
 ) -> Citizen:
     """Add a citizen and return it: no name, a pseudonym and a short code.
@@ -230,11 +232,14 @@ def create_citizen(
     age_band, situations, talents, interests, languages
         The profile, as keys of ``vocabulary`` (tags are keys, never free text).
     anchor
-        A quartier or a place the citizen chooses (a ``vocabulary.Location``), never a home.
+        A quartier or a place the citizen chooses (a ``vocabulary.Location`` from the gazetteer), never a home:
+        only its reference counts; its label and point are the gazetteer's (a label of another place is refused).
     demo
         Mark the citizen as invented (the demo organisation).
     quartiers
         The quartiers the anchor is placed in (default: the embedded ones).
+    area
+        The area whose gazetteer the anchor comes from (default: the embedded region).
     user
         Who creates the citizen (for the audit log).
 
@@ -256,7 +261,7 @@ def create_citizen(
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = _clean_profile(
         {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests,
-         "languages": languages, "anchor": anchor, "demo": demo},
+         "languages": languages, "anchor": _placed_anchor(store, organisation_id, anchor, area), "demo": demo},
         quartiers,
     )  # fmt: skip
     vocabulary_entries.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
@@ -295,16 +300,22 @@ def update_citizen(
     citizen_id: str,
     *,
     quartiers: gpd.GeoDataFrame | None = None,
+    area: Area | None = None,
     user: str | None = None,
     **changes: Any,
 ) -> Citizen:
-    """Change a citizen's profile fields (PROFILE_FIELDS) and return it; raise CitizenError on bad input."""
+    """Change a citizen's profile fields (PROFILE_FIELDS) and return it; raise CitizenError on bad input.
+
+    A new anchor is taken from the gazetteer of `area` (default: the embedded region) by its reference, as on creation.
+    """
     user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
         msg = f"update_citizen() cannot change {sorted(unknown)}; it changes {PROFILE_FIELDS}"
         raise TypeError(msg)
+    if "anchor" in changes:
+        changes = {**changes, "anchor": _placed_anchor(store, organisation_id, changes["anchor"], area)}
     values = _clean_profile(changes, quartiers)
     vocabulary_entries.check_tags(store, organisation_id, values)  # situations and talents only from the vocabulary
     with store.write(lock=organisation_id) as session:
@@ -419,6 +430,7 @@ def add_tie(
     reciprocity: str,
     location: Location,
     group_size: int = 1,
+    area: Area | None = None,
     user: str | None = None,
 ) -> Tie:
     """Add a tie to a citizen's network and return it.
@@ -432,9 +444,12 @@ def add_tie(
     functions
         One or more of ``vocabulary.FUNCTIONS``.
     location
-        Where the tie is, at its level (``gazetteer.resolve``).
+        Where the tie is, at its level (``gazetteer.resolve``): only its reference counts; its label and point
+        are the gazetteer's (a label of another place, or free text, is refused).
     group_size
         How many people the tie stands for (1 to GROUP_MAX: "3 drinking friends" is one tie of 3).
+    area
+        The area whose gazetteer the place comes from (default: the embedded region).
     user
         Who adds the tie (for the audit log).
 
@@ -461,33 +476,52 @@ def add_tie(
          "state": state, "influence": influence, "reciprocity": reciprocity, "location": location,
          "group_size": group_size}
     )  # fmt: skip
+    values = _placed_tie(store, organisation_id, values, area)
     return _insert_ties(store, organisation_id, citizen_id, [values], user=user)[0]
 
 
 def add_ties(
-    store: Store, organisation_id: Actor | str, citizen_id: str, rows: Sequence[Mapping[str, Any]], *, user: str | None = None
+    store: Store,
+    organisation_id: Actor | str,
+    citizen_id: str,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    area: Area | None = None,
+    user: str | None = None,
 ) -> list[Tie]:
     """Add many ties at once (all rows are checked first; then all are saved, or none); return them in row order.
 
     A row holds TIE_FIELDS and either `location` (a vocabulary.Location) or the LOCATION_FIELDS; a TieError names its row.
+    Each place is taken from the gazetteer of `area` by its reference, as in `add_tie`.
     """
     user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
     values = [_at_row(i, clean_tie, row) for i, row in enumerate(rows)]
+    values = [_at_row(i, lambda v: _placed_tie(store, organisation_id, v, area), v) for i, v in enumerate(values)]
     return _insert_ties(store, organisation_id, citizen_id, values, user=user)
 
 
-def update_tie(store: Store, organisation_id: Actor | str, tie_id: str, *, user: str | None = None, **changes: Any) -> Tie:
-    """Change fields of a tie (TIE_FIELDS, `location` or LOCATION_FIELDS) and return it; raise TieError on bad input."""
+def update_tie(
+    store: Store, organisation_id: Actor | str, tie_id: str, *, area: Area | None = None, user: str | None = None, **changes: Any
+) -> Tie:
+    """Change fields of a tie (TIE_FIELDS, `location` or LOCATION_FIELDS) and return it; raise TieError on bad input.
+
+    A new place is taken from the gazetteer of `area` by its reference, as in `add_tie`.
+    """
     user = accounts.user_of(organisation_id, user, audit.DEFAULT_USER)
     organisation_id = accounts.scope(organisation_id, accounts.CITIZENS_WRITE)
+    moved = "location" in changes or any(f in changes for f in LOCATION_FIELDS)
+    with store.read() as session:
+        current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
+    if "location" in changes:
+        merged = {k: current[k] for k in (*TIE_FIELDS, "group_size")} | changes
+    else:
+        merged = {k: current[k] for k in (*TIE_FIELDS, "group_size", *LOCATION_FIELDS)} | changes
+    values = clean_tie(merged)
+    if moved:  # a new place comes from the gazetteer; an unchanged one stays as stored
+        values = _placed_tie(store, organisation_id, values, area)
     with store.write(lock=organisation_id) as session:
         current = dict(_tie_row(session, organisation_id, tie_id)._mapping)
-        if "location" in changes:
-            merged = {k: current[k] for k in (*TIE_FIELDS, "group_size")} | changes
-        else:
-            merged = {k: current[k] for k in (*TIE_FIELDS, "group_size", *LOCATION_FIELDS)} | changes
-        values = clean_tie(merged)
         if all(validate.same(current[k], v) for k, v in values.items()):
             return _tie(current)
         values["updated_at"] = now()
@@ -952,6 +986,43 @@ def _clean_location(values: Mapping[str, Any]) -> dict[str, Any]:
         "lon": lon,
         "lat": lat,
     }
+
+
+def _placed_tie(store: Store, organisation_id: str, values: dict[str, Any], area: Area | None) -> dict[str, Any]:
+    """Return checked tie values with the place's label and point from the gazetteer (found by its reference)."""
+    found = _gazetteer_place(store, organisation_id, values["level"], values["place_kind"], values["place_ref"],
+                             values["place_label"], area, TieError, "location")  # fmt: skip
+    return {**values, "place_ref": found.place_ref, "place_label": found.label, "lon": found.lon, "lat": found.lat}
+
+
+def _placed_anchor(store: Store, organisation_id: str, anchor: object, area: Area | None) -> object:
+    """Return the gazetteer's Location of an anchor (found by its kind and reference); refuse any other label."""
+    if not isinstance(anchor, Location):
+        return anchor  # _clean_anchor names the mistake
+    kind = _choice(anchor.place_kind, "anchor_kind", CitizenError)
+    level = "stad" if kind == "quartier" else "buurt"
+    ref = anchor.place_ref.lstrip("0") or anchor.place_ref if kind == "quartier" and isinstance(anchor.place_ref, str) else anchor.place_ref
+    return _gazetteer_place(store, organisation_id, level, kind, ref, anchor.label, area, CitizenError, "anchor")
+
+
+def _gazetteer_place(
+    store: Store, organisation_id: str, level: str, kind: str, ref: object, label: object, area: Area | None,
+    error: type[CitizenError], field: str,
+) -> Location:  # fmt: skip
+    """Return the gazetteer's Location of a reference; raise `error` on `field` when it holds no such place or the
+    label names another (free text about a person never gets in as a place's name)."""
+    items = vp.list_items(store, organisation_id) if kind == "vindplaats" else None
+    try:
+        return gazetteer.place(level, kind, ref, label, area=_embedded_area() if area is None else area, items=items)
+    except gazetteer.GazetteerError:
+        shown = label if isinstance(label, str) and label.strip() else ref
+        raise error("error.place_not_in_gazetteer", field=field, value=validate.show_value(shown)) from None
+
+
+@lru_cache(maxsize=1)
+def _embedded_area() -> Area:
+    """Return the embedded region (the gazetteer of places, streets and quartiers when no area is given)."""
+    return area_mod.load_embedded()
 
 
 def _choice(value: object, field: str, error: type[CitizenError]) -> str:

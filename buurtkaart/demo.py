@@ -644,7 +644,7 @@ def load_demo(store: Store, *, area: Area) -> str:
     quartiers = area.quartiers if len(area.quartiers) else None
     for spec, anchor, locations in plan.citizens:
         placed = {ref: _real(loc, ids) for ref, loc in locations.items()}
-        _store_citizen(store, org, spec, _real(anchor, ids), placed, quartiers)
+        _store_citizen(store, org, spec, _real(anchor, ids), placed, quartiers, area)
     return org
 
 
@@ -715,16 +715,17 @@ def _store_citizen(
     anchor: Location,
     places: dict[str, Location],
     quartiers: gpd.GeoDataFrame | None,
+    area: Area,
 ) -> str:
     """Store one demo citizen with its ties and links; with an intake date, first as it was then, then as it is."""
     citizen = cz.create_citizen(
         store, org, reference=spec.reference, age_band=spec.age_band, situations=spec.situations,
         talents=spec.talents, interests=spec.interests, languages=spec.languages, anchor=anchor, demo=True,
-        quartiers=quartiers,
+        quartiers=quartiers, area=area,
     )  # fmt: skip
     cid = citizen.citizen_id
     first = spec.intake_ties() if spec.intake else spec.ties
-    stored = cz.add_ties(store, org, cid, [_row(t, places[t.ref]) for t in first])
+    stored = cz.add_ties(store, org, cid, [_row(t, places[t.ref]) for t in first], area=area)
     tie_ids = {t.ref: s.tie_id for t, s in zip(first, stored, strict=True)}
     cz.set_links(store, org, cid, _pairs(spec.links, tie_ids))
     if spec.intake is None or spec.review is None:
@@ -734,7 +735,7 @@ def _store_citizen(
         if not tie.new and tie.intake_state and tie.intake_state != tie.state:
             cz.update_tie(store, org, tie_ids[tie.ref], state=tie.state)
     added = [t for t in spec.ties if t.new]
-    for t, s in zip(added, cz.add_ties(store, org, cid, [_row(t, places[t.ref]) for t in added]), strict=True):
+    for t, s in zip(added, cz.add_ties(store, org, cid, [_row(t, places[t.ref]) for t in added], area=area), strict=True):
         tie_ids[t.ref] = s.tie_id
     cz.set_links(store, org, cid, _pairs(spec.links, tie_ids))
     cz.save_version(store, org, cid, on=spec.review, label=REVIEW_LABEL)

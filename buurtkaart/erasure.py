@@ -12,7 +12,8 @@
   returns, unless a transaction on the server that began before holds back the horizon (VACUUM FULL
   keeps such rows): then the call reports pending, and `finish` later rewrites the tables again. (PostgreSQL's own write-ahead log, pg_wal, still holds them until it is recycled, normally
   within `max_wal_size`/two checkpoints; backups are the operator's.)
-- A coordinator can purge a deleted vindplaats with its whole history (its notes included), and a
+- A coordinator can purge a deleted vindplaats with its whole history (its notes included; the ties, anchors and
+  saved versions at it keep their point and lose its name, PURGED_LABEL), and a
   retention setting (BUURTKAART_HISTORY_MONTHS) purges history older than that many months.
 """
 
@@ -38,6 +39,7 @@ CHECKPOINT_BUSY_MS = 50
 VACUUM_LOCK_TIMEOUT = "2s"
 CITIZEN_TABLES: tuple[str, ...] = ("tie_links", "network_versions", "share_consents", "ties", "citizens", "audit_events")
 MAP_TABLES: tuple[str, ...] = ("history", "map_items")
+PURGED_LABEL = "—"  # what a tie or an anchor at a purged vindplaats is labelled: its name is gone with it
 
 
 @dataclass(frozen=True)
@@ -120,8 +122,37 @@ def purge_item(store: Store, organisation_id: Actor | str, item_id: str, *, user
         _secure_delete(session, store)
         rows = session.execute(delete(vp.HISTORY).where(vp.HISTORY.c.item_id == item_id)).rowcount
         rows += session.execute(delete(vp.ITEMS).where(vp.ITEMS.c.id == item_id)).rowcount
+        named = _forget_name(session, organisation_id, item_id)
         audit.record_in(session, organisation_id, user, "vindplaats.purge", item_id)
-    return Erased(rows=rows, pending=not finish(store, tables=MAP_TABLES))
+    tables = MAP_TABLES + (("ties", "citizens", "network_versions") if named else ())
+    return Erased(rows=rows, pending=not finish(store, tables=tables))
+
+
+def _forget_name(session: object, organisation_id: str, item_id: str) -> bool:
+    """Replace the purged item's name where ties, anchors and saved versions carry it (their label, derived from it)
+    by PURGED_LABEL; return True when any row changed."""
+    ties = cz.TIES.c
+    changed = session.execute(  # type: ignore[attr-defined]
+        cz.TIES.update()
+        .where(ties.organisation_id == organisation_id, ties.place_kind == "vindplaats", ties.place_ref == item_id)
+        .values(place_label=PURGED_LABEL)
+    ).rowcount
+    people = cz.CITIZENS.c
+    changed += session.execute(  # type: ignore[attr-defined]
+        cz.CITIZENS.update()
+        .where(people.organisation_id == organisation_id, people.anchor_kind == "vindplaats", people.anchor_ref == item_id)
+        .values(anchor_label=PURGED_LABEL)
+    ).rowcount
+    versions = session.execute(  # type: ignore[attr-defined]
+        select(cz.VERSIONS.c.id, cz.VERSIONS.c.ties).where(cz.VERSIONS.c.organisation_id == organisation_id)
+    ).all()
+    for version_id, saved in versions:
+        if any(t.get("place_kind") == "vindplaats" and t.get("place_ref") == item_id for t in saved):
+            kept = [{**t, "place_label": PURGED_LABEL} if t.get("place_kind") == "vindplaats" and t.get("place_ref") == item_id else t
+                    for t in saved]  # fmt: skip
+            session.execute(cz.VERSIONS.update().where(cz.VERSIONS.c.id == version_id).values(ties=kept))  # type: ignore[attr-defined]
+            changed += 1
+    return changed > 0
 
 
 def purge_history(store: Store, *, months: int, now: datetime | None = None) -> Erased:

@@ -289,6 +289,14 @@ class NameIndex:
         return out
 
     @cached_property
+    def ref_map(self) -> dict[tuple[str, str], list[int]]:
+        """Return (place kind, reference) -> entry indices (a street's stretches share their reference)."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for i, entry in enumerate(self.entries):
+            out.setdefault((entry.location.place_kind, entry.location.place_ref), []).append(i)
+        return out
+
+    @cached_property
     def compact_map(self) -> dict[str, list[int]]:
         """Return folded name or label without spaces -> entry indices."""
         out: dict[str, list[int]] = {}
@@ -1011,6 +1019,27 @@ def gazetteer(area: Area) -> Gazetteer:
 def resolve(level: str, query: str, *, area: Area, items: gpd.GeoDataFrame | None = None) -> Location:
     """Return the Location that `query` names at `level` ("buurt", "stad", "translokaal"); raise GazetteerError if none."""
     return gazetteer(area).resolve(level, query, items=items)
+
+
+def place(
+    level: str, kind: str, ref: object, label: object = "", *, area: Area, items: gpd.GeoDataFrame | None = None
+) -> Location:
+    """Return the gazetteer's own Location of a reference (level, kind of place, ref): its label and point are derived.
+
+    A given `label` must be one of the names of that very place (it picks among the stretches of a street); free
+    text, or a label of another place, is refused with GazetteerError ("error.place_not_in_gazetteer"), as is a
+    reference the gazetteer does not hold.
+    """
+    level = check_level(level)
+    key = fold(label) if isinstance(label, str) else None
+    if key is not None and isinstance(ref, str | int) and not isinstance(ref, bool):
+        for index in gazetteer(area).indices(level, items):
+            for i in index.ref_map.get((str(kind), str(ref)), []):
+                location = index.entries[i].location
+                if not key or key == fold(location.label) or key in index.keys[i]:
+                    return location
+    shown = label if isinstance(label, str) and label.strip() else ref
+    raise GazetteerError("error.place_not_in_gazetteer", level=level, query=str(shown)[:QUERY_MAX])
 
 
 def quartier_location(mdrc: int | str, *, area: Area) -> Location:

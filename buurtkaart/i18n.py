@@ -1965,6 +1965,14 @@ TABLE: dict[str, tuple[str, str, str]] = {
         "Il n'y a pas de groupe de quartiers {value} ; les groupes sont : {groups}.",
         "There is no group of quartiers {value}; the groups are: {groups}.",
     ),
+    "error.place_not_in_gazetteer": (
+        "“{value}” is geen plaats uit de lijst: kies een voorgestelde plaats. Een naam of nummer van een persoon "
+        "wordt nooit als plaats bewaard.",
+        "« {value} » n'est pas un lieu de la liste : choisissez un lieu proposé. Un nom ou un numéro de personne "
+        "n'est jamais enregistré comme lieu.",
+        "“{value}” is not a place from the list: pick a suggested place. A person's name or number is never stored "
+        "as a place.",
+    ),
     # --- lang ---
     "hint.map_search": ("bv. Maison des Femmes, moskee, bibliotheek…", "p. ex. Maison des Femmes, mosquée, bibliothèque…", "e.g. Maison des Femmes, mosque, library…"),
     "hint.hours": ("bv. ma–vr 9–12u, markt op zondag", "p. ex. lun–ven 9h–12h, marché le dimanche", "e.g. Mon–Fri 9–12, market on Sunday"),

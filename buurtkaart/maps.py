@@ -48,6 +48,7 @@ _BASEMAP_PRECISION = 5  # decimals of a street or park coordinate: ~1 m
 # The zooms our own data supports: a whole region (11) to single houses (19); beyond that the basemap is an empty grey.
 MIN_ZOOM, MAX_ZOOM = 11, 19
 LABEL_MIN_ZOOM = 16  # street names are written on the map from this zoom on
+FOCUS_ZOOM = 17  # a place picked by search is shown at this zoom (its street's name written)
 BOUNDS_MARGIN = 0.02  # degrees (~1.5-2 km) the view may go beyond the area's outline
 MARK_URL = "vindplaatsen?osm="  # the vindplaatsen page, relative to the app's address, opened with an OSM place to mark
 
@@ -134,7 +135,7 @@ def map_data(area: Area) -> MapData:
         streets = script_json({"kind": compact.LINES, "c": stream, "count": count})
     return MapData(
         bounds=area.bounds, green=green, streets=streets, quartiers=quartiers, places=places,
-        header={"q": quantum, "o": list(base)}, labels=labels_spec(area, base=base, quantum=quantum),
+        header={"q": quantum, "o": list(base)}, labels=labels_spec(wayfinding.street_labels(area), base=base, quantum=quantum),
     )  # fmt: skip
 
 
@@ -173,6 +174,14 @@ def publish(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str:
     return f"{CACHE_URL}/{name}"
 
 
+def publish_or_inline(data: MapData, folder: Path = STATIC_CACHE_DIR) -> str | None:
+    """Return the URL of the map's data file (`publish`), or None when it cannot be written (the data then goes in the page)."""
+    try:
+        return publish(data, folder)
+    except OSError:  # a read-only installation: the map still works, heavier
+        return None
+
+
 def _prune(folder: Path, *, keep: Path) -> None:
     """Remove the oldest map data files of `folder` beyond `CACHE_KEEP` (never `keep`)."""
     files = sorted(folder.glob("map-*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
@@ -181,14 +190,30 @@ def _prune(folder: Path, *, keep: Path) -> None:
             old.unlink(missing_ok=True)
 
 
-def labels_spec(area: Area, *, base: tuple[int, int], quantum: float) -> str | None:
-    """Return the street names of `area` as compact points (name ``n``, angle ``r``) in script-safe JSON, None without any."""
-    labels = wayfinding.street_labels(area)
+def labels_spec(labels: gpd.GeoDataFrame, *, base: tuple[int, int], quantum: float, own_grid: bool = False) -> str | None:
+    """Return street names (``wayfinding.street_labels``) as compact points (name ``n``, angle ``r``, weight ``l``) in
+    script-safe JSON, None without any; with `own_grid` the spec carries its grid (a layer of a map without a data file)."""
     if labels.empty:
         return None
     stream, order = compact.encode_points(labels.geometry.values, quantum=quantum, base=base)
-    props = {"n": compact.column(labels["name"].to_numpy()[order]), "r": compact.column(labels["angle"].astype(str).to_numpy()[order])}
-    return script_json({"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props})
+    props = {
+        "n": compact.column(labels["name"].to_numpy()[order]),
+        "r": compact.column(labels["angle"].astype(str).to_numpy()[order]),
+        "l": compact.column(labels["weight"].astype(str).to_numpy()[order]),  # the longer street segment wins a crowded spot
+    }
+    spec = {"kind": compact.POINTS, "c": stream, "count": len(labels), "p": props}
+    return script_json({**spec, "q": quantum, "o": list(base)} if own_grid else spec)
+
+
+def street_names(labels: gpd.GeoDataFrame, *, lang: str) -> CompactLayer | None:
+    """Return a layer that writes these street names from `LABEL_MIN_ZOOM` on (for a map of its own, e.g. a network's
+    buurt view), None without any."""
+    if labels.empty:
+        return None
+    base = compact.origin(tuple(labels.total_bounds), compact.QUANTUM)
+    spec = labels_spec(labels, base=base, quantum=compact.QUANTUM, own_grid=True)
+    header = {"q": compact.QUANTUM, "o": list(base)}
+    return CompactLayer(header, spec, {"streetLabels": True, "minZoom": LABEL_MIN_ZOOM}, name=i18n.t("map.street_names", lang))
 
 
 def script_json(data: object) -> str:

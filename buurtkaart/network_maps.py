@@ -17,7 +17,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from buurtkaart import gazetteer, i18n, inclusieweb, maps, settings, vocabulary
+from buurtkaart import gazetteer, i18n, inclusieweb, maps, settings, vocabulary, wayfinding
 from buurtkaart.area import Area, buffer_metres
 from buurtkaart.paths import DATA_DIR
 
@@ -62,6 +62,7 @@ class Basemaps:
     quartiers: dict | None  # GeoJSON of the quartier outlines
     region: tuple[float, float, float, float]  # bounds of the Brussels view
     world: dict  # GeoJSON of the country outlines
+    labels: gpd.GeoDataFrame | None = None  # where the street names are written (``wayfinding.street_labels``)
 
 
 def basemaps(area: Area) -> Basemaps:
@@ -73,6 +74,7 @@ def basemaps(area: Area) -> Basemaps:
         quartiers=quartiers,
         region=area.bounds,
         world=_world_geojson(),
+        labels=wayfinding.street_labels(area),
     )
 
 
@@ -306,6 +308,10 @@ def _add_background(m: folium.Map, view: str, bounds: tuple[float, float, float,
                 maps.basemap_geojson(streets), interactive=False, attribution=i18n.t("map.attribution", lang),
                 style={"color": "#9aa0a6", "weight": 1.5, "className": "bk-street"},
             ).add_to(m)
+        if base.labels is not None and len(base.labels):
+            names = maps.street_names(base.labels.iloc[base.labels.sindex.query(box, predicate="intersects")], lang=lang)
+            if names is not None:
+                names.add_to(m)
     elif view == "stad" and base.quartiers:
         folium.GeoJson(
             base.quartiers, interactive=False, attribution=i18n.t("map.attribution", lang),

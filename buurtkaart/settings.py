@@ -8,9 +8,10 @@ import), so a changed environment (a test, a restarted app) is seen at once.
 | ``BUURTKAART_CACHE_DIR`` | folder for derived caches and the default SQLite file | ``~/.cache/buurtkaart`` |
 | ``BUURTKAART_DATABASE_URL`` | the shared database (PostgreSQL + PostGIS) | none: a SQLite file |
 | ``BUURTKAART_SQLITE_PATH`` | where the SQLite file is kept | ``<cache dir>/buurtkaart.sqlite`` |
-| ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 16 characters) | none: the key file |
+| ``BUURTKAART_PSEUDONYM_KEY`` | the pseudonym key itself (at least 32 random bytes) | none: the key file |
 | ``BUURTKAART_KEY_FILE`` | the pseudonym key file | ``~/.config/buurtkaart/pseudonym.key`` |
 | ``BUURTKAART_SESSION_IDLE_MINUTES`` | a signed-in session ends after this many idle minutes | ``30`` |
+| ``BUURTKAART_HISTORY_MONTHS`` | vindplaatsen history older than this many months is purged at start | none: kept |
 | ``BUURTKAART_TRUSTED_PROXY`` | the reverse proxy's addresses or networks (comma-separated): only a connection from one of them has its client taken from ``X-Forwarded-For`` | none: the connection's own address |
 
 Distances are in metres. Geometry is stored in ``CRS`` (WGS 84 degrees); a distance or a buffer is

@@ -186,9 +186,12 @@ def street_labels(area: Area, *, min_length: float = 60.0, spacing: float = 300.
     """Return where to write street names on the map: one point per named street every `spacing` metres, and its angle.
 
     Each label sits at the middle of a street segment at least `min_length` metres long; `angle` is the
-    clockwise rotation (degrees, -90..90, so the text never reads upside down) that lays the text along it.
+    clockwise rotation (degrees, -90..90, so the text never reads upside down) that lays the text along it;
+    `weight` (the segment's length in 50 m steps) says which label the map writes where labels would overlap.
     """
-    empty = gpd.GeoDataFrame({"name": pd.Series(dtype="str"), "angle": pd.Series(dtype="int")}, geometry=[], crs=CRS)
+    empty = gpd.GeoDataFrame(
+        {"name": pd.Series(dtype="str"), "angle": pd.Series(dtype="int"), "weight": pd.Series(dtype="int")}, geometry=[], crs=CRS
+    )
     edges = area.street_edges
     if "name" not in edges.columns or edges.empty:
         return empty
@@ -222,6 +225,7 @@ def street_labels(area: Area, *, min_length: float = 60.0, spacing: float = 300.
         start = stop
     chosen_idx = np.asarray(sorted(chosen), dtype=int)
     points = area_mod.from_metric(mid[chosen_idx]) if len(chosen_idx) else np.asarray([], dtype=object)
+    weight = np.minimum(np.round(length[chosen_idx] / 50), 99).astype(int)  # 50 m steps: which label wins a crowded spot
     return gpd.GeoDataFrame(
-        {"name": labels[chosen_idx], "angle": np.round(angle[chosen_idx]).astype(int)}, geometry=list(points), crs=CRS
+        {"name": labels[chosen_idx], "angle": np.round(angle[chosen_idx]).astype(int), "weight": weight}, geometry=list(points), crs=CRS
     )

@@ -19,7 +19,7 @@ from buurtkaart.store import open_store
 from buurtkaart.vocabulary import Location
 
 BOX = (4.33, 50.83, 4.43, 50.90)
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 WAIT_S = 60
 
 

@@ -23,7 +23,7 @@ BACKENDS = ("sqlite", "postgresql")
 # A box around Schaerbeek and its neighbours (west, south, east, north), used as the area in tests.
 BOX = (4.33, 50.83, 4.43, 50.90)
 TEST_KEY = "a-test-key-that-is-long-enough-0123"  # the pseudonym key of the store tests
-PARK = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)  # an anchor and a tie's place
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)  # an anchor and a tie's place (as the gazetteer gives it)
 
 
 @pytest.fixture(autouse=True, name="pseudonym_key")

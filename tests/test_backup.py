@@ -38,7 +38,7 @@ from tests.store_fixtures import (  # noqa: F401  (the fixtures: postgres_admin,
 KEY = TEST_KEY
 PASSWORD = "blauwe fiets op de markt"  # of the accounts `fill` makes
 OTHER_KEY = "another-test-key-long-enough-456789"
-CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.5898, 33.5731)
+CASABLANCA = Location("translokaal", "city", "2553604", "Casablanca (MA)", -7.61138, 33.58831)
 TIE: dict[str, Any] = {
     "role": "friend", "capital": "bonding", "functions": ["affectief", "verbindend"], "frequency": "weekly",
     "strength": "strong", "state": "active", "influence": "positive", "reciprocity": "both",

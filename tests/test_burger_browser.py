@@ -83,6 +83,7 @@ def choose(page: Page, scope, label: str, option: str) -> None:
             break
         try:
             box.locator("input").click(timeout=10_000)
+            box.locator("input").fill(option)  # a long list shows its first options only: filter it
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
         except PlaywrightTimeoutError:  # the list was detached by a rerun: open it again
             pass

@@ -323,3 +323,22 @@ def test_an_area_without_the_demos_places_writes_nothing(store: Store, region: A
         demo.load_demo(store, area=uccle)
     assert demo.DEMO_ORGANISATION not in [name for _, name in organisations.listing(store)]
     assert demo.demo_citizen_count(store) == 0
+
+
+def test_the_demo_is_reachable_at_any_time_as_oneself_never_more_than_a_worker(store: Store, org: str, region: Area) -> None:
+    from buurtkaart import accounts
+
+    helmet = gz.resolve("stad", "Helmet", area=region)
+    own = cz.create_citizen(store, org, anchor=helmet, quartiers=region.quartiers)  # the team already has its own data
+    coordinator = accounts.Actor(user_id="u-1", username="ann", organisation_id=org, role="coordinator")
+    demo_org = demo.demo_organisation(store, area=region)
+    assert demo.demo_organisation(store, area=region) == demo_org  # loaded once, then found
+    acting = demo.demo_actor(coordinator, demo_org)
+    assert (acting.user_id, acting.username, acting.organisation_id, acting.role) == ("u-1", "ann", demo_org, "worker")
+    assert not acting.can(accounts.EXPORT) and not acting.can(accounts.CITIZENS_ERASE) and not acting.can(accounts.USERS_MANAGE)
+    assert demo.demo_actor(accounts.Actor("u-2", "bob", org, "viewer"), demo_org).role == "viewer"
+    # in the demo, the team's own citizens are out of reach; the demo's are there
+    shown = set(cz.list_citizens(store, acting)["citizen_id"])
+    assert own.citizen_id not in shown and len(shown) == demo.demo_citizen_count(store) > 0
+    with pytest.raises(accounts.AccessDeniedError):
+        cz.erase_citizen(store, acting, next(iter(shown)))

@@ -8,7 +8,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,9 @@ from buurtkaart.store import Store, open_store
 from buurtkaart.vocabulary import Location
 from tests.store_fixtures import BACKENDS, BOX, postgres_admin_fixture, postgres_url  # noqa: F401  (a fixture)
 
-MARKER = "Zqxw Merkplek 7731"  # a label that occurs nowhere else, to look for in the files' bytes
+# A place's label (the gazetteer's own: a label is never typed) that only the erased citizen's ties hold
+MARKER = "Sint-Agatha-Berchem / Berchem-Sainte-Agathe"
+PARK = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 PHONE = "Bel poortwachter 0470 12 34 56"
 TIE = {"role": "friend", "capital": "bonding", "functions": ["affectief"], "frequency": "weekly", "strength": "strong",
        "state": "active", "influence": "positive", "reciprocity": "both"}  # fmt: skip
@@ -91,17 +93,16 @@ def finish_within(store: Store, *, seconds: float) -> bool:
 
 
 def make_citizen(store: Store, org: str) -> cz.Citizen:
-    """Return a citizen whose anchor and ties carry MARKER."""
-    anchor = Location("buurt", "place", "osm-way-1", MARKER, 4.3790, 50.8620)
-    person = cz.create_citizen(store, org, reference="ER-1", anchor=anchor)
-    cz.add_ties(store, org, person.citizen_id, [{**TIE, "level": "buurt", "place_kind": "place", "place_ref": f"x{i}",
-                                                 "place_label": MARKER, "lon": 4.379, "lat": 50.862} for i in range(3)])  # fmt: skip
+    """Return a citizen whose ties carry MARKER."""
+    person = cz.create_citizen(store, org, reference="ER-1", anchor=PARK)
+    cz.add_ties(store, org, person.citizen_id, [{**TIE, "level": "stad", "place_kind": "municipality", "place_ref": "berchem-sainte-agathe",
+                                                 "place_label": MARKER, "lon": 4.29, "lat": 50.86} for i in range(3)])  # fmt: skip
     return person
 
 
 def test_erasure_leaves_no_byte_in_the_files(store: Store, org: str) -> None:
     person = make_citizen(store, org)
-    stays = cz.create_citizen(store, org, reference="ER-2", anchor=Location("buurt", "place", "p", "Theehuis", 4.37, 50.86))
+    stays = cz.create_citizen(store, org, reference="ER-2", anchor=PARK)
     assert finish_within(store, seconds=60)  # everything in the table files / database file first
     data = file_bytes(store)
     assert MARKER.encode() in data and person.code.encode() in data  # the test would see them
@@ -203,3 +204,25 @@ def test_only_a_coordinator_purges(store: Store, org: str) -> None:
     assert len(vp.history(store, org)) == 2  # nothing purged
     coordinator = accounts.Actor(user_id="u2", username="cor", organisation_id=org, role="coordinator")
     assert erasure.purge_item(store, coordinator, item.id).rows == 3
+
+
+def test_a_purged_vindplaats_name_leaves_the_ties_anchors_and_versions_at_it(store: Store, org: str) -> None:
+    name = "Zqxw Theehuis Merkplek"
+    item = vp.add(store, org, user="ann", layer="vindplaats", name=name, kind="other", lon=4.37, lat=50.86, bounds=BOX)
+    at_item = Location("buurt", "vindplaats", item.id, name, 4.37, 50.86)
+    person = cz.create_citizen(store, org, reference="ER-9", anchor=at_item)
+    tie = cz.add_tie(store, org, person.citizen_id, **TIE, location=at_item)
+    assert tie.place_label == name and person.anchor_label == name  # derived from the item, by its id
+    cz.save_version(store, org, person.citizen_id, on=date(2026, 1, 5))
+    vp.delete(store, org, item.id, user="ann", expected_version=item.version)
+    assert finish_within(store, seconds=60) and name.encode() in file_bytes(store)
+
+    purged = erasure.purge_item(store, org, item.id)
+
+    if purged.pending:
+        assert finish_within(store, seconds=60)
+    assert name.encode() not in file_bytes(store)
+    assert cz.get_citizen(store, org, person.citizen_id).anchor_label == erasure.PURGED_LABEL
+    assert cz.get_tie(store, org, tie.tie_id).place_label == erasure.PURGED_LABEL
+    version = cz.list_versions(store, org, person.citizen_id)["id"].iloc[0]
+    assert cz.version_ties(store, org, version)["place_label"].tolist() == [erasure.PURGED_LABEL]

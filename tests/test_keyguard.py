@@ -21,7 +21,7 @@ from tests.store_fixtures import (  # noqa: F401  (the fixtures: store, org, ope
     store_fixture,
 )
 
-ANCHOR = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 KEY = "the-first-key-of-this-database-0123456789"
 OTHER = "a-second-different-key-QRSTUVWXYZ-98765"
 

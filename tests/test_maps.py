@@ -204,6 +204,17 @@ def test_only_clicks_and_drawings_rerun_a_page() -> None:
                 names = {ast.literal_eval(e) for e in returned.elts}
                 assert names <= {"last_clicked", "last_active_drawing"}, (path.name, names)
     assert calls >= 5
+
+
+def test_a_cache_that_cannot_be_written_puts_the_data_in_the_page(tmp_path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    data = maps.map_data(_tiny_area(["Theehuis Anatolia"], [{"amenity": "cafe"}]))
+    assert maps.publish_or_inline(data, blocked) is None
+    page = _scripts(maps.build_map(data, data_url=None))
+    assert "Anatolia" in page and "BK.remote(" not in page
+
+
 def _map_options(html: str) -> dict:
     """Return the options of the page's L.map(...) call as a dict."""
     options = re.search(r"L\.map\(\s*\"map_\w+\",\s*\{.*?\.\.\.(\{.*?\})\s*\}\s*\);", html, re.S).group(1)

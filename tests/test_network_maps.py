@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pandas as pd
 import pyproj
 import pytest
@@ -181,3 +184,14 @@ def test_suggestions_are_drawn_on_the_buurt_view_numbered_like_the_list(network:
                                      anchor_label="A", tie_frame=network, base=base, suggestions=found).get_root().render()
     assert "bk-suggestion" not in world
     assert "bk-suggestion" not in network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).get_root().render()
+
+
+def test_the_buurt_view_writes_the_names_of_its_streets_from_zoom_16(network: pd.DataFrame, base: network_maps.Basemaps) -> None:
+    buurt = network_maps.network_map("buurt", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).get_root().render()
+    assert '"streetLabels": true' in buurt and '"minZoom": 16' in buurt
+    spec = re.search(r'Object\.assign\((\{"kind":"points".*?\}), \{"minZoom": 16, "streetLabels": true\}\)', buurt, re.S)
+    assert spec is not None
+    count = json.loads(spec.group(1))["count"]
+    assert 0 < count < len(base.labels)  # only the streets around the anchor, not the whole region's
+    stad = network_maps.network_map("stad", anchor=ANCHOR, anchor_label="A", tie_frame=network, base=base).get_root().render()
+    assert "streetLabels" not in stad  # seen from afar: no street names

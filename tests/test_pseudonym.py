@@ -29,7 +29,7 @@ OTHER_KEY = b"another-key-QRSTUVWXYZ-9876543210"
 ORG = "7d0e3c1a-0000-4000-8000-000000000001"
 OTHER_ORG = "7d0e3c1a-0000-4000-8000-000000000002"
 CODE = re.compile(r"BK-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
-ANCHOR = Location("buurt", "place", "osm-node-1", "Josaphatpark", 4.3790, 50.8620)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 REFERENCE = "DOS-2024/0173-Zq"
 
 

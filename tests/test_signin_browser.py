@@ -15,10 +15,10 @@ from buurtkaart.store import open_store
 from buurtkaart.vocabulary import Location
 from tests.signin import settle, sign_in, sign_out
 
-ANCHOR = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 TIE = {"role": "friend", "capital": "bonding", "functions": ["affectief"], "frequency": "weekly", "strength": "strong",
-       "state": "active", "influence": "positive", "reciprocity": "both", "level": "buurt", "place_kind": "place",
-       "place_ref": "x", "place_label": "Josaphatpark", "lon": 4.379, "lat": 50.862}  # fmt: skip
+       "state": "active", "influence": "positive", "reciprocity": "both", "level": "stad", "place_kind": "municipality",
+       "place_ref": "evere", "place_label": "Evere", "lon": 4.4030741, "lat": 50.8726183}  # fmt: skip
 CODE = re.compile(r"BK-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 

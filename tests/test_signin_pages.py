@@ -18,7 +18,7 @@ from buurtkaart.vocabulary import Location
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "blauwe fiets op de markt"
-ANCHOR = Location("buurt", "place", "osm-way-1", "Josaphatpark", 4.3790, 50.8620)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
 TIMEOUT = 240
 
 

@@ -41,7 +41,8 @@ def panel(page: Page, name: str = "Bewerken"):
 
 
 def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, app_url: str, browser) -> None:
-    frame = open_page(page, app_url)
+    user = fresh_account(app_url, "Eerste", "coordinator")  # an empty organisation, on a rerun too (other tests add places)
+    frame = open_page(page, app_url, user)
     box = frame.locator(".leaflet-container").bounding_box()
     frame.locator(".leaflet-container").click(position={"x": box["width"] * 0.3, "y": box["height"] * 0.8}, force=True)
     expect(page.get_by_text("Gekozen punt")).to_be_visible(timeout=20_000)
@@ -51,7 +52,7 @@ def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, 
     wait_items(page, 1)
 
     # still there after a reload; the name is shown as text, never as an image
-    frame = open_page(page, app_url)
+    frame = open_page(page, app_url, user)
     wait_items(page, 1)
     frame = find_map_frame(page, lambda f: f.locator("path.bk-item").count() == 1)
     frame.locator("path.bk-item").dispatch_event("click")
@@ -67,7 +68,7 @@ def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, 
     other = browser.new_context(viewport={"width": 1400, "height": 1000})
     try:
         page2 = other.new_page()
-        open_page(page2, app_url)
+        open_page(page2, app_url, user)
         page2.get_by_role("tab", name="Bewerken").click()
         panel(page2).get_by_label("Notities").fill("Elke dinsdag thee met de buurvrouwen")
         panel(page2).get_by_role("button", name="Opslaan").click()
@@ -85,7 +86,7 @@ def test_add_by_clicking_then_reload_edit_elsewhere_delete_and_undo(page: Page, 
     expect(page.locator("[role=gridcell]", has_text="toegevoegd").first).to_be_attached()
 
     # delete, then undo
-    open_page(page, app_url)  # a fresh look shows the colleague's version
+    open_page(page, app_url, user)  # a fresh look shows the colleague's version
     page.get_by_role("tab", name="Bewerken").click()
     expect(panel(page).get_by_label("Notities")).to_have_value("Elke dinsdag thee met de buurvrouwen", timeout=20_000)
     panel(page).get_by_role("button", name="Verwijderen").click()

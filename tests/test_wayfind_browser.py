@@ -63,6 +63,31 @@ def click_at(frame: Frame, lat: float, lng: float) -> None:
     frame.page.mouse.click(box["x"] + xy[0], box["y"] + xy[1])
 
 
+def open_popup(page: Page, frame: Frame, place) -> object:
+    """Zoom the map of `frame` onto an OSM place, open its popup and return the popup (once the page has settled)."""
+    set_view(frame, place.geometry.y, place.geometry.x, 19)
+    # the place's own marker: the one drawn nearest the centre of the map
+    best, distance = frame.evaluate(
+        """() => {
+          const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+          const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+          let best = -1, bestD = Infinity;
+          document.querySelectorAll('path.bk-place').forEach((el, i) => {
+            const r = el.getBoundingClientRect(), d = (r.x + r.width / 2 - cx) ** 2 + (r.y + r.height / 2 - cy) ** 2;
+            if (d < bestD) { bestD = d; best = i; }
+          });
+          return [best, bestD];
+        }"""
+    )
+    assert distance < 4, (best, distance)
+    frame.locator("path.bk-place").nth(best).dispatch_event("click")
+    settle(page)  # the click on the map names its street (a run of the page) before the link is followed
+    frame = find_map_frame(page, lambda f: f.locator(".leaflet-popup-content").count() == 1)
+    popup = frame.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(place["name"])
+    return popup
+
+
 def shot(page: Page, name: str) -> Path:
     """Save a screenshot of the page in tests/artifacts and return its path."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -96,8 +121,26 @@ def test_a_click_on_the_map_names_the_nearest_street_and_names_are_written_from_
     edges = region().street_edges
     line = edges[edges["name"] == LOUIS_BERTRAND].sort_values("length").iloc[-1].geometry
     point = line.interpolate(0.5, normalized=True)
-    # at the area's zoom no street name is written
+    # at the area's zoom no street name is written; from zoom 16 on they are, none over another
     assert frame.evaluate("document.body.dataset.streetLabels || '0'") == "0"
+    set_view(frame, point.y, point.x, 16)
+    wait_for(lambda: int(frame.evaluate("document.body.dataset.streetLabels || '0'")) >= 10, page, "street names at zoom 16")
+    overlaps = frame.evaluate(
+        """() => {
+          const r = Array.from(document.querySelectorAll('.bk-street-label')).map((e) => e.getBoundingClientRect());
+          let n = 0;
+          for (let i = 0; i < r.length; i++) {
+            for (let j = i + 1; j < r.length; j++) {
+              const w = Math.min(r[i].right, r[j].right) - Math.max(r[i].left, r[j].left);
+              const h = Math.min(r[i].bottom, r[j].bottom) - Math.max(r[i].top, r[j].top);
+              const smaller = Math.min(r[i].width * r[i].height, r[j].width * r[j].height);
+              if (w > 0 && h > 0 && w * h > 0.25 * smaller) { n += 1; }
+            }
+          }
+          return n;
+        }"""
+    )
+    assert overlaps == 0
     set_view(frame, point.y, point.x, 18)
     labels = frame.locator(".bk-street-label")
     expect(labels.first).to_be_attached(timeout=10_000)
@@ -179,26 +222,7 @@ def test_markeer_als_vindplaats_opens_the_prefilled_form_in_the_same_session(pag
     frame = kaart_frame(page)
     places = region().clip(area_mod.commune_boundary(), name="Schaerbeek").places
     laundry = places[(places["osm_tag"] == "shop=laundry") & (places["name"] == "Josaphat Wash")].iloc[0]
-    set_view(frame, laundry.geometry.y, laundry.geometry.x, 19)
-    # the place's own marker: the one drawn nearest the centre of the map
-    centre = frame.evaluate(
-        """() => {
-          const box = document.querySelector('.leaflet-container').getBoundingClientRect();
-          const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
-          let best = -1, bestD = Infinity;
-          document.querySelectorAll('path.bk-place').forEach((el, i) => {
-            const r = el.getBoundingClientRect(), d = (r.x + r.width / 2 - cx) ** 2 + (r.y + r.height / 2 - cy) ** 2;
-            if (d < bestD) { bestD = d; best = i; }
-          });
-          return [best, bestD];
-        }"""
-    )
-    assert centre[1] < 4, centre
-    frame.locator("path.bk-place").nth(centre[0]).dispatch_event("click")
-    settle(page)  # the click on the map names its street (a run of the page) before the link is followed
-    frame = find_map_frame(page, lambda f: f.locator(".leaflet-popup-content").count() == 1)
-    popup = frame.locator(".leaflet-popup-content")
-    expect(popup).to_contain_text("Josaphat Wash")
+    popup = open_popup(page, frame, laundry)
     link = popup.get_by_role("link", name="📍 Markeer als vindplaats")
     expect(link).to_be_visible()
     assert link.get_attribute("href").endswith(f"/vindplaatsen?osm={laundry['place_id'].replace(':', '%3A').replace('/', '%2F')}")
@@ -213,6 +237,13 @@ def test_markeer_als_vindplaats_opens_the_prefilled_form_in_the_same_session(pag
     expect(page.get_by_text(f"Gekozen punt: {laundry.geometry.y:.5f}, {laundry.geometry.x:.5f}")).to_be_visible()
     expect(page.get_by_text(re.compile(rf"Aangemeld: {re.escape(username)}\b"))).to_be_visible()
     assert "osm=" not in page.url  # used once: a reload does not fill the form again
+
+    def shown_close() -> bool:
+        view = find_map_frame(page, lambda f: f.locator("path.bk-street").count() > 0).evaluate(_MAP_VIEW_JS)
+        near = view and abs(view["lat"] - laundry.geometry.y) < 0.001 and abs(view["lng"] - laundry.geometry.x) < 0.001
+        return bool(near and view["zoom"] >= 17)
+
+    wait_for(shown_close, page, "the vindplaatsen map to show the place closely")
     shot(page, "wayfind_mark_form.png")
     new.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_text("“Josaphat Wash” staat op de kaart.")).to_be_visible(timeout=20_000)
@@ -234,6 +265,16 @@ def test_the_first_visit_guide_and_the_demo_at_any_time(page: Page, app_url: str
     shot(page, "wayfind_guide.png")
     guide.get_by_role("button", name="Begrepen, verberg deze gids").click()
     expect(guide).to_have_count(0)
+    # hidden in this browser: a new visit (a new session) does not show it again, until asked for
+    wait_for(lambda: any(c["name"] == "bk_guide" and c["value"] == "hidden" for c in page.context.cookies()), page, "the guide's cookie")
+    sign_in(page, app_url, username, path="/kaart")
+    kaart_frame(page)
+    expect(guide).to_have_count(0)
+    page.get_by_role("button", name="Toon de gids voor de eerste keer").click()
+    expect(guide).to_be_visible()
+    wait_for(lambda: not any(c["name"] == "bk_guide" and c["value"] == "hidden" for c in page.context.cookies()), page, "the cookie gone")
+    guide.get_by_role("button", name="Begrepen, verberg deze gids").click()
+    expect(guide).to_have_count(0)
     # the demo, from an organisation that has its own data or not, and back
     page.get_by_role("button", name="🎭 Bekijk de demo-organisatie").click()
     expect(page.get_by_text("Je bekijkt de demo-organisatie")).to_be_visible(timeout=180_000)
@@ -243,3 +284,17 @@ def test_the_first_visit_guide_and_the_demo_at_any_time(page: Page, app_url: str
     page.get_by_role("button", name="↩️ Terug naar mijn organisatie").click()
     expect(page.get_by_text("Je bekijkt de demo-organisatie")).to_have_count(0, timeout=30_000)
     expect(page.get_by_text(re.compile(rf"Aangemeld: {re.escape(username)}\b"))).to_be_visible()
+
+
+def test_markeer_als_vindplaats_on_the_vindplaatsen_page_fills_its_own_form(page: Page, app_url: str) -> None:
+    username = fresh_account(app_url, "Markeerhier")
+    sign_in(page, app_url, username, path="/vindplaatsen")
+    frame = find_map_frame(page, lambda f: f.locator("path.bk-place").count() > 0, seconds=60)
+    places = region().clip(area_mod.commune_boundary(), name="Schaerbeek").places
+    laundry = places[(places["osm_tag"] == "shop=laundry") & (places["name"] == "Josaphat Wash")].iloc[0]
+    popup = open_popup(page, frame, laundry)
+    popup.get_by_role("link", name="📍 Markeer als vindplaats").click()
+    new = page.get_by_role("tabpanel", name="Nieuwe plek")
+    expect(new.get_by_label("Naam", exact=True)).to_have_value("Josaphat Wash", timeout=30_000)
+    expect(page.get_by_text(f"Gekozen punt: {laundry.geometry.y:.5f}, {laundry.geometry.x:.5f}")).to_be_visible()
+    expect(new.get_by_role("combobox", name="Soort plek")).to_match_aria_snapshot('- combobox "Soort plek": Wassalon')

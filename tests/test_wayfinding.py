@@ -115,6 +115,7 @@ def test_street_labels_sit_on_their_street_and_read_upright(schaerbeek) -> None:
     labels = wayfinding.street_labels(schaerbeek)
     assert 200 < len(labels) < 2000
     assert labels["angle"].between(-90, 90).all()
+    assert labels["weight"].between(1, 99).all()  # segments of 60 m and more, in 50 m steps
     assert LOUIS_BERTRAND in set(labels["name"])
     for row in labels.sample(30, random_state=1).itertuples():
         assert wayfinding.nearest_street(schaerbeek, row.geometry.x, row.geometry.y, max_metres=2) is not None
@@ -152,3 +153,8 @@ def test_ids_are_encoded_compactly_and_back() -> None:
         number += int(step)
         out.append(table[index] if number < 0 else f"{table[index]}{number}")
     assert out == ids
+
+
+def test_the_shared_file_stops_zooming_where_the_data_stops() -> None:
+    script = (ROOT / "static" / "share" / "bkshare.js").read_text(encoding="utf-8")
+    assert f"maxZoom: {maps.MAX_ZOOM}" in script

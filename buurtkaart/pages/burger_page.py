@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -54,6 +55,26 @@ def flash(kind: str, text: str) -> None:
     st.session_state["bg_message"] = (kind, text)
 
 
+def refuse(form: str, error: BuurtkaartError, field: str | None = None) -> NoReturn:
+    """Keep why a save of `form` was refused, to show under its field after a rerun (the form keeps what was typed)."""
+    st.session_state["bg_refused"] = (form, field or error.field or "", error.message(lang))
+    st.rerun()
+
+
+def field_error(form: str, *fields: str) -> None:
+    """Show, right under a field, why the last save of `form` was refused because of it (any of `fields`)."""
+    refused = st.session_state.get("bg_refused")
+    if refused and refused[0] == form and refused[1] in fields:
+        st.error(escape_markdown(refused[2]), icon="⚠️")
+
+
+def other_error(form: str, *shown: str) -> None:
+    """Show, by the save button, why the last save of `form` was refused, if no field of `shown` said it already."""
+    refused = st.session_state.get("bg_refused")
+    if refused and refused[0] == form and refused[1] not in shown:
+        st.error(escape_markdown(refused[2]), icon="⚠️")
+
+
 def anchor_picker(prefix: str) -> vocabulary.Location | None:
     """Show the anchor choice (a quartier, or a place the citizen chooses: never a home) and return it."""
     kind = st.radio(
@@ -69,13 +90,13 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
     query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder=t("hint.anchor_place", lang))
     if not query.strip():
         return None
-    found = gazetteer.suggest("buurt", query, area=region, items=items, limit=8)
+    # a place or a vindplaats, never a street (too close to a home address)
+    found = [loc for loc in gazetteer.suggest("buurt", query, area=region, items=items, limit=12) if loc.place_kind != "street"][:8]
     if not found:
         st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
     pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
-    chosen = found[pick_index]
-    return vocabulary.Location("buurt", "vindplaats" if chosen.place_kind == "vindplaats" else "place", chosen.place_ref, chosen.label, chosen.lon, chosen.lat)
+    return found[pick_index]
 
 
 def citizen_form() -> None:
@@ -83,6 +104,7 @@ def citizen_form() -> None:
     st.subheader(t("burger.new", lang))
     st.caption(t("burger.new.privacy", lang))
     reference = st.text_input(t("burger.reference", lang), type="password", help=t("burger.reference.help", lang), key="bg_reference")
+    field_error("bg_new", "reference")
     col1, col2 = st.columns(2)
     with col1:
         bands, band_labels = choices("age_band")
@@ -101,15 +123,16 @@ def citizen_form() -> None:
         language_labels = dict(vp.options("language", lang))
         languages = common.multiselect(t("burger.languages", lang), list(language_labels), format_func=language_labels.get, key="bg_languages")
         anchor = anchor_picker("bg_new")
+    other_error("bg_new", "reference")
     if st.button(t("burger.create", lang), type="primary", disabled=anchor is None, key="bg_create"):
+        st.session_state.pop("bg_refused", None)
         try:
             citizen = citizens.create_citizen(
                 db, org, reference=reference.strip() or None, age_band=age_band, situations=situations, talents=talents,
-                interests=interests, languages=languages, anchor=anchor,
+                interests=interests, languages=languages, anchor=anchor, area=region,
             )
         except BuurtkaartError as error:
-            st.error(escape_markdown(error.message(lang)))
-            return
+            refuse("bg_new", error)  # what was typed stays in the widgets; the reason under its field
         common.set_next("bg_pick", citizen.id)
         flash("success", t("burger.created", lang, code=citizen.code))
         st.rerun()
@@ -127,11 +150,13 @@ def tie_form(citizen_id: str) -> None:
         col1, col2, col3 = st.columns(3)
         with col1:
             place = st.text_input(t("burger.place", lang), key="bg_tie_place")
+            field_error("bg_tie", "place", "level")
             role = pick(t("tie.role", lang), "role", key="bg_tie_role")
             capital = pick(t("tie.capital", lang), "capital", key="bg_tie_capital")
         with col2:
             function_keys, function_labels = choices("function")
             functions = common.multiselect(t("tie.functions", lang), function_keys, format_func=function_labels.get, key="bg_tie_functions")
+            field_error("bg_tie", "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key="bg_tie_frequency", value="weekly")
             strength = pick(t("tie.strength", lang), "strength", key="bg_tie_strength")
         with col3:
@@ -139,6 +164,8 @@ def tie_form(citizen_id: str) -> None:
             influence = pick(t("tie.influence", lang), "influence", key="bg_tie_influence")
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key="bg_tie_reciprocity", value="both")
             group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=1, step=1, key="bg_tie_group")
+            field_error("bg_tie", "group_size")
+        other_error("bg_tie", "place", "level", "functions", "group_size")
         submitted = st.form_submit_button(t("burger.tie.add", lang), type="primary")
     matches = st.session_state.get("bg_place_matches", [])
     if matches and not submitted:
@@ -151,20 +178,21 @@ def tie_form(citizen_id: str) -> None:
     if not submitted:
         return
     st.session_state.pop("bg_place_matches", None)
+    st.session_state.pop("bg_refused", None)
     try:
         location = gazetteer.resolve(level, place, area=region, items=items)
-        citizens.add_tie(
-            db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
-            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size,
-        )
     except BuurtkaartError as error:
-        st.error(escape_markdown(error.message(lang)))
         suggestions_found = [loc.label for loc in getattr(error, "suggestions", [])]
         if suggestions_found:  # offer the closest matches as buttons (nothing was saved)
             st.session_state["bg_place_matches"] = suggestions_found[:6]
-            flash("error", error.message(lang))
-            st.rerun()
-        return
+        refuse("bg_tie", error, "place")
+    try:
+        citizens.add_tie(
+            db, org, citizen_id, role=role, capital=capital, functions=functions, frequency=frequency, strength=strength,
+            state=state, influence=influence, reciprocity=reciprocity, location=location, group_size=group_size, area=region,
+        )
+    except BuurtkaartError as error:
+        refuse("bg_tie", error)  # the form keeps what was typed; the reason under its field
     common.set_next("bg_tie_place", "")  # a blank place and functions for the next tie
     common.set_next("bg_tie_functions", [])
     flash("success", t("burger.tie.added", lang, place=gazetteer.shown_label(location.place_kind, location.place_ref, location.label, lang)))
@@ -185,11 +213,13 @@ def tie_edit_form(tie_id: str) -> None:
             shown_place = gazetteer.shown_label(tie.place_kind, tie.place_ref, tie.place_label, lang)  # "Maroc", not "Marokko"
             place = st.text_input(t("burger.tie.place.new", lang), key=f"{prefix}_place", help=t("burger.tie.place.keep", lang, place=shown_place),
                                   placeholder=shown_place)
+            field_error(prefix, "place", "level")
             role = pick(t("tie.role", lang), "role", key=f"{prefix}_role", value=tie.role)
             capital = pick(t("tie.capital", lang), "capital", key=f"{prefix}_capital", value=tie.capital)
         with col2:
             function_keys, function_labels = choices("function")
             functions = common.multiselect(t("tie.functions", lang), function_keys, default=list(tie.functions), format_func=function_labels.get, key=f"{prefix}_functions")
+            field_error(prefix, "functions")
             frequency = pick(t("tie.frequency", lang), "frequency", key=f"{prefix}_frequency", value=tie.frequency)
             strength = pick(t("tie.strength", lang), "strength", key=f"{prefix}_strength", value=tie.strength)
         with col3:
@@ -197,18 +227,23 @@ def tie_edit_form(tie_id: str) -> None:
             influence = pick(t("tie.influence", lang), "influence", key=f"{prefix}_influence", value=tie.influence)
             reciprocity = pick(t("tie.reciprocity", lang), "reciprocity", key=f"{prefix}_reciprocity", value=tie.reciprocity)
             group_size = st.number_input(t("tie.group_size", lang), min_value=1, max_value=citizens.GROUP_MAX, value=int(tie.group_size), step=1, key=f"{prefix}_group")
+            field_error(prefix, "group_size")
+        other_error(prefix, "place", "level", "functions", "group_size")
         saved = st.form_submit_button(t("burger.tie.save", lang), type="primary")
     if not saved:
         return
     changes = {"role": role, "capital": capital, "functions": functions, "frequency": frequency, "strength": strength,
                "state": state, "influence": influence, "reciprocity": reciprocity, "group_size": group_size}  # fmt: skip
+    st.session_state.pop("bg_refused", None)
     try:
         if place.strip() or level != tie.level:  # a new place (or level) is resolved as on creation
             changes["location"] = gazetteer.resolve(level, place, area=region, items=items)
-        changed = citizens.update_tie(db, org, tie_id, **changes)
     except BuurtkaartError as error:
-        st.error(error.message(lang))  # the form keeps what was typed
-        return
+        refuse(prefix, error, "place")
+    try:
+        changed = citizens.update_tie(db, org, tie_id, area=region, **changes)
+    except BuurtkaartError as error:
+        refuse(prefix, error)  # the form keeps what was typed; the reason under its field
     shown_place = gazetteer.shown_label(changed.place_kind, changed.place_ref, changed.place_label, lang)
     flash("success", t("burger.tie.saved", lang, name=f"{vocabulary.label('role', changed.role, lang)} — {shown_place}"))
     st.rerun()
@@ -239,15 +274,16 @@ def profile_form(citizen_id: str, person) -> None:
                                    format_func=language_labels.get, key=f"{prefix}_languages")
         keep = st.checkbox(t("burger.profile.anchor.keep", lang, place=person["anchor_label"]), value=True, key=f"{prefix}_keep")
         anchor = None if keep else anchor_picker(prefix)
+    other_error(prefix)
     if st.button(t("burger.profile.save", lang), type="primary", disabled=not keep and anchor is None, key=f"{prefix}_save"):
         changes = {"age_band": age_band, "situations": situations, "talents": talents, "interests": interests, "languages": languages}
         if anchor is not None:
             changes["anchor"] = anchor
+        st.session_state.pop("bg_refused", None)
         try:
-            citizens.update_citizen(db, org, citizen_id, **changes)
+            citizens.update_citizen(db, org, citizen_id, area=region, **changes)
         except BuurtkaartError as error:
-            st.error(error.message(lang))
-            return
+            refuse(prefix, error)  # what was typed stays in the widgets
         flash("success", t("burger.profile.saved", lang, code=person["code"]))
         st.rerun()
 
@@ -320,6 +356,7 @@ person = people.set_index("citizen_id").loc[choice]
 if st.session_state.get("bg_viewed") != (org, choice):  # one audit event per opening of a citizen, not per rerun
     audit_log.record(db, org, None, "citizen.view", person["code"])
     st.session_state["bg_viewed"] = (org, choice)
+    st.session_state.pop("bg_refused", None)  # a refusal was about the citizen shown before
 tie_frame = network_maps.numbered(citizens.list_ties(db, org, choice))
 links = citizens.list_links(db, org, choice)
 anchor = (person.geometry.x, person.geometry.y)
@@ -424,7 +461,7 @@ if section == "time":
             try:
                 citizens.redate_version(db, org, old_id, on=redate_on)
             except BuurtkaartError as error:
-                st.error(error.message(lang))
+                st.error(escape_markdown(error.message(lang)))  # under the date field, which keeps the date typed
             else:
                 flash("success", t("burger.version.redated", lang, on=formats.date_text(redate_on, lang)))
                 st.rerun()

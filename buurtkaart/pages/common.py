@@ -152,9 +152,9 @@ def map_data(scope: str, version: int) -> maps.MapData:
     return maps.map_data(current_area(scope))
 
 
-def map_url(scope: str, version: int) -> str:
+def map_url(scope: str, version: int) -> str | None:
     """Return the URL of the data file of a scope's map, written once into the app's static cache (`maps.publish`)."""
-    return maps.publish(map_data(scope, version))
+    return maps.publish_or_inline(map_data(scope, version))
 
 
 def new_map(scope: str, version: int, lang: str, osm_tiles: bool, *, overlays: tuple = (), mark: bool = False) -> maps.folium.Map:
@@ -274,6 +274,7 @@ def forget_user() -> None:
 
 DEMO_MODE = "demo_organisation"  # the demo organisation's id while this session acts in it (see `demo_entry`)
 GUIDE_HIDDEN = "guide_hidden"
+GUIDE_COOKIE = "bk_guide"  # "hidden": the first-visit guide stays hidden in this browser
 
 
 def demo_entry(lang: str, db: Store, actor: Actor, box) -> Actor:
@@ -310,8 +311,17 @@ def _switch_organisation(demo_org: str | None) -> None:
 
 
 def first_visit_guide(lang: str) -> None:
-    """Show the three first steps (vindplaatsen, a citizen's network, the buurtanalyse) until the user hides them."""
-    if st.session_state.get(GUIDE_HIDDEN):
+    """Show the three first steps (vindplaatsen, a citizen's network, the buurtanalyse) until the user hides them.
+
+    Hidden, they stay hidden in this browser (a cookie that holds only ``hidden``), until "show the guide" is pressed.
+    """
+    if GUIDE_HIDDEN in st.session_state:
+        hidden = bool(st.session_state[GUIDE_HIDDEN])
+    else:
+        hidden = (st.context.cookies or {}).get(GUIDE_COOKIE) == "hidden"
+    if hidden:
+        if st.session_state.pop("guide_remember", None) is not None:
+            _set_guide_cookie(st.session_state[GUIDE_HIDDEN])
         return
     with st.container(border=True, key="first_visit_guide"):
         st.markdown(f"**{i18n.t('guide.title', lang)}**")
@@ -320,7 +330,25 @@ def first_visit_guide(lang: str) -> None:
         st.caption(i18n.t("guide.demo", lang))
         if st.button(i18n.t("guide.dismiss", lang), key="guide_dismiss"):
             st.session_state[GUIDE_HIDDEN] = True
+            st.session_state["guide_remember"] = True
             st.rerun()
+    if st.session_state.pop("guide_remember", None) is not None:
+        _set_guide_cookie(False)
+
+
+def show_guide_again(lang: str) -> None:
+    """Offer to show the first-visit guide again (a small button), once it is hidden."""
+    hidden = st.session_state.get(GUIDE_HIDDEN, (st.context.cookies or {}).get(GUIDE_COOKIE) == "hidden")
+    if hidden and st.button(i18n.t("guide.show", lang), key="guide_show", type="tertiary"):
+        st.session_state[GUIDE_HIDDEN] = False
+        st.session_state["guide_remember"] = False
+        st.rerun()
+
+
+def _set_guide_cookie(hidden: bool) -> None:
+    """Remember in this browser whether the guide is hidden (a constant script: no data of the user goes in it)."""
+    value = "hidden; Max-Age=31536000" if hidden else "shown; Max-Age=0"
+    st.html(f"<script>document.cookie = '{GUIDE_COOKIE}={value}; Path=/; SameSite=Strict';</script>", unsafe_allow_javascript=True)
 
 
 def sso_configured() -> bool:
@@ -387,7 +415,8 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         box.info(i18n.t("auth.expired", lang))
     if st.session_state.get("auth_error"):
         box.error(escape_markdown(st.session_state.pop("auth_error")))
-    with box.form("auth_form", clear_on_submit=True, border=False):
+    apply_next("auth_password")
+    with box.form("auth_form", clear_on_submit=False, border=False):  # a refused sign-in keeps the username typed
         st.markdown(f"**{i18n.t('auth.title', lang)}**")
         username = st.text_input(i18n.t("auth.username", lang), key="auth_username", autocomplete="username")
         password = st.text_input(i18n.t("auth.password", lang), type="password", key="auth_password", autocomplete="current-password")
@@ -396,8 +425,9 @@ def account_sidebar(lang: str, db: Store) -> Actor | None:
         try:
             actor = accounts.authenticate(db, username, password, client_address())
         except BuurtkaartError as error:
-            box.error(escape_markdown(error.message(lang)))
-            return None
+            st.session_state["auth_error"] = error.message(lang)  # shown above the form, after the rerun
+            set_next("auth_password", "")  # the password is typed again; the username stays
+            st.rerun()
         remember_user(actor)
         st.rerun()
     if sso_configured() and box.button(i18n.t("auth.sso", lang), key="auth_sso"):

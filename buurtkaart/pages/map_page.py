@@ -91,3 +91,4 @@ if last and (last["lat"], last["lng"]) != st.session_state.get("map_last_click")
 if area.source == "embedded":
     st.caption("ℹ️ " + t("map.streets.note", lang))
 st.caption(t("map.attribution", lang))
+common.show_guide_again(lang)

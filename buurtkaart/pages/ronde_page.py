@@ -176,11 +176,12 @@ with col_side:
     opened: sr.SavedRound | None = st.session_state.get("ronde_opened")
 
     def keep(action: Callable[[], object], success: Callable[[object], str]) -> None:
-        """Run a store action; keep its message (success, or the error in plain language) for the next run."""
+        """Run a store action; keep its message for the next run: success above, an error under the round's name."""
+        st.session_state.pop("ronde_save_error", None)
         try:
             result = action()
         except BuurtkaartError as error:
-            st.session_state["ronde_message"] = ("error", error.message(lang))
+            st.session_state["ronde_save_error"] = error.message(lang)  # the name and the plan stay as they were
         else:
             if isinstance(result, sr.SavedRound):
                 st.session_state["ronde_opened"] = result
@@ -196,6 +197,8 @@ with col_side:
             max_minutes=int(max_minutes) or None, speed_kmh=float(speed), start_time=clock,
         )
         save_name = st.text_input(t("ronde.save.name", lang), key="ronde_save_name")
+        if st.session_state.get("ronde_save_error"):  # why the last save was refused, right under the name
+            st.error(st.session_state["ronde_save_error"], icon="⚠️")
         b1, b2 = st.columns(2)
         if b1.button(t("ronde.save", lang), key="ronde_save"):
             keep(lambda: sr.save_round(db, org, name=save_name, settings=settings, planned_for=day), lambda r: t("ronde.save.done", lang, name=r.name))
@@ -230,15 +233,24 @@ with col_side:
             st.session_state["ronde_message"] = ("success", t("ronde.open.done", lang, name=chosen_round.name))
             st.rerun()
         if can_save:
-            with st.form("ronde_walked", clear_on_submit=True):
+            walked_form = f"ronde_walked_{st.session_state.setdefault('ronde_walked_form', 0)}"  # a new number = an empty form
+            with st.form("ronde_walked"):  # not cleared on submit: a refused mark keeps what was typed
                 st.markdown(f"**{t('ronde.walked', lang)}** · {chosen_round.name}")
-                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today())
-                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username)
-                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1)
+                walked_on = st.date_input(t("ronde.walked.on", lang), value=dt.date.today(), max_value=dt.date.today(), key=f"{walked_form}_on")
+                walked_by = st.text_input(t("ronde.walked.by", lang), value=org.username, key=f"{walked_form}_by")
+                contacts = st.number_input(t("ronde.walked.contacts", lang), min_value=0, max_value=sr.MAX_CONTACTS, value=0, step=1, key=f"{walked_form}_n")
+                refused = st.session_state.get("ronde_walked_error")
+                if refused:  # why the last mark was refused, in the form, by its fields
+                    st.error(refused, icon="⚠️")
                 if st.form_submit_button(t("ronde.walked.button", lang)):
-                    keep(
-                        lambda: sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts)),
-                        lambda _w: t("ronde.walked.done", lang, name=chosen_round.name, on=formats.date_text(walked_on, lang)),
-                    )
+                    st.session_state.pop("ronde_walked_error", None)
+                    try:
+                        sr.mark_walked(db, org, chosen_round.id, walked_on=walked_on, walked_by=walked_by, contacts=int(contacts))
+                    except BuurtkaartError as error:
+                        st.session_state["ronde_walked_error"] = error.message(lang)
+                    else:
+                        st.session_state["ronde_walked_form"] += 1  # an empty form for the next walk
+                        st.session_state["ronde_message"] = ("success", t("ronde.walked.done", lang, name=chosen_round.name, on=formats.date_text(walked_on, lang)))
+                    st.rerun()
         for w in sr.walks(db, org, chosen_round.id):
             st.caption(t("ronde.walked.line", lang, on=formats.date_text(w.walked_on, lang), by=w.walked_by, n=w.contacts))

@@ -44,6 +44,7 @@ def prefill(hit, form_key: str) -> None:
     """Put a picked search hit in the new-place form: its point, name and, for an OSM place, kind, hours, wheelchair, id."""
     point = (hit["geometry"].y, hit["geometry"].x)
     st.session_state["vp_point"] = point
+    st.session_state["vp_focus"] = point  # the map goes there once (a click never moves the map)
     st.session_state[f"{form_key}_name"] = hit["label"]
     st.session_state.pop("vp_new_osm", None)
     if hit["source"] != "place":
@@ -182,8 +183,12 @@ with col_map:
     groups = maps.item_layers(items, lang=lang, labels=vocab)
     if clicked:
         groups.append(maps.clicked_marker(*clicked))
-    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False)
-    result = st_folium(base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None)
+    base = common.new_map(common.SCOPE_COMMUNE, 0, lang, False, mark=True)  # a place's popup: "Markeer als vindplaats"
+    focus = st.session_state.get("vp_focus")  # a place picked by search or from a popup: the map shows it, closely
+    result = st_folium(
+        base, key="vp_map", height=600, use_container_width=True, returned_objects=["last_clicked"], feature_group_to_add=groups or None,
+        center=focus, zoom=maps.FOCUS_ZOOM if focus else None,
+    )
     last = (result or {}).get("last_clicked")
     if last and (last["lat"], last["lng"]) != st.session_state.get("vp_last_click"):
         st.session_state["vp_last_click"] = (last["lat"], last["lng"])

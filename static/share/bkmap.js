@@ -145,8 +145,8 @@
    * at a time, never thousands). Each name is a text node in a non-interactive marker, rotated along its street.
    */
   const LabelLayer = L.Layer.extend({
-    initialize: function (latlngs, texts, angles, spec) {
-      this.latlngs = latlngs; this.texts = texts; this.angles = angles; this.spec = spec; this.shown = [];
+    initialize: function (latlngs, texts, angles, weights, spec) {
+      this.latlngs = latlngs; this.texts = texts; this.angles = angles; this.weights = weights; this.spec = spec; this.shown = [];
     },
     onAdd: function (map) {
       if (!map.getPane('bkLabels')) {
@@ -165,15 +165,39 @@
       for (const marker of this.shown) { map.removeLayer(marker); }
       this.shown = [];
     },
+    /** Return the width in pixels of a label's text (measured once per text). */
+    _width: function (text) {
+      this._widths = this._widths || {};
+      if (this._widths[text] === undefined) {
+        this._ctx = this._ctx || document.createElement('canvas').getContext('2d');
+        this._ctx.font = '600 11px sans-serif';
+        this._widths[text] = this._ctx.measureText(text).width + 4;
+      }
+      return this._widths[text];
+    },
     _update: function () {
       const map = this._map;
       if (!map) { return; }
       this._clear(map);
       document.body.dataset.streetLabels = '0';
       if (map.getZoom() < (this.spec.minZoom || 16)) { return; }
-      const view = map.getBounds().pad(0.2), most = this.spec.most || 400;
-      for (let i = 0; i < this.latlngs.length && this.shown.length < most; i++) {
-        if (!view.contains(this.latlngs[i])) { continue; }
+      const view = map.getBounds().pad(0.1), most = this.spec.most || 300;
+      const candidates = [];
+      for (let i = 0; i < this.latlngs.length; i++) {
+        if (view.contains(this.latlngs[i])) { candidates.push(i); }
+      }
+      const weights = this.weights;
+      candidates.sort(function (a, b) { return (Number(weights[b]) || 0) - (Number(weights[a]) || 0); });
+      const boxes = [];
+      for (const i of candidates) {
+        if (this.shown.length >= most) { break; }
+        // the label's box on the screen (the rotated text's outer rectangle), kept clear of every label already written
+        const p = map.latLngToContainerPoint(this.latlngs[i]), a = (Number(this.angles[i]) || 0) * Math.PI / 180;
+        const w = this._width(this.texts[i]), h = 14;
+        const bw = Math.abs(w * Math.cos(a)) + Math.abs(h * Math.sin(a)), bh = Math.abs(w * Math.sin(a)) + Math.abs(h * Math.cos(a));
+        const box = [p.x - bw / 2, p.y - bh / 2, p.x + bw / 2, p.y + bh / 2];
+        if (boxes.some(function (o) { return box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3]; })) { continue; }
+        boxes.push(box);
         const text = document.createElement('span');
         text.className = 'bk-street-label';
         text.textContent = this.texts[i];
@@ -278,6 +302,20 @@
   }
 
   let layerOrder = 0;
+  const MAX_LAT = 85.0511287798, RAD = Math.PI / 180, FOUR_PI = 4 * Math.PI;
+
+  /** Return a projector of [lat, lng] to the map's pixels at zoom 0: web Mercator inline (what map.project
+   * computes for EPSG:3857, without an object per point: ~10x faster for a region's streets). */
+  function projector(map) {
+    if (map.options.crs !== L.CRS.EPSG3857) {
+      return function (ll, out, k) { const p = map.project(ll, 0); out[k] = p.x; out[k + 1] = p.y; };
+    }
+    return function (ll, out, k) {
+      const s = Math.sin(Math.max(Math.min(ll[0], MAX_LAT), -MAX_LAT) * RAD);
+      out[k] = 256 * (ll[1] / 360 + 0.5);
+      out[k + 1] = 256 * (0.5 - Math.log((1 + s) / (1 - s)) / FOUR_PI);
+    };
+  }
 
   /** A layer of places drawn as dots on a FastCanvas above the other layers. */
   const DotLayer = L.Layer.extend({
@@ -288,10 +326,8 @@
     projected: function (map) {
       if (!this._xy) {
         this._xy = new Float64Array(this.latlngs.length * 2);
-        for (let i = 0; i < this.latlngs.length; i++) {
-          const p = map.project(this.latlngs[i], 0);
-          this._xy[2 * i] = p.x; this._xy[2 * i + 1] = p.y;
-        }
+        const project = projector(map);
+        for (let i = 0; i < this.latlngs.length; i++) { project(this.latlngs[i], this._xy, 2 * i); }
       }
       return this._xy;
     },
@@ -333,13 +369,14 @@
     },
     projected: function (map) {
       if (!this._xy) {
+        const project = projector(map);
         this._xy = this.parts.map(function (part) {
           const xy = new Float64Array(part.length * 2);
           let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
           for (let i = 0; i < part.length; i++) {
-            const p = map.project(part[i], 0);
-            xy[2 * i] = p.x; xy[2 * i + 1] = p.y;
-            x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y);
+            project(part[i], xy, 2 * i);
+            const x = xy[2 * i], y = xy[2 * i + 1];
+            x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x); y1 = Math.max(y1, y);
           }
           return {xy: xy, box: [x0, y0, x1, y1]};
         });
@@ -390,7 +427,7 @@
     header = spec.o ? {q: spec.q, o: spec.o} : header;  // a layer may bring its own grid
     if (spec.kind === 'points' && spec.streetLabels) {
       const pts = points(header, spec.c);
-      return {group: new LabelLayer(pts, props.n || [], props.r || [], spec), count: pts.length, items: items};
+      return {group: new LabelLayer(pts, props.n || [], props.r || [], props.l || [], spec), count: pts.length, items: items};
     }
     if (spec.kind === 'points' && (options.dots || spec.dots)) {
       const pts = points(header, spec.c);
@@ -496,6 +533,6 @@
 
   window.BK = {
     ints: ints, points: points, lines: lines, polygons: polygons, column: column, layer: layer, popup: popup, fold: fold,
-    remote: remote, pending: pending,
+    remote: remote, pending: pending, projector: projector,
   };
 })();

@@ -15,7 +15,7 @@
 
   // The map: one canvas for everything (light for a whole region), our own basemap, no tiles.
   const renderer = L.canvas({padding: 0.3});
-  const map = L.map('bk-map', {preferCanvas: true, zoomSnap: 0.25, attributionControl: true});
+  const map = L.map('bk-map', {preferCanvas: true, zoomSnap: 0.25, attributionControl: true, maxZoom: 19});  // maps.MAX_ZOOM
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(meta.attribution.replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }));
   const b = data.bounds;
