@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from buurtkaart import citizens as cz
 from buurtkaart import i18n, organisations
@@ -23,7 +24,7 @@ from buurtkaart.store import open_store
 from buurtkaart.vocabulary import Location
 from tests.signin import STORES, fresh_account, settle, sign_in
 
-ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)
+ANCHOR = Location("buurt", "place", "bxl:poi/2037", "Parc Josaphat - Josaphatpark", 4.3853487, 50.8633462)  # a real place
 MOROCCO = {"role": "family", "capital": "bonding", "functions": ["affectief"], "frequency": "monthly", "strength": "strong",
            "state": "active", "influence": "positive", "reciprocity": "both", "level": "translokaal", "place_kind": "country",
            "place_ref": "MA", "place_label": "Marokko", "lon": -6.8326, "lat": 34.0133}  # fmt: skip
@@ -147,6 +148,22 @@ def open_part(page: Page, key: str, lang: str) -> None:
     page.wait_for_timeout(800)
 
 
+def exported(page: Page, button: str):
+    """Press the download button `button` and return the download (again once if a rerun swallowed the click)."""
+    for attempt in range(2):
+        settle(page)
+        target = page.get_by_role("button", name=button)
+        expect(target).to_be_enabled(timeout=60_000)  # disabled while the server makes the file of an earlier click
+        try:
+            with page.expect_download(timeout=45_000) as download:
+                target.click()
+            return download
+        except PlaywrightTimeoutError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
 def seen_text(page: Page) -> tuple[str, list[str], list[str]]:
     """Return what a person sees on the page and in its frames, the scale bars' texts and the draw tool's texts."""
     texts, scales, draw = [], [], []
@@ -185,8 +202,7 @@ def test_every_page_speaks_the_chosen_language(page: Page, app_url: str, team: s
             if part is not None:
                 open_part(page, part, lang)
             if part == "vp.tab.exchange":  # the export is named after what it holds, in the language
-                with page.expect_download(timeout=30_000) as download:
-                    page.get_by_role("button", name=i18n.t("vp.export.button", lang)).click()
+                download = exported(page, i18n.t("vp.export.button", lang))
                 words = {"fr": "lieux-de-rencontre", "en": "meeting-spots"}[lang]
                 named = rf"{words}-taalteam-{team[-6:]}-\d{{4}}-\d\d-\d\d\.geojson"
                 assert re.fullmatch(named, download.value.suggested_filename), download.value.suggested_filename
