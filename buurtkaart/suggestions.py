@@ -173,12 +173,10 @@ def _not_harmful(candidates: pd.DataFrame, ties: pd.DataFrame) -> pd.DataFrame:
     if harmful.empty or candidates.empty:
         return candidates
     refs = set(harmful["place_ref"].astype(str))
-    lon = np.radians(candidates["lon"].to_numpy(float))[:, None]
-    lat = np.radians(candidates["lat"].to_numpy(float))[:, None]
-    tie_lon = np.radians(harmful.geometry.x.to_numpy(float))[None, :]
-    tie_lat = np.radians(harmful.geometry.y.to_numpy(float))[None, :]
-    # equirectangular metres: exact enough within a few tens of metres
-    metres = 6_371_000 * np.hypot((lon - tie_lon) * np.cos((lat + tie_lat) / 2), lat - tie_lat)
+    metres = _metres(
+        candidates["lon"].to_numpy(float)[:, None], candidates["lat"].to_numpy(float)[:, None],
+        harmful.geometry.x.to_numpy(float)[None, :], harmful.geometry.y.to_numpy(float)[None, :],
+    )  # fmt: skip
     near = (metres <= HARMFUL_PLACE_M).any(axis=1)
     return candidates[~near & ~candidates["ref"].astype(str).isin(refs)]
 
@@ -299,22 +297,26 @@ def _ranked(candidates: pd.DataFrame, wheelchair: bool) -> pd.DataFrame:
     return frame.sort_values(order, kind="stable")
 
 
+def _metres(lon: np.ndarray, lat: np.ndarray, other_lon: np.ndarray | float, other_lat: np.ndarray | float) -> np.ndarray:
+    """Return the distances in metres between points in degrees (equirectangular: exact enough within a few hundred metres)."""
+    lon, lat, other_lon, other_lat = (np.radians(v) for v in (lon, lat, other_lon, other_lat))
+    return 6_371_000 * np.hypot((lon - other_lon) * np.cos((lat + other_lat) / 2), lat - other_lat)
+
+
 def _once(ranked: pd.DataFrame, metres: float = SAME_PLACE_M) -> pd.DataFrame:
     """Return ranked candidates with each place once: a later one of the same name within `metres` is the same place."""
     if ranked.empty:
         return ranked
     keys = ranked["name"].fillna("").astype(str).map(names.fold).to_numpy()
-    lon = np.radians(ranked["lon"].to_numpy(float))
-    lat = np.radians(ranked["lat"].to_numpy(float))
+    lon, lat = ranked["lon"].to_numpy(float), ranked["lat"].to_numpy(float)
     keep = np.ones(len(ranked), dtype=bool)
     for i in range(len(ranked)):
         if not keys[i] or not keep[i]:
             continue
         later = np.arange(i + 1, len(ranked))
         later = later[(keys[later] == keys[i]) & keep[later]]
-        if len(later):  # equirectangular metres: exact enough at this distance
-            dist = 6_371_000 * np.hypot((lon[later] - lon[i]) * np.cos((lat[later] + lat[i]) / 2), lat[later] - lat[i])
-            keep[later[dist <= metres]] = False
+        if len(later):
+            keep[later[_metres(lon[later], lat[later], lon[i], lat[i]) <= metres]] = False
     return ranked[keep]
 
 

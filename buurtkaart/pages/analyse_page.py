@@ -33,11 +33,11 @@ def area_choice() -> tuple[str, shapely.Geometry | None]:
         return t("map.scope.commune", lang), commune_boundary()
     if kind == GROUP:  # a fixed group of the commune's quartiers (never one the user puts together)
         groups = {name: t(f"sdc.group.{name}", lang) for name in disclosure.GROUPS}
-        group = st.sidebar.selectbox(t("analyse.quartier_group", lang), list(groups), format_func=groups.get, key="an_quartier_group", placeholder=t("widget.choose", lang))
+        group = common.selectbox(t("analyse.quartier_group", lang), list(groups), format_func=groups.get, key="an_quartier_group", container=st.sidebar)
         return groups[group], buurtanalyse.group_boundary(region, group)
     if kind == QUARTIER:
         names = area_mod.quartier_names(region.quartiers, lang=lang)
-        mdrc = st.sidebar.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier", placeholder=t("widget.choose", lang))
+        mdrc = common.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="an_quartier", container=st.sidebar)
         return names[mdrc], region.quartiers.loc[region.quartiers["mdrc"] == mdrc].geometry.iloc[0]
     drawn = st.session_state.get("an_drawn")
     return t("analyse.area.drawn.name", lang), shapely.from_geojson(drawn) if drawn else None
@@ -95,7 +95,7 @@ with st.spinner(t("analyse.busy", lang)):
 col_map, col_report = st.columns([3, 2], gap="medium")
 with col_map:
     keys = result.keys if result is not None else (*common.CATEGORY_KEYS,)
-    key = st.selectbox(t("analyse.kind", lang), keys, format_func=lambda k: access.source_label(k, lang), key="an_kind", placeholder=t("widget.choose", lang))
+    key = common.selectbox(t("analyse.kind", lang), keys, format_func=lambda k: access.source_label(k, lang), key="an_kind")
     group = st.radio(t("analyse.group", lang), list(access.AGE_GROUPS), horizontal=True, key="an_group",
                      format_func=lambda g: t(f"access.group.{g}", lang))
     if result is not None and key not in result.access.distance:

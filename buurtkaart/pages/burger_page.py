@@ -42,7 +42,7 @@ def choices(name: str) -> tuple[list[str], dict[str, str]]:
 def pick(label: str, name: str, *, key: str, value: str | None = None) -> str:
     """Show a select box of a tie vocabulary and return the chosen key."""
     keys, labels = choices(name)
-    return st.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key, placeholder=t("widget.choose", lang))
+    return common.selectbox(label, keys, index=keys.index(value) if value in keys else 0, format_func=labels.get, key=key)
 
 
 def version_label(key: str) -> str:
@@ -85,7 +85,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
         names = area_mod.quartier_names(region.quartiers, lang=lang)
         in_commune = set(commune.quartiers["mdrc"])
         commune_first = sorted(names, key=lambda m: (m not in in_commune, names[m]))
-        mdrc = st.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier", placeholder=t("widget.choose", lang))
+        mdrc = common.selectbox(t("map.quartier", lang), commune_first, format_func=names.get, key=f"{prefix}_quartier")
         return gazetteer.quartier_location(mdrc, area=region)
     query = st.text_input(t("burger.anchor.place", lang), key=f"{prefix}_anchor_query", placeholder=t("hint.anchor_place", lang))
     if not query.strip():
@@ -95,7 +95,7 @@ def anchor_picker(prefix: str) -> vocabulary.Location | None:
     if not found:
         st.warning(escape_markdown(t("burger.place.none", lang, query=query)))
         return None
-    pick_index = st.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick", placeholder=t("widget.choose", lang))
+    pick_index = common.selectbox(t("burger.place.pick", lang), range(len(found)), format_func=lambda i: found[i].label, key=f"{prefix}_anchor_pick")
     return found[pick_index]
 
 
@@ -108,7 +108,7 @@ def citizen_form() -> None:
     col1, col2 = st.columns(2)
     with col1:
         bands, band_labels = choices("age_band")
-        age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age", placeholder=t("widget.choose", lang))
+        age_band = common.selectbox(t("burger.age_band", lang), ["", *bands], format_func=lambda k: band_labels.get(k, "—"), key="bg_age")
         _, situation_labels = choices("situation")  # the organisation's own words (a coordinator's) are offered too
         situation_keys = list(allowed(db, org, "situations"))
         situations = common.multiselect(t("burger.situations", lang), situation_keys, key="bg_situations",
@@ -257,8 +257,8 @@ def profile_form(citizen_id: str, person) -> None:
     with col1:
         bands, band_labels = choices("age_band")
         band = person["age_band"] or ""
-        age_band = st.selectbox(t("burger.age_band", lang), ["", *bands], index=["", *bands].index(band) if band in bands else 0,
-                                format_func=lambda k: band_labels.get(k, "—"), key=f"{prefix}_age", placeholder=t("widget.choose", lang))
+        age_band = common.selectbox(t("burger.age_band", lang), ["", *bands], index=["", *bands].index(band) if band in bands else 0,
+                                format_func=lambda k: band_labels.get(k, "—"), key=f"{prefix}_age")
         situation_keys, situation_labels = choices("situation")
         situations = common.multiselect(t("burger.situations", lang), situation_keys, default=[k for k in person["situations"] if k in situation_keys],
                                     format_func=situation_labels.get, key=f"{prefix}_situations")
@@ -295,8 +295,8 @@ def links_form(citizen_id: str, tie_frame, links) -> None:
     numbers = network_maps.tie_names(tie_frame, lang=lang)
     pairs = {(row.tie_a, row.tie_b) for row in links.itertuples()}
     col1, col2, col3 = st.columns([2, 2, 1])
-    a = col1.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a", placeholder=t("widget.choose", lang))
-    b = col2.selectbox(t("burger.links.b", lang), list(numbers), format_func=numbers.get, index=1, key="bg_link_b", placeholder=t("widget.choose", lang))
+    a = common.selectbox(t("burger.links.a", lang), list(numbers), format_func=numbers.get, key="bg_link_a", container=col1)
+    b = common.selectbox(t("burger.links.b", lang), list(numbers), format_func=numbers.get, index=1, key="bg_link_b", container=col2)
     if col3.button(t("burger.links.add", lang), key="bg_link_add", disabled=a == b):
         try:
             citizens.set_links(db, org, citizen_id, [*pairs, tuple(sorted((a, b)))])
@@ -335,9 +335,9 @@ if st.session_state.get("bg_org") != org:  # another organisation: its own first
 common.apply_next("bg_pick")  # a citizen just created or found: show them
 if st.session_state.get("bg_pick") not in options:
     st.session_state["bg_pick"] = options[1] if codes else NEW
-choice = st.sidebar.selectbox(
+choice = common.selectbox(
     t("burger.pick", lang), options,
-    format_func=lambda k: f"➕ {t('burger.new', lang)}" if k == NEW else codes[k], key="bg_pick", placeholder=t("widget.choose", lang),
+    format_func=lambda k: f"➕ {t('burger.new', lang)}" if k == NEW else codes[k], key="bg_pick", container=st.sidebar,
 )
 code_query = st.sidebar.text_input(t("burger.find", lang), key="bg_find", help=t("burger.find.help", lang))
 if code_query.strip():
@@ -381,7 +381,7 @@ if section == "ties":
         st.dataframe(network_maps.tie_table(tie_frame, lang=lang).rename(columns=headers), hide_index=True, key="bg_tie_table")
         numbers = network_maps.tie_names(tie_frame, lang=lang)
         col_pick, col_delete = st.columns([3, 1])
-        gone = col_pick.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick", placeholder=t("widget.choose", lang))
+        gone = common.selectbox(t("burger.tie.pick", lang), list(numbers), format_func=numbers.get, key="bg_tie_delete_pick", container=col_pick)
         if col_delete.button(t("burger.tie.delete", lang), key="bg_tie_delete"):
             citizens.delete_tie(db, org, gone)
             flash("success", t("burger.tie.deleted", lang))
@@ -435,7 +435,7 @@ if section == "time":
     st.caption(t("burger.time.intro", lang))
     col1, col2, col3 = st.columns([2, 2, 1])
     on = col1.date_input(t("burger.version.date", lang), value=date.today(), key="bg_version_date")
-    label = col2.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], format_func=version_label, key="bg_version_label", placeholder=t("widget.choose", lang))  # no free text
+    label = common.selectbox(t("burger.version.label", lang), ["", *VERSION_LABELS], format_func=version_label, key="bg_version_label", container=col2)  # no free text
     if col3.button(t("burger.version.save", lang), key="bg_version_save"):
         try:
             citizens.save_version(db, org, choice, on=on, label=label)
@@ -452,8 +452,8 @@ if section == "time":
         ids = list(names)
         NOW = "__now__"
         col_old, col_new = st.columns(2)
-        old_id = col_old.selectbox(t("burger.version.old", lang), ids, format_func=names.get, key="bg_version_old", placeholder=t("widget.choose", lang))
-        new_id = col_new.selectbox(t("burger.version.new", lang), [NOW, *ids], format_func=lambda k: t("burger.version.now", lang) if k == NOW else names[k], key="bg_version_new", placeholder=t("widget.choose", lang))
+        old_id = common.selectbox(t("burger.version.old", lang), ids, format_func=names.get, key="bg_version_old", container=col_old)
+        new_id = common.selectbox(t("burger.version.new", lang), [NOW, *ids], format_func=lambda k: t("burger.version.now", lang) if k == NOW else names[k], key="bg_version_new", container=col_new)
         col_date, col_redate = st.columns([2, 1], vertical_alignment="bottom")
         old_on = versions.set_index("id").loc[old_id, "saved_on"]
         redate_on = col_date.date_input(t("burger.version.redate", lang), value=old_on, key=f"bg_redate_{old_id}")

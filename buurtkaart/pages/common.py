@@ -108,6 +108,11 @@ def multiselect(label: str, options, *, container=None, **kwargs):
     return (container or st).multiselect(label, options, placeholder=i18n.t("widget.choose", lang()), select_all=False, **kwargs)
 
 
+def selectbox(label: str, options, *, container=None, **kwargs):
+    """Show a select box whose placeholder is in the user's language (not Streamlit's "Choose an option")."""
+    return (container or st).selectbox(label, options, placeholder=i18n.t("widget.choose", lang()), **kwargs)
+
+
 def keep_choices_on_language_switch(*keys: str) -> None:
     """Keep the values of these widgets when the language changes; call it before they are drawn.
 

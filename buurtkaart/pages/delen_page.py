@@ -36,7 +36,7 @@ if what == "round":  # a saved round of the organisation, drawn on the part of t
         st.info(t("share.round.none", lang))
         st.stop()
     names = saved_rounds.round_names(rounds)
-    round_id = st.selectbox(t("share.round.pick", lang), list(names), format_func=names.get, key="share_round", placeholder=t("widget.choose", lang))
+    round_id = common.selectbox(t("share.round.pick", lang), list(names), format_func=names.get, key="share_round")
 areas = {"commune": t("share.area.commune", lang), "region": t("share.area.region", lang), "quartier": t("share.area.quartier", lang)}
 left, right = st.columns(2)
 area_kind = "commune" if what == "round" else left.radio(
@@ -45,7 +45,7 @@ area_kind = "commune" if what == "round" else left.radio(
 area_spec = area_kind
 if area_kind == "quartier":
     names = dict(zip(region.quartiers["mdrc"], region.quartiers["name_fr" if lang == "fr" else "name_nl"], strict=True))
-    mdrc = right.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="share_quartier", placeholder=t("widget.choose", lang))
+    mdrc = common.selectbox(t("map.quartier", lang), sorted(names, key=names.get), format_func=names.get, key="share_quartier", container=right)
     area_spec = f"quartier:{mdrc}"
 categories = item_layers = None
 if what == "map":  # each layer in the file or not (the preview and "not in the file" follow)

@@ -30,12 +30,12 @@ with st.spinner(t("map.loading", lang)):
 quartier_names = area_mod.quartier_names(area.quartiers, lang=lang)
 quartier_options = [None, *sorted(quartier_names, key=quartier_names.get)]
 kept = st.session_state.get(f"quartier_{scope}")  # the choice in any language (the box itself is drawn per language)
-mdrc = st.sidebar.selectbox(
+mdrc = common.selectbox(
     t("map.quartier", lang),
     quartier_options,
     index=quartier_options.index(kept) if kept in quartier_options else 0,
     format_func=lambda code: t("map.quartier.all", lang) if code is None else quartier_names[code],
-    key=f"quartier_{scope}_{lang}", placeholder=t("widget.choose", lang),
+    key=f"quartier_{scope}_{lang}", container=st.sidebar,
 )
 st.session_state[f"quartier_{scope}"] = mdrc
 osm_tiles = st.sidebar.toggle(t("map.tiles", lang), value=False, help=t("map.tiles.help", lang))
@@ -56,7 +56,7 @@ if query.strip():
         st.info(escape_markdown(t("map.search.none", lang, query=query)))
     else:
         labels = common.hit_labels(found, lang)
-        pick = st.selectbox(formats.plural("plural.places_found", len(found), lang), list(labels), format_func=labels.get, key="search_pick", placeholder=t("widget.choose", lang))
+        pick = common.selectbox(formats.plural("plural.places_found", len(found), lang), list(labels), format_func=labels.get, key="search_pick")
         hit = found.set_index("id", drop=False).loc[pick]
         centre, zoom = (hit.geometry.y, hit.geometry.x), 18
         marks.append(maps.highlight(hit.geometry.y, hit.geometry.x))

@@ -70,14 +70,14 @@ with col_side:
     if query.strip():
         found = {s.id: s for s in routes.stops_from_places(places.search(region.places, query, limit=10))}
         if found:
-            chosen = st.selectbox(t("ronde.search.pick", lang), list(found), format_func=lambda i: found[i].name, key="ronde_search_pick", placeholder=t("widget.choose", lang))
+            chosen = common.selectbox(t("ronde.search.pick", lang), list(found), format_func=lambda i: found[i].name, key="ronde_search_pick")
             if st.button(t("ronde.search.add", lang), key="ronde_search_add"):
                 extra[chosen] = found[chosen]
                 common.set_next("ronde_stops", [*picked, chosen])
                 st.rerun()
     sites = [i for i in choices if layer_of.get(i) == "site"]
     start_options = [*sites, *(i for i in choices if i not in sites), *([POINT] if clicked else [])]
-    start_id = st.selectbox(t("ronde.start", lang), start_options, format_func=describe, key="ronde_start", placeholder=t("widget.choose", lang)) if start_options else None
+    start_id = common.selectbox(t("ronde.start", lang), start_options, format_func=describe, key="ronde_start") if start_options else None
     st.caption(t("ronde.start.click", lang))
     if clicked and st.button(t("ronde.add_point", lang), key="ronde_add_point"):
         point = routes.point_stop(clicked[1], clicked[0], t("ronde.point_name", lang, lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}"))
@@ -215,7 +215,7 @@ with col_side:
         st.caption(t("ronde.saved.none", lang))
     else:
         names = sr.round_names(saved)
-        round_id = st.selectbox(t("ronde.open", lang), list(names), format_func=names.get, key="ronde_open_pick", placeholder=t("widget.choose", lang))
+        round_id = common.selectbox(t("ronde.open", lang), list(names), format_func=names.get, key="ronde_open_pick")
         chosen_round = next(r for r in saved if r.id == round_id)
         if st.button(t("ronde.open.button", lang), key="ronde_open"):
             kept = chosen_round.settings

@@ -26,7 +26,7 @@ def pick(label: str, vocabulary: str, lang: str, *, value: str | None = None, ke
     choices = labels(vocabulary, lang)
     keys = list(choices)
     index = 0 if key in st.session_state else keys.index(value) if value in keys else 0  # a value set by the page wins
-    return st.selectbox(label, keys, index=index, format_func=choices.get, key=key, placeholder=t("widget.choose", lang))
+    return common.selectbox(label, keys, index=index, format_func=choices.get, key=key)
 
 
 def prefill_osm(place_id: str, form_key: str) -> None:
@@ -126,7 +126,7 @@ def purge_block() -> None:
         return
     st.caption(t("vp.purge.help", lang))
     names = {row.id: f"{row.name} — {row.deleted_at:%Y-%m-%d %H:%M}" for row in gone.itertuples()}
-    chosen = st.selectbox(t("vp.purge.pick", lang), list(names), format_func=names.get, key="vp_purge_pick", placeholder=t("widget.choose", lang))
+    chosen = common.selectbox(t("vp.purge.pick", lang), list(names), format_func=names.get, key="vp_purge_pick")
     sure = st.checkbox(t("vp.purge.sure", lang), key=f"vp_purge_sure_{chosen}")
     if st.button(t("vp.purge.button", lang), disabled=not sure, type="primary", key="vp_purge"):
         st.session_state.pop("vp_undo", None)
@@ -213,7 +213,7 @@ with col_side:
                 if len(found):
                     # Picked by the place's id; each label is unique (several places share a name) and says where it is.
                     options = common.hit_labels(found, lang)
-                    chosen = st.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick", placeholder=t("widget.choose", lang))
+                    chosen = common.selectbox(t("vp.search.pick", lang), list(options), format_func=options.get, key="vp_search_pick")
                     if st.session_state.get("vp_search_used") != chosen:
                         st.session_state["vp_search_used"] = chosen
                         prefill(found.loc[chosen], form_key)
@@ -244,7 +244,7 @@ with col_side:
                 st.info(t("vp.none", lang))
             else:
                 names = {row.id: f"{row.name} — {vocab['layer'][row.layer]}" for row in items.itertuples()}
-                item_id = st.selectbox(t("vp.pick", lang), list(names), format_func=names.get, key="vp_edit_pick", placeholder=t("widget.choose", lang))
+                item_id = common.selectbox(t("vp.pick", lang), list(names), format_func=names.get, key="vp_edit_pick")
                 item = vp.get(db, org, item_id)
                 # The version this form was shown with: an edit made elsewhere since is refused, not overwritten.
                 versions = st.session_state.setdefault("vp_versions", {})
@@ -311,7 +311,7 @@ with col_side:
                     st.session_state["vp_message"] = ("success", formats.plural("plural.imported", report.added, lang, name=upload.name))
             st.rerun()
         if org.can(accounts.EXPORT):
-            fmt = st.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format", placeholder=t("widget.choose", lang))
+            fmt = common.selectbox(t("vp.export.format", lang), list(EXPORT_FORMATS), key="vp_export_format")
             suffix = EXPORT_FORMATS[fmt]
             st.download_button(
                 t("vp.export.button", lang),
