@@ -15,7 +15,7 @@ from buurtkaart import safe_files
 from buurtkaart.errors import OsmFileError
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "data"
+REAL = ROOT / "tests" / "fixtures"  # real OSM extracts kept with the tests (tests/fixtures/SOURCES.md)
 HEAD = b'<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6" generator="test">\n'
 
 
@@ -79,15 +79,15 @@ print(json.dumps({{"seconds": seconds, "peak_mb": max(peak, children) / 1024, "m
 
 
 def test_each_cap_is_named(tmp_path: Path) -> None:
-    helsinki = SHARED / "helsinki_centre.osm.bz2"
+    extract = REAL / "bruges_north_z14_8338_5468.osm.bz2"  # a real XML extract of 4 MB unpacked
     with pytest.raises(OsmFileError) as caught:
-        safe_files.check_osm_file(helsinki, max_unpacked_mb=2)
+        safe_files.check_osm_file(extract, max_unpacked_mb=2)
     assert caught.value.key == "error.unpacked_too_large" and "more than 2 MB" in caught.value.message("en")
     with pytest.raises(OsmFileError) as caught:
-        safe_files.check_osm_file(helsinki, max_elements=1000)
+        safe_files.check_osm_file(extract, max_elements=1000)
     assert "more than 1.000 nodes" in caught.value.message("en")
     with pytest.raises(OsmFileError) as caught:
-        safe_files.check_osm_file(SHARED / "helsinki_centre.osm.pbf", max_unpacked_mb=0.5)
+        safe_files.check_osm_file(REAL / "helsinki_centre.osm.pbf", max_unpacked_mb=0.5)
     assert "more than 0.5 MB" in caught.value.message("en")
 
 
@@ -110,27 +110,27 @@ def test_a_multi_stream_bz2_is_read_whole(tmp_path: Path) -> None:
 
 def test_damaged_files_are_refused_plainly(tmp_path: Path) -> None:
     cut = tmp_path / "kapot.osm.bz2"
-    cut.write_bytes((SHARED / "bruges_north_z14_8338_5468_highways.osm.bz2").read_bytes()[:20_000])
+    cut.write_bytes((REAL / "bruges_north_z14_8338_5468_highways.osm.bz2").read_bytes()[:20_000])
     with pytest.raises(OsmFileError) as caught:
         safe_files.check_osm_file(cut)
     assert "cut off" in caught.value.message("en")
     pbf = tmp_path / "kapot.osm.pbf"
-    pbf.write_bytes((SHARED / "helsinki_centre.osm.pbf").read_bytes()[:30_000])
+    pbf.write_bytes((REAL / "helsinki_centre.osm.pbf").read_bytes()[:30_000])
     with pytest.raises(OsmFileError) as caught:
         safe_files.check_osm_file(pbf)
     assert caught.value.key == "error.not_osm"
 
 
 def test_real_extracts_load_in_the_limited_process() -> None:
-    area = safe_files.load_osm_file(SHARED / "helsinki_centre.osm.pbf")
+    area = safe_files.load_osm_file(REAL / "helsinki_centre.osm.pbf")
     assert len(area.places) > 1000 and area.street_km > 50
-    area = safe_files.load_osm_file(SHARED / "bruges_north_z14_8338_5468_highways.osm.bz2", name="Brugge")
+    area = safe_files.load_osm_file(REAL / "bruges_north_z14_8338_5468_highways.osm.bz2", name="Brugge")
     assert area.name == "Brugge" and area.street_km > 10
 
 
 def test_a_load_past_its_memory_limit_is_stopped_with_a_message() -> None:
     with pytest.raises(OsmFileError) as caught:
-        safe_files.load_osm_file(SHARED / "helsinki_centre.osm.pbf", memory_mb=200)
+        safe_files.load_osm_file(REAL / "helsinki_centre.osm.pbf", memory_mb=200)
     assert caught.value.key == "error.load_limits" and "200 MB" in caught.value.message("en")
 
 
