@@ -54,9 +54,10 @@ def language_switch() -> str:
     """Show the language switch in the sidebar and return the chosen language code."""
     codes = list(i18n.LANGUAGES)
     current = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
-    lang = st.sidebar.selectbox(
+    lang = selectbox(
         "🌐 Taal · Langue · Language",
         codes,
+        container=st.sidebar,
         index=codes.index(current),
         format_func=i18n.LANGUAGES.get,
         key="lang_select",
